@@ -1,0 +1,225 @@
+"""Adversarial losses as pure functions of discriminator logits.
+
+Every function returns one value **per example** (shape ``(batch,)``) and
+leaves the reduction to the caller. Under ``tf.distribute`` the right
+reduction is a sum divided by the *global* batch size, which only the training
+step knows; a function that already took a per-replica mean would silently
+scale the gradients with the number of replicas.
+
+Logits of any rank are accepted: a PatchGAN discriminator's ``(batch, h, w, 1)``
+map is averaged over its non-batch axes to one value per example.
+
+Names follow TF-GAN (``minimax_discriminator_loss``,
+``wasserstein_gradient_penalty``, ...). ``label_smoothing`` is one-sided
+(Salimans et al. 2016): only the targets of real examples move from 1 to
+``1 - label_smoothing``.
+
+Example:
+    >>> import numpy as np
+    >>> from keras_gan_zoo import losses
+    >>> losses.non_saturating_generator_loss(np.array([0.0])).numpy()  # log 2
+    array([0.6931472], dtype=float32)
+"""
+
+import tensorflow as tf
+from keras import ops
+
+__all__ = [
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "non_saturating_generator_loss",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
+    "wasserstein_discriminator_loss",
+    "wasserstein_generator_loss",
+    "wasserstein_gradient_penalty",
+    "get",
+]
+
+
+def _per_example(values):
+    """Mean over every axis but the first: one float32 value per example."""
+    values = ops.cast(ops.convert_to_tensor(values), "float32")
+    if len(values.shape) == 0:
+        raise ValueError(
+            "expected logits with a batch dimension, got a scalar; pass one "
+            "logit per example, shape (batch,) or (batch, ...)"
+        )
+    if len(values.shape) == 1:
+        return values
+    return ops.mean(values, axis=tuple(range(1, len(values.shape))))
+
+
+def _check_smoothing(label_smoothing):
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(
+            f"expected label_smoothing in [0, 1), got {label_smoothing}"
+        )
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """Binary cross-entropy of the discriminator (Goodfellow et al. 2014).
+
+    ``-log D(x) - log(1 - D(G(z)))`` per example, with ``D = sigmoid(logits)``.
+
+    Args:
+        real_logits: discriminator logits on real examples, ``(batch, ...)``.
+        fake_logits: logits on generated examples, same batch size.
+        label_smoothing: one-sided smoothing; real targets become
+            ``1 - label_smoothing``.
+
+    Returns:
+        ``(batch,)`` float32 losses.
+    """
+    _check_smoothing(label_smoothing)
+    real = _per_example_bce(real_logits, 1.0 - label_smoothing)
+    fake = _per_example_bce(fake_logits, 0.0)
+    return real + fake
+
+
+def _per_example_bce(logits, target):
+    # BCE with logits: softplus(x) - t * x, stable for large |x|.
+    logits = ops.cast(ops.convert_to_tensor(logits), "float32")
+    return _per_example(ops.softplus(logits) - target * logits)
+
+
+def minimax_generator_loss(fake_logits):
+    """The original, saturating generator loss: ``log(1 - D(G(z)))``.
+
+    Its gradient vanishes when the discriminator confidently rejects the
+    samples, which is why :func:`non_saturating_generator_loss` is the usual
+    choice. Returned per example, shape ``(batch,)``.
+    """
+    return -_per_example_bce(fake_logits, 0.0)
+
+
+def non_saturating_generator_loss(fake_logits):
+    """The "modified" generator loss ``-log D(G(z))`` (Goodfellow et al. 2014).
+
+    Same fixed point as the minimax loss, but strong gradients early in
+    training. Returned per example, shape ``(batch,)``.
+    """
+    return _per_example_bce(fake_logits, 1.0)
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+    """LSGAN discriminator loss (Mao et al. 2017), targets a=0, b=1.
+
+    ``0.5 * (D(x) - b)^2 + 0.5 * D(G(z))^2`` per example, on raw outputs.
+    """
+    _check_smoothing(label_smoothing)
+    target = 1.0 - label_smoothing
+    real = _per_example(ops.square(ops.cast(real_logits, "float32") - target))
+    fake = _per_example(ops.square(ops.cast(fake_logits, "float32")))
+    return 0.5 * (real + fake)
+
+
+def least_squares_generator_loss(fake_logits):
+    """LSGAN generator loss ``0.5 * (D(G(z)) - 1)^2`` per example."""
+    return 0.5 * _per_example(ops.square(ops.cast(fake_logits, "float32") - 1.0))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits):
+    """Hinge discriminator loss (Lim and Ye 2017; Miyato et al. 2018).
+
+    ``relu(1 - D(x)) + relu(1 + D(G(z)))`` per example.
+    """
+    real = _per_example(ops.relu(1.0 - ops.cast(real_logits, "float32")))
+    fake = _per_example(ops.relu(1.0 + ops.cast(fake_logits, "float32")))
+    return real + fake
+
+
+def hinge_generator_loss(fake_logits):
+    """Hinge generator loss ``-D(G(z))`` per example."""
+    return -_per_example(fake_logits)
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits):
+    """Critic loss of WGAN (Arjovsky et al. 2017): ``D(G(z)) - D(x)``.
+
+    Minimising it maximises the critic's estimate of the Wasserstein-1
+    distance; it needs a Lipschitz constraint such as
+    :func:`wasserstein_gradient_penalty`.
+    """
+    return _per_example(fake_logits) - _per_example(real_logits)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """Generator loss of WGAN: ``-D(G(z))`` per example."""
+    return -_per_example(fake_logits)
+
+
+def wasserstein_gradient_penalty(
+    discriminator, real, fake, alpha=None, seed=None, epsilon=1e-10, training=True
+):
+    """Two-sided gradient penalty of WGAN-GP (Gulrajani et al. 2017).
+
+    The critic is evaluated at ``x = real + alpha * (fake - real)`` with
+    ``alpha ~ U[0, 1]`` drawn once per example (a *uniform* weight, as in the
+    paper), and the penalty is ``(||grad_x D(x)||_2 - 1)^2``. ``epsilon`` sits
+    inside the square root so that the gradient of the norm is finite where
+    the critic's gradient is zero.
+
+    Args:
+        discriminator: callable mapping a batch of examples to logits.
+        real: real examples, ``(batch, ...)``.
+        fake: generated examples, same shape as ``real``.
+        alpha: optional interpolation weights, shape ``(batch,)``; drawn from
+            ``U[0, 1]`` with ``seed`` when omitted.
+        seed: a ``(2,)`` integer tensor for ``tf.random.stateless_uniform``,
+            or ``None`` for a stateful draw.
+        epsilon: added to the squared norm before the square root.
+        training: passed to the discriminator.
+
+    Returns:
+        ``(batch,)`` float32 penalties (multiply by ``gp_weight`` yourself).
+    """
+    real = tf.cast(real, tf.float32)
+    fake = tf.cast(fake, tf.float32)
+    batch = tf.shape(real)[0]
+    if alpha is None:
+        if seed is None:
+            alpha = tf.random.uniform([batch])
+        else:
+            alpha = tf.random.stateless_uniform([batch], seed=seed)
+    alpha = tf.reshape(tf.cast(alpha, tf.float32), [-1] + [1] * (len(real.shape) - 1))
+    interpolated = real + alpha * (fake - real)
+    with tf.GradientTape() as tape:
+        tape.watch(interpolated)
+        logits = discriminator(interpolated, training=training)
+        # Summing per-example logits gives each example its own gradient.
+        total = tf.reduce_sum(tf.cast(logits, tf.float32))
+    grads = tape.gradient(total, interpolated)
+    axes = list(range(1, len(grads.shape)))
+    norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + epsilon)
+    return tf.square(norm - 1.0)
+
+
+_PAIRS = {
+    # name: (generator loss, discriminator loss)
+    "minimax": (minimax_generator_loss, minimax_discriminator_loss),
+    "non_saturating": (non_saturating_generator_loss, minimax_discriminator_loss),
+    "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
+    "hinge": (hinge_generator_loss, hinge_discriminator_loss),
+    "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
+}
+
+#: Loss names accepted by :func:`get` and by ``GAN(loss=...)``.
+NAMES = tuple(_PAIRS)
+
+
+def get(name):
+    """Return ``(generator_loss, discriminator_loss)`` for a loss name.
+
+    Example:
+        >>> g_loss, d_loss = get("hinge")
+    """
+    try:
+        return _PAIRS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown loss {name!r}; expected one of {', '.join(NAMES)}"
+        ) from None
+

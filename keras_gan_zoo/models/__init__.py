@@ -1,0 +1,7 @@
+"""The GAN variants, one file each, on the shared :class:`AdversarialModel`."""
+
+from keras_gan_zoo.models.base import AdversarialModel
+from keras_gan_zoo.models.gan import GAN
+from keras_gan_zoo.models.wgan_gp import WGANGP
+
+__all__ = ["AdversarialModel", "GAN", "WGANGP"]

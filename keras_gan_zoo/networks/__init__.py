@@ -1,0 +1,62 @@
+"""Builders of default generators and discriminators (functional Keras models).
+
+Generators map a latent vector ``z`` of shape ``(latent_dim,)`` to an example;
+discriminators map an example to one logit. Image generators end in ``tanh``:
+images live in ``[-1, 1]``. Output layers are float32 so the networks can be
+trained under a mixed-precision policy.
+
+Example:
+    >>> from keras_gan_zoo import networks
+    >>> g, d = networks.for_shape((28, 28, 1), latent_dim=64)
+    >>> g.output_shape, d.output_shape
+    ((None, 28, 28, 1), (None, 1))
+"""
+
+from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
+from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
+
+__all__ = [
+    "DEFAULT_LATENT_DIM",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "for_shape",
+    "mlp_discriminator",
+    "mlp_generator",
+]
+
+#: Latent size used by :func:`for_shape` when none is given.
+DEFAULT_LATENT_DIM = 64
+
+
+def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, **kwargs):
+    """Default ``(generator, discriminator)`` for examples of ``shape``.
+
+    * ``(d,)`` vectors: MLPs (:func:`mlp_generator`, :func:`mlp_discriminator`).
+    * ``(s, s, c)`` square images, ``8 <= s <= 64``, ``c`` in {1, 3}: DCGAN
+      networks (:func:`dcgan_generator`, :func:`dcgan_discriminator`).
+
+    Args:
+        shape: shape of one example, without the batch dimension.
+        latent_dim: size of the generator's noise input.
+        **kwargs: passed to both builders (``hidden=`` for MLPs,
+            ``base_filters=`` for DCGAN networks).
+
+    Returns:
+        ``(generator, discriminator)``, both functional ``keras.Model``.
+    """
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 1:
+        return (
+            mlp_generator(shape[0], latent_dim=latent_dim, **kwargs),
+            mlp_discriminator(shape[0], **kwargs),
+        )
+    if len(shape) == 3:
+        return (
+            dcgan_generator(shape, latent_dim=latent_dim, **kwargs),
+            dcgan_discriminator(shape, **kwargs),
+        )
+    raise ValueError(
+        f"no default networks for examples of shape {shape}; expected a vector "
+        "(d,) or a square image (s, s, c) with 8 <= s <= 64 and c in {1, 3}. "
+        "Pass your own generator and discriminator instead."
+    )

@@ -1,0 +1,90 @@
+"""DCGAN networks (Radford et al. 2016) for square images of 8 to 64 pixels."""
+
+import keras
+from keras import layers
+
+
+def _check_image_shape(image_shape):
+    shape = tuple(int(s) for s in image_shape)
+    if (
+        len(shape) != 3
+        or shape[0] != shape[1]
+        or not 8 <= shape[0] <= 64
+        or shape[2] not in (1, 3)
+    ):
+        raise ValueError(
+            "DCGAN networks expect a square image shape (s, s, c) with "
+            f"8 <= s <= 64 and c in {{1, 3}}, got {image_shape}"
+        )
+    return shape
+
+
+def _num_upsamplings(size):
+    """How many stride-2 stages lead from a >= 4 pixel seed to ``size``."""
+    k = 0
+    while k < 4 and size % 2 ** (k + 1) == 0 and size // 2 ** (k + 1) >= 4:
+        k += 1
+    return k
+
+
+def dcgan_generator(image_shape, latent_dim=64, base_filters=64, name="generator"):
+    """A DCGAN generator ``z -> image`` in ``[-1, 1]``.
+
+    ``z`` is projected to a small feature map (4x4 for 8, 16, 32, 64 pixels;
+    7x7 for 28) and doubled in size by transposed convolutions with batch
+    normalisation and ReLU, ending in ``tanh``. Batch normalisation is
+    *synchronized* across replicas, so the batch statistics, and so the
+    training, do not change with the number of replicas.
+
+    Args:
+        image_shape: ``(s, s, c)``, ``8 <= s <= 64``, ``c`` in {1, 3}.
+        latent_dim: size of the noise input ``z``.
+        base_filters: filters of the last hidden stage; each earlier stage
+            has twice as many.
+        name: model name.
+    """
+    size, _, channels = _check_image_shape(image_shape)
+    k = _num_upsamplings(size)
+    seed_size = size // 2**k
+    filters = base_filters * 2 ** max(k - 1, 0)
+
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(seed_size * seed_size * filters, use_bias=False)(z)
+    x = layers.BatchNormalization(synchronized=True)(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((seed_size, seed_size, filters))(x)
+    for _ in range(k - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization(synchronized=True)(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(channels, 4, strides=2 if k else 1, padding="same")(x)
+    image = layers.Activation("tanh", dtype="float32", name="image")(x)
+    return keras.Model(z, image, name=name)
+
+
+def dcgan_discriminator(image_shape, base_filters=64, name="discriminator"):
+    """A DCGAN discriminator ``image -> logit``.
+
+    Strided convolutions with LeakyReLU(0.2) halve the image down to the
+    generator's seed size, then a dense layer gives one logit. There is no
+    batch normalisation, so the same network serves as a WGAN-GP critic (the
+    gradient penalty is per example).
+
+    Args:
+        image_shape: ``(s, s, c)``, ``8 <= s <= 64``, ``c`` in {1, 3}.
+        base_filters: filters of the first stage; each later stage doubles.
+        name: model name.
+    """
+    size, _, channels = _check_image_shape(image_shape)
+    k = max(_num_upsamplings(size), 1)
+    image = keras.Input((size, size, channels), name="image")
+    x = image
+    filters = base_filters
+    for _ in range(k):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+        x = layers.LeakyReLU(0.2)(x)
+        filters *= 2
+    x = layers.Flatten()(x)
+    logit = layers.Dense(1, dtype="float32", name="logit")(x)
+    return keras.Model(image, logit, name=name)
