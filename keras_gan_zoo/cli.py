@@ -65,7 +65,7 @@ def build_parser():
         help="train a small GAN on the bundled digits and write PNG samples and losses",
     )
     quick.add_argument("--variant", choices=["gan", "wgan_gp"], default="gan")
-    quick.add_argument("--epochs", type=_positive_int, default=60)
+    quick.add_argument("--epochs", type=_positive_int, default=100)
     quick.add_argument("--batch-size", type=_positive_int, default=64)
     quick.add_argument("--latent-dim", type=_positive_int, default=32)
     quick.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,16 @@
+"""Test set-up: two logical CPU devices, so MirroredStrategy has two replicas.
+
+The split must happen before TensorFlow initialises its devices, that is
+before any test runs an op; conftest.py is imported first.
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import tensorflow as tf  # noqa: E402
+
+_cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    _cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+)
