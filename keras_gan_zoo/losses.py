@@ -191,7 +191,7 @@ def wasserstein_gradient_penalty(
         logits = discriminator(interpolated, training=training)
         # Summing per-example logits gives each example its own gradient.
         total = tf.reduce_sum(tf.cast(logits, tf.float32))
-    grads = tape.gradient(total, interpolated)
+    grads = tape.gradient(total, interpolated, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     axes = list(range(1, len(grads.shape)))
     norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + epsilon)
     return tf.square(norm - 1.0)

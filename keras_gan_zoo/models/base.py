@@ -19,6 +19,8 @@ holds what every variant needs and must get right once:
   optimizers).
 """
 
+import copy
+
 import numpy as np
 import keras
 import tensorflow as tf
@@ -157,7 +159,8 @@ class AdversarialModel(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        # Deep copy: deserialising a functional model consumes its config dict.
+        config = copy.deepcopy(config)
         for key in cls.network_names:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

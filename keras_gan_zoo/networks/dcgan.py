@@ -13,7 +13,7 @@ def _check_image_shape(image_shape):
         or shape[2] not in (1, 3)
     ):
         raise ValueError(
-            "DCGAN networks expect a square image shape (s, s, c) with "
+            "DCGAN networks: expected a square image shape (s, s, c) with "
             f"8 <= s <= 64 and c in {{1, 3}}, got {image_shape}"
         )
     return shape

@@ -1,0 +1,145 @@
+"""Behaviour every variant shares: compile, generate, save/load, input errors."""
+
+import json
+
+import numpy as np
+import pytest
+import keras
+import tensorflow as tf
+
+import keras_gan_zoo as kgz
+
+VARIANTS = [kgz.GAN, kgz.WGANGP]
+
+
+def as_json(config):
+    # Compared as JSON, as a saved file holds it (tuples become lists).
+    return json.dumps(config, sort_keys=True)
+
+
+def small(cls, shape=(2,), **kwargs):
+    net = {"hidden": (16,)} if len(shape) == 1 else {"base_filters": 4}
+    return cls.for_shape(shape, latent_dim=3, network_kwargs=net, **kwargs)
+
+
+@pytest.mark.parametrize("cls", VARIANTS)
+def test_generate_is_reproducible_and_batched(cls):
+    model = small(cls, seed=0)
+    a = model.generate(10, seed=5)
+    b = model.generate(10, seed=5, batch_size=3)
+    c = model.generate(10, seed=6)
+    assert a.shape == (10, 2) and a.dtype == np.float32
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    assert not np.allclose(a, c)
+
+
+@pytest.mark.parametrize("cls", VARIANTS)
+def test_save_and_load_restore_identical_samples(cls, tmp_path):
+    keras.utils.set_random_seed(0)
+    model = small(cls, shape=(8, 8, 1))
+    model.compile()
+    model.fit(kgz.data.digits()[:64], batch_size=32, epochs=1, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+
+    again = keras.models.load_model(path)
+    assert type(again) is cls
+    assert as_json(again.get_config()) == as_json(model.get_config())
+    np.testing.assert_array_equal(again.generate(16, seed=1), model.generate(16, seed=1))
+    # The optimizer state comes back too, so training can go on where it stopped.
+    for old, new in ((model.generator_optimizer, again.generator_optimizer),
+                     (model.discriminator_optimizer, again.discriminator_optimizer)):
+        assert int(new.iterations) == int(old.iterations) > 0
+        for v_old, v_new in zip(old.variables, new.variables):
+            np.testing.assert_array_equal(np.asarray(v_old), np.asarray(v_new))
+    again.fit(kgz.data.digits()[:64], batch_size=32, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("cls", VARIANTS)
+def test_config_round_trip_as_json(cls):
+    model = small(cls, seed=4)
+    config = keras.saving.serialize_keras_object(model)
+    clone = keras.saving.deserialize_keras_object(config)
+    assert as_json(keras.saving.serialize_keras_object(clone)) == as_json(config)
+    assert clone.seed == 4 and clone.latent_dim == 3
+
+
+def test_compile_defaults_and_call():
+    model = small(kgz.WGANGP)
+    model.compile()
+    assert isinstance(model.generator_optimizer, keras.optimizers.Adam)
+    assert float(model.generator_optimizer.beta_2) == pytest.approx(0.9)
+    assert model.generator_optimizer.built and model.discriminator_optimizer.built
+    z = np.zeros((4, 3), "float32")
+    np.testing.assert_allclose(np.asarray(model(z)), np.asarray(model.generator(z)))
+
+
+def test_compile_rejects_a_loss_argument():
+    with pytest.raises(TypeError, match="takes no loss=.*generator_optimizer="):
+        small(kgz.GAN).compile(loss="mse")
+
+
+def test_fit_before_compile_says_what_to_do():
+    with pytest.raises(RuntimeError, match="not compiled: call model.compile"):
+        small(kgz.GAN).fit(kgz.data.toy("ring8", n=64), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (np.zeros((16, 3), "float32"), r"examples of shape \(3\), but the discriminator expects \(2\)"),
+        (np.zeros((16,), "float32"), r"examples of shape \(\), but the discriminator expects \(2\)"),
+        (np.zeros((16, 2), "int32"), "expected float data, got dtype int32"),
+        (np.zeros((16, 2), "uint8"), r"scale uint8 images to \[-1, 1\]"),
+        (np.zeros((0, 2), "float32"), "non-empty array"),
+        (np.array([[0.0, 1.0], [np.nan, 0.0]], "float32"), "1 non-finite values.*example 1"),
+        (np.array([[np.inf, 1.0]], "float32"), "non-finite"),
+        (None, "expected training data x, got None"),
+    ],
+)
+def test_bad_arrays_are_rejected_before_training(data, message):
+    model = small(kgz.GAN)
+    model.compile()
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=message):
+        model.fit(data, epochs=1, verbose=0)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bad_datasets_are_rejected():
+    model = small(kgz.GAN)
+    model.compile()
+    x = kgz.data.toy("ring8", n=64)
+    with pytest.raises(ValueError, match="batched dataset.*call dataset.batch"):
+        model.fit(tf.data.Dataset.from_tensor_slices(x), verbose=0)
+    with pytest.raises(ValueError, match="the dataset is empty"):
+        model.fit(tf.data.Dataset.from_tensor_slices(x).take(0).batch(8), verbose=0)
+    with pytest.raises(ValueError, match=r"shape \(3\), but the discriminator expects \(2\)"):
+        model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((8, 3), "float32")).batch(4), verbose=0)
+    with pytest.raises(ValueError, match="expected float data, got dtype uint8"):
+        model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((8, 2), "uint8")).batch(4), verbose=0)
+    # (examples, labels) datasets are fine: the labels are ignored.
+    labelled = tf.data.Dataset.from_tensor_slices((x, np.zeros(64, "int32"))).batch(32)
+    history = model.fit(labelled, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][0])
+
+
+def test_generator_that_does_not_fit_the_discriminator():
+    g, _ = kgz.networks.for_shape((3,), latent_dim=2)
+    _, d = kgz.networks.for_shape((2,))
+    with pytest.raises(ValueError, match=r"generator's output shape \(None, 3\) does not fit "
+                                         r"the discriminator's input shape \(None, 2\)"):
+        kgz.GAN(g, d)
+
+
+def test_networks_must_be_keras_models():
+    _, d = kgz.networks.for_shape((2,))
+    with pytest.raises(TypeError, match="expected the generator to be a keras.Model, got function"):
+        kgz.GAN(lambda z: z, d)
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5, True])
+def test_generate_rejects_bad_counts(n):
+    with pytest.raises(ValueError, match="positive integer number of samples"):
+        small(kgz.GAN).generate(n)

@@ -1,0 +1,37 @@
+"""Import-time checks and the public API."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import keras_gan_zoo as kgz
+
+
+def test_public_api():
+    for name in ["GAN", "WGANGP", "AdversarialModel", "losses", "networks", "data", "metrics",
+                 "callbacks", "visualize"]:
+        assert hasattr(kgz, name), name
+    assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP}
+
+
+def _import_in_subprocess(env_update, tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env_update}
+    return subprocess.run([sys.executable, "-c", "import keras_gan_zoo"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("how", ["env", "keras.json"])
+def test_other_keras_backend_is_a_clear_import_error(how, tmp_path):
+    if how == "env":
+        env = {"KERAS_BACKEND": "jax"}
+    else:
+        (tmp_path / "kh").mkdir()
+        (tmp_path / "kh" / "keras.json").write_text(json.dumps({"backend": "torch"}))
+        env = {"KERAS_HOME": str(tmp_path / "kh")}
+    result = _import_in_subprocess(env, tmp_path)
+    assert result.returncode != 0
+    assert "needs the TensorFlow backend of Keras" in result.stderr
+    assert ("'jax'" if how == "env" else "'torch'") in result.stderr
+    assert "KERAS_BACKEND=tensorflow" in result.stderr
