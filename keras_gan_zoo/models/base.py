@@ -310,10 +310,11 @@ class AdversarialModel(keras.Model):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         """``keras.Model.fit``, after checking that the data fit the networks.
 
-        ``x`` is an array of examples or a batched ``tf.data.Dataset`` of
-        examples (or of ``(examples, labels)``). Arrays are checked in full
-        (float dtype, shape, finite values, not empty); datasets by their
-        element spec.
+        ``x`` is an array of examples, a batched ``tf.data.Dataset`` of
+        examples (or of ``(examples, labels)``), or anything else ``fit``
+        reads. Arrays are checked in full (float dtype, shape, finite values,
+        not empty), datasets by their element spec; other inputs are read as
+        Keras reads them.
         """
         if not self.compiled or self.generator_optimizer is None:
             raise RuntimeError(
@@ -347,6 +348,8 @@ class AdversarialModel(keras.Model):
             return
         if x is None:
             raise ValueError("expected training data x, got None")
+        if not isinstance(x, (np.ndarray, tf.Tensor, list)):
+            return  # a keras.utils.PyDataset or a generator: Keras reads it lazily
         array = np.asarray(x)
         if array.ndim == 0 or array.shape[0] == 0:
             raise ValueError(

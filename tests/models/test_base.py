@@ -143,3 +143,18 @@ def test_networks_must_be_keras_models():
 def test_generate_rejects_bad_counts(n):
     with pytest.raises(ValueError, match="positive integer number of samples"):
         small(kgz.GAN).generate(n)
+
+
+def test_a_py_dataset_is_read_as_keras_reads_it():
+    class Batches(keras.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return kgz.data.toy("ring8", n=16, seed=i)
+
+    model = small(kgz.GAN)
+    model.compile()
+    history = model.fit(Batches(), epochs=1, verbose=0)
+    assert int(model.generator_optimizer.iterations) == 2
+    assert np.isfinite(history.history["d_loss"][0])
