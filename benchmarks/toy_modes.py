@@ -52,9 +52,11 @@ SETTINGS = {
 }
 
 
-def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden):
+def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weight=None):
     keras.utils.set_random_seed(seed)
     settings = SETTINGS[variant]
+    if gp_weight is not None and variant == "wgan_gp":
+        settings = {**settings, "kwargs": {**settings["kwargs"], "gp_weight": gp_weight}}
     x = kgz.data.toy(data, n=steps * batch_size, seed=seed)  # one epoch = `steps` steps
     model = settings["cls"].for_shape(
         (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden}, seed=seed,
@@ -96,6 +98,8 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0", help="comma-separated seeds")
     parser.add_argument("--latent-dim", type=int, default=2)
     parser.add_argument("--hidden", default="256,256,256")
+    parser.add_argument("--gp-weight", type=float, default=None,
+                        help="override the WGAN-GP gradient-penalty weight")
     parser.add_argument("--out", default="benchmarks/results/toy_modes")
     args = parser.parse_args(argv)
     hidden = tuple(int(h) for h in args.hidden.split(","))
@@ -104,7 +108,7 @@ def main(argv=None):
         variant, data = spec.split(":")
         for seed in (int(s) for s in args.seeds.split(",")):
             result, seconds = run(variant, data, args.steps, args.batch_size, seed, args.out,
-                                  args.latent_dim, hidden)
+                                  args.latent_dim, hidden, args.gp_weight)
             rows.append((variant, data, seed, result, seconds))
             print(f"{variant} {data} seed {seed}: {result['modes']}/{result['num_modes']} modes, "
                   f"{100 * result['high_quality']:.1f}% high quality, "
