@@ -18,3 +18,19 @@ def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[0] in ci, commands[0]  # CI may add flags after it
     assert commands[1] in ci.splitlines(), commands[1]
+
+
+def test_the_ten_line_example_runs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## Ten lines.*?```python\n(.*?)```", text, re.S).group(1)
+    # The same code on less data, so that it runs in seconds.
+    small = code.replace("n=100_000", "n=1_024").replace("epochs=5", "epochs=1")
+    assert small != code
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(small, "README.md", "exec"), namespace)
+    assert namespace["samples"].shape == (2500, 2)
+    import numpy as np
+
+    np.testing.assert_array_equal(namespace["again"].generate(5, seed=0),
+                                  namespace["model"].generate(5, seed=0))
