@@ -1,10 +1,41 @@
-"""Data that ships with the package, in the value ranges the networks expect.
+"""Data in the value ranges the networks expect.
+
+Bundled with the package (no files, no download):
 
 * :func:`toy` - the 2-D Gaussian mixtures of the mode-collapse literature.
 * :func:`digits` - real 8x8 handwritten digits, images in ``[-1, 1]``.
+
+Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
+
+* :func:`mnist` (IDX files), :func:`usps` (``usps.h5``), :func:`facades`
+  (unpaired photo / label-map halves), :func:`image_folder` (any folder,
+  subfolders as classes) and :func:`tfds` (tensorflow-datasets).
 """
 
 from keras_gan_zoo.data.digits import digits
+from keras_gan_zoo.data.files import (
+    facades,
+    image_folder,
+    mnist,
+    read_idx,
+    split_indices,
+    tfds,
+    to_arrays,
+    usps,
+)
 from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
-__all__ = ["TOY_SETS", "digits", "toy", "toy_modes"]
+__all__ = [
+    "TOY_SETS",
+    "digits",
+    "facades",
+    "image_folder",
+    "mnist",
+    "read_idx",
+    "split_indices",
+    "tfds",
+    "to_arrays",
+    "toy",
+    "toy_modes",
+    "usps",
+]

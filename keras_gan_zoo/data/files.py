@@ -1,0 +1,252 @@
+"""Loaders of real image data from files: MNIST, USPS, facades, image folders, tfds.
+
+Every loader returns an unbatched ``tf.data.Dataset`` whose images are float32
+in ``[-1, 1]`` with shape ``(h, w, c)``; labelled data come as
+``(image, label)`` pairs with int32 labels. Batch, shuffle and cache them as
+usual, then pass them to ``fit``::
+
+    ds = kgz.data.mnist("data/mnist", split="train")      # (image, label)
+    model.fit(ds.shuffle(8000).batch(64), epochs=10)
+
+Nothing is downloaded here except through :func:`tfds` with ``download=True``.
+Malformed files raise a ``ValueError`` that names the file and what was
+expected; missing files a ``FileNotFoundError``.
+"""
+
+import gzip
+import os
+
+import numpy as np
+import tensorflow as tf
+
+__all__ = ["facades", "image_folder", "mnist", "read_idx", "split_indices", "to_arrays", "tfds", "usps"]
+
+_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def _find(path, names):
+    for name in names:
+        candidate = os.path.join(path, name)
+        if os.path.exists(candidate):
+            return candidate
+    raise FileNotFoundError(
+        f"none of {', '.join(names)} found in {path!r}; expected the official files there"
+    )
+
+
+def read_idx(path):
+    """Read an IDX file (the MNIST format), gzipped or not, into a NumPy array.
+
+    Checks the magic number, the declared dimensions and the file size, so a
+    truncated or foreign file fails with a clear message.
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as error:  # gzip raises these on truncated files
+        raise ValueError(f"{path}: not a readable IDX file ({error})") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
+        raise ValueError(f"{path}: not an IDX file (bad magic number {raw[:4].hex()})")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path}: truncated IDX header")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_DTYPES[raw[2]])
+    expected = header + int(np.prod(shape)) * dtype.itemsize
+    if len(raw) != expected:
+        raise ValueError(
+            f"{path}: IDX header declares shape {shape} ({expected} bytes) but the file "
+            f"has {len(raw)} bytes; the file is truncated or corrupted"
+        )
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+
+
+def split_indices(n, split, train_fraction=0.8):
+    """The project's reproducible split of ``n`` examples: first 80% train, last 20% test."""
+    cut = int(round(n * train_fraction))
+    if split in (None, "all"):
+        return slice(0, n)
+    if split == "train":
+        return slice(0, cut)
+    if split == "test":
+        return slice(cut, n)
+    raise ValueError(f"unknown split {split!r}; expected 'train', 'test' or 'all'")
+
+
+def _resize(images, size):
+    if size is None or images.shape[1:3] == (size, size):
+        return images
+    # Antialiased resizing can overshoot [-1, 1] by a rounding error.
+    return np.clip(tf.image.resize(images, (size, size), antialias=True).numpy(), -1.0, 1.0)
+
+
+def _labelled(images, labels):
+    return tf.data.Dataset.from_tensor_slices((images.astype("float32"), labels.astype("int32")))
+
+
+def mnist(path, subset="t10k", split="all", size=None):
+    """MNIST digits from the official IDX files, as ``(image, label)`` pairs.
+
+    Args:
+        path: folder that holds ``{subset}-images-idx3-ubyte[.gz]`` and
+            ``{subset}-labels-idx1-ubyte[.gz]``.
+        subset: ``"t10k"`` (the 10k test files) or ``"train"`` (the 60k).
+        split: ``"all"``, or the project's split of those files: ``"train"``
+            (first 80%: images 0-7,999 of t10k) or ``"test"`` (last 20%).
+        size: resize to ``size x size`` (e.g. 32); default 28.
+
+    Returns:
+        Dataset of ``((s, s, 1) float32 in [-1, 1], int32 label)``.
+    """
+    images = read_idx(_find(path, [f"{subset}-images-idx3-ubyte.gz", f"{subset}-images-idx3-ubyte"]))
+    labels = read_idx(_find(path, [f"{subset}-labels-idx1-ubyte.gz", f"{subset}-labels-idx1-ubyte"]))
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise ValueError(
+            f"expected MNIST images (n, 28, 28) and labels (n,), got {images.shape} and {labels.shape}"
+        )
+    part = split_indices(len(images), split)
+    images = images[part, :, :, None].astype("float32") / 127.5 - 1.0
+    return _labelled(_resize(images, size), labels[part])
+
+
+def usps(path, split="train", size=None):
+    """USPS digits from ``usps.h5`` (Hull 1994), as ``(image, label)`` pairs.
+
+    Args:
+        path: the ``usps.h5`` file, or a folder that holds it.
+        split: ``"train"`` (7,291 images) or ``"test"`` (2,007), as in the file.
+        size: resize from 16x16 to ``size x size`` (e.g. 32).
+
+    Returns:
+        Dataset of ``((s, s, 1) float32 in [-1, 1], int32 label)``.
+    """
+    import h5py
+
+    if os.path.isdir(path):
+        path = _find(path, ["usps.h5"])
+    if split not in ("train", "test"):
+        raise ValueError(f"unknown split {split!r}; expected 'train' or 'test'")
+    try:
+        with h5py.File(path, "r") as f:
+            data, target = f[split]["data"][:], f[split]["target"][:]
+    except FileNotFoundError:
+        raise
+    except (OSError, KeyError) as error:
+        raise ValueError(
+            f"{path}: expected an HDF5 file with {split}/data (n, 256) and {split}/target (n,) "
+            f"({error})"
+        ) from None
+    if data.ndim != 2 or data.shape[1] != 256 or len(data) != len(target):
+        raise ValueError(f"{path}: expected {split}/data of shape (n, 256), got {data.shape}")
+    images = data.reshape(-1, 16, 16, 1).astype("float32") * 2.0 - 1.0
+    return _labelled(_resize(images, size), target)
+
+
+def facades(path, size=64, seed=0):
+    """CMP facades split into unpaired (photo, label map) halves.
+
+    Each file of the pix2pix layout is 512x256 with the photo on the left and
+    the label map on the right. The photos and the label maps are shuffled
+    apart with ``seed``, so the pairs are unpaired, as CycleGAN assumes.
+
+    Args:
+        path: folder of ``image_*.jpg``.
+        size: output size of each half, ``size x size``.
+        seed: seed of the shuffle that separates the halves.
+
+    Returns:
+        Dataset of ``(photo, label_map)``, each ``(size, size, 3)`` in [-1, 1].
+    """
+    files = sorted(
+        os.path.join(path, f) for f in os.listdir(path) if f.lower().endswith((".jpg", ".png"))
+    ) if os.path.isdir(path) else []
+    if not files:
+        raise FileNotFoundError(f"no .jpg or .png facades found in {path!r}")
+
+    def halves(file):
+        image = tf.io.decode_image(tf.io.read_file(file), channels=3, expand_animations=False)
+        width = tf.shape(image)[1] // 2
+        pair = tf.cast(tf.stack([image[:, :width], image[:, width : 2 * width]]), tf.float32)
+        pair = tf.image.resize(pair, (size, size), antialias=True) / 127.5 - 1.0
+        return tf.clip_by_value(pair, -1.0, 1.0)
+
+    order = np.random.default_rng(seed).permutation(len(files))
+    photos = tf.data.Dataset.from_tensor_slices(files).map(lambda f: halves(f)[0])
+    labels = tf.data.Dataset.from_tensor_slices([files[i] for i in order]).map(lambda f: halves(f)[1])
+    return tf.data.Dataset.zip((photos, labels))
+
+
+def image_folder(path, size, channels=3, labels="inferred"):
+    """Any folder of images; one subfolder per class gives the labels.
+
+    Uses ``keras.utils.image_dataset_from_directory``.
+
+    Args:
+        path: the folder.
+        size: images are resized to ``size x size``.
+        channels: 1 (grey) or 3 (RGB).
+        labels: ``"inferred"`` (from subfolders, in alphabetical order) or
+            ``None`` (images only).
+
+    Returns:
+        Dataset of ``(image, label)`` or of images, ``(size, size, channels)`` in [-1, 1].
+    """
+    import keras
+
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"no folder {path!r}")
+    mode = {1: "grayscale", 3: "rgb"}.get(channels)
+    if mode is None:
+        raise ValueError(f"expected channels 1 or 3, got {channels}")
+    ds = keras.utils.image_dataset_from_directory(
+        path, labels=labels, image_size=(size, size), color_mode=mode, batch_size=None,
+        shuffle=False, verbose=False,
+    )
+    if labels is None:
+        return ds.map(lambda x: x / 127.5 - 1.0)
+    return ds.map(lambda x, y: (x / 127.5 - 1.0, tf.cast(y, tf.int32)))
+
+
+def tfds(name, split="train", data_dir=None, download=True, size=None,
+         image_key="image", label_key="label"):
+    """A tensorflow-datasets data set as ``(image, label)`` pairs in [-1, 1].
+
+    Args:
+        name: the tfds name, e.g. ``"mnist"`` or ``"cifar10"``.
+        split: the tfds split, e.g. ``"train"`` or ``"test[:2000]"``.
+        data_dir: where tfds keeps its data.
+        download: let tfds download and prepare the data if it is missing
+            (needs the network; ``False`` reads only what ``data_dir`` holds).
+        size: resize to ``size x size``.
+        image_key, label_key: feature names; ``label_key=None`` gives images only.
+    """
+    try:
+        import tensorflow_datasets
+    except ImportError:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "kgz.data.tfds needs tensorflow-datasets: pip install 'keras-gan-zoo[data]'"
+        ) from None
+    ds = tensorflow_datasets.load(name, split=split, data_dir=data_dir, download=download)
+
+    def convert(example):
+        image = tf.cast(example[image_key], tf.float32)
+        if size is not None:
+            image = tf.image.resize(image, (size, size), antialias=True)
+        image = tf.clip_by_value(image / 127.5 - 1.0, -1.0, 1.0)
+        if label_key is None:
+            return image
+        return image, tf.cast(example[label_key], tf.int32)
+
+    return ds.map(convert)
+
+
+def to_arrays(dataset, batch_size=4096):
+    """Materialise a (small) unbatched dataset as NumPy arrays, element structure kept."""
+    parts = [batch for batch in dataset.batch(batch_size).as_numpy_iterator()]
+    if not parts:
+        raise ValueError("the dataset is empty")
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
+    return np.concatenate(parts)
