@@ -295,12 +295,25 @@ class AdversarialModel(keras.Model):
             logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
         return logs
 
-    @staticmethod
-    def real_examples(data):
-        """The examples of a batch that may carry labels: ``x`` or ``(x, ...)``."""
+    def unpack(self, data):
+        """Split a training batch into ``(real examples, condition)``.
+
+        Unconditional variants take ``x`` or ``(x, ...)`` and ignore the rest;
+        conditional variants override this to return their labels.
+        """
         if isinstance(data, (tuple, list)):
-            return data[0]
-        return data
+            return data[0], None
+        return data, None
+
+    def fake(self, z, condition=None, training=True):
+        """Generated examples for noise ``z`` (and the condition, if any)."""
+        inputs = z if condition is None else [z, condition]
+        return self.generator(inputs, training=training)
+
+    def judge(self, examples, condition=None, training=True):
+        """Discriminator logits for ``examples`` (and the condition, if any)."""
+        inputs = examples if condition is None else [examples, condition]
+        return self.discriminator(inputs, training=training)
 
     def call(self, inputs, training=False):
         """``model(z)`` is ``model.generator(z)``."""
@@ -322,10 +335,10 @@ class AdversarialModel(keras.Model):
                 "model.compile(generator_optimizer=..., discriminator_optimizer=...) "
                 "(or model.compile() for the defaults) before fit()"
             )
-        self.check_data(x)
+        self.check_data(x, y)
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
-    def check_data(self, x):
+    def check_data(self, x, y=None):
         """Raise a ``ValueError`` naming the problem if ``x`` cannot be trained on."""
         expected = self.example_shape
         if isinstance(x, tf.data.Dataset):

@@ -83,7 +83,7 @@ class GAN(AdversarialModel):
         return self._discriminator_loss(real_logits, fake_logits)
 
     def train_step(self, data):
-        real = self.real_examples(data)
+        real, condition = self.unpack(data)
         batch_size = tf.shape(real)[0]
         d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
 
@@ -91,10 +91,9 @@ class GAN(AdversarialModel):
         for _ in range(self.discriminator_steps):
             z = self.noise(batch_size, NOISE_STREAM_D, d_opt.iterations)
             with tf.GradientTape() as tape:
-                fake = self.generator(z, training=True)
+                fake = self.fake(z, condition)
                 per_example = self.discriminator_loss(
-                    self.discriminator(real, training=True),
-                    self.discriminator(fake, training=True),
+                    self.judge(real, condition), self.judge(fake, condition)
                 )
                 d_loss = self.reduce_loss(per_example, self.discriminator)
             self.apply_gradients(d_opt, tape, d_loss, self.discriminator.trainable_variables)
@@ -103,7 +102,7 @@ class GAN(AdversarialModel):
         # One generator update against the updated discriminator.
         z = self.noise(batch_size, NOISE_STREAM_G, g_opt.iterations)
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            fake_logits = self.judge(self.fake(z, condition), condition)
             per_example = self._generator_loss(fake_logits)
             g_loss = self.reduce_loss(per_example, self.generator)
         self.apply_gradients(g_opt, tape, g_loss, self.generator.trainable_variables)

@@ -69,20 +69,19 @@ class WGANGP(AdversarialModel):
         return super().metrics + [self.gp_tracker]
 
     def train_step(self, data):
-        real = self.real_examples(data)
+        real, condition = self.unpack(data)
         batch_size = tf.shape(real)[0]
         d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
 
         for _ in range(self.critic_steps):
             z = self.noise(batch_size, NOISE_STREAM_D, d_opt.iterations)
             with tf.GradientTape() as tape:
-                fake = self.generator(z, training=True)
+                fake = self.fake(z, condition)
                 wasserstein = losses.wasserstein_discriminator_loss(
-                    self.discriminator(real, training=True),
-                    self.discriminator(fake, training=True),
+                    self.judge(real, condition), self.judge(fake, condition)
                 )
                 penalty = losses.wasserstein_gradient_penalty(
-                    self.discriminator, real, fake,
+                    lambda x, training: self.judge(x, condition, training), real, fake,
                     seed=self.random_seed(NOISE_STREAM_AUX, d_opt.iterations),
                 )
                 per_example = wasserstein + self.gp_weight * penalty
@@ -94,7 +93,7 @@ class WGANGP(AdversarialModel):
         z = self.noise(batch_size, NOISE_STREAM_G, g_opt.iterations)
         with tf.GradientTape() as tape:
             per_example = losses.wasserstein_generator_loss(
-                self.discriminator(self.generator(z, training=True), training=True)
+                self.judge(self.fake(z, condition), condition)
             )
             g_loss = self.reduce_loss(per_example, self.generator)
         self.apply_gradients(g_opt, tape, g_loss, self.generator.trainable_variables)

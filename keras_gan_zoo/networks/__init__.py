@@ -14,9 +14,13 @@ Example:
 
 from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
+from keras_gan_zoo.networks.conditional import conditional_for_shape
 
 __all__ = [
     "DEFAULT_LATENT_DIM",
+    "conditional_for_shape",
+    "discriminator_for_shape",
+    "generator_for_shape",
     "dcgan_discriminator",
     "dcgan_generator",
     "for_shape",
@@ -26,6 +30,33 @@ __all__ = [
 
 #: Latent size used by :func:`for_shape` when none is given.
 DEFAULT_LATENT_DIM = 64
+
+
+def _check_shape(shape):
+    shape = tuple(int(s) for s in shape)
+    if len(shape) not in (1, 3):
+        raise ValueError(
+            f"no default networks for examples of shape {shape}; expected a vector "
+            "(d,) or a square image (s, s, c) with 8 <= s <= 64 and c in {1, 3}. "
+            "Pass your own generator and discriminator instead."
+        )
+    return shape
+
+
+def generator_for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, **kwargs):
+    """The default generator ``z -> example`` for ``shape`` (see :func:`for_shape`)."""
+    shape = _check_shape(shape)
+    if len(shape) == 1:
+        return mlp_generator(shape[0], latent_dim=latent_dim, **kwargs)
+    return dcgan_generator(shape, latent_dim=latent_dim, **kwargs)
+
+
+def discriminator_for_shape(shape, features_only=False, **kwargs):
+    """The default discriminator for ``shape``; ``features_only`` drops its logit layer."""
+    shape = _check_shape(shape)
+    if len(shape) == 1:
+        return mlp_discriminator(shape[0], features_only=features_only, **kwargs)
+    return dcgan_discriminator(shape, features_only=features_only, **kwargs)
 
 
 def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, **kwargs):
@@ -44,19 +75,7 @@ def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, **kwargs):
     Returns:
         ``(generator, discriminator)``, both functional ``keras.Model``.
     """
-    shape = tuple(int(s) for s in shape)
-    if len(shape) == 1:
-        return (
-            mlp_generator(shape[0], latent_dim=latent_dim, **kwargs),
-            mlp_discriminator(shape[0], **kwargs),
-        )
-    if len(shape) == 3:
-        return (
-            dcgan_generator(shape, latent_dim=latent_dim, **kwargs),
-            dcgan_discriminator(shape, **kwargs),
-        )
-    raise ValueError(
-        f"no default networks for examples of shape {shape}; expected a vector "
-        "(d,) or a square image (s, s, c) with 8 <= s <= 64 and c in {1, 3}. "
-        "Pass your own generator and discriminator instead."
+    return (
+        generator_for_shape(shape, latent_dim=latent_dim, **kwargs),
+        discriminator_for_shape(shape, **kwargs),
     )

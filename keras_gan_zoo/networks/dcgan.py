@@ -63,7 +63,7 @@ def dcgan_generator(image_shape, latent_dim=64, base_filters=64, name="generator
     return keras.Model(z, image, name=name)
 
 
-def dcgan_discriminator(image_shape, base_filters=64, name="discriminator"):
+def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", features_only=False):
     """A DCGAN discriminator ``image -> logit``.
 
     Strided convolutions with LeakyReLU(0.2) halve the image down to the
@@ -75,6 +75,8 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator"):
         image_shape: ``(s, s, c)``, ``8 <= s <= 64``, ``c`` in {1, 3}.
         base_filters: filters of the first stage; each later stage doubles.
         name: model name.
+        features_only: return the flattened features instead of a logit
+            (the body that conditional and InfoGAN heads share).
     """
     size, _, channels = _check_image_shape(image_shape)
     k = max(_num_upsamplings(size), 1)
@@ -86,5 +88,7 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator"):
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
     x = layers.Flatten()(x)
+    if features_only:
+        return keras.Model(image, x, name=name)
     logit = layers.Dense(1, dtype="float32", name="logit")(x)
     return keras.Model(image, logit, name=name)

@@ -24,16 +24,20 @@ def mlp_generator(output_dim, latent_dim=64, hidden=(256, 256, 256), name="gener
     return keras.Model(z, x, name=name)
 
 
-def mlp_discriminator(input_dim, hidden=(256, 256, 256), name="discriminator"):
+def mlp_discriminator(input_dim, hidden=(256, 256, 256), name="discriminator",
+                      features_only=False):
     """An MLP discriminator ``x -> logit`` with LeakyReLU(0.2) hidden layers.
 
     No normalisation layer: batch statistics would couple the examples of a
     batch, which breaks the per-example gradient penalty of WGAN-GP.
+    ``features_only=True`` returns the last hidden layer instead of a logit.
     """
     x_in = keras.Input((input_dim,), name="x")
     x = x_in
     for units in hidden:
         x = layers.Dense(units)(x)
         x = layers.LeakyReLU(0.2)(x)
+    if features_only:
+        return keras.Model(x_in, x, name=name)
     logit = layers.Dense(1, dtype="float32", name="logit")(x)
     return keras.Model(x_in, logit, name=name)
