@@ -11,14 +11,15 @@ Example:
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
 from keras_gan_zoo import callbacks, data, losses, metrics, networks, visualize
-from keras_gan_zoo.models import GAN, WGANGP, AdversarialModel
+from keras_gan_zoo.models import GAN, WGANGP, AdversarialModel, ConditionalGAN
 
 __version__ = "0.1.0"
 
 #: The variants, by the name the command line uses.
-VARIANTS = {"gan": GAN, "wgan_gp": WGANGP}
+VARIANTS = {"gan": GAN, "wgan_gp": WGANGP, "conditional_gan": ConditionalGAN}
 
 __all__ = [
+    "ConditionalGAN",
     "GAN",
     "VARIANTS",
     "WGANGP",

@@ -13,7 +13,8 @@ def test_public_api():
     for name in ["GAN", "WGANGP", "AdversarialModel", "losses", "networks", "data", "metrics",
                  "callbacks", "visualize"]:
         assert hasattr(kgz, name), name
-    assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP}
+    assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
+                            "conditional_gan": kgz.ConditionalGAN}
 
 
 def _import_in_subprocess(env_update, tmp_path):

@@ -43,7 +43,24 @@ def linear_critic():
     return keras.Model(x, keras.layers.Dense(1)(x))
 
 
+def noise_free_conditional_generator(latent_dim=4, num_classes=3):
+    """(z, label) -> an example that depends on the label only."""
+    z = keras.Input((latent_dim,))
+    label = keras.Input((), dtype="int32")
+    h = keras.layers.Dense(8, kernel_initializer="zeros", use_bias=False, trainable=False)(z)
+    one_hot = keras.layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    h = keras.layers.Concatenate()([h, one_hot])
+    out = keras.layers.Dense(DIM, bias_initializer="random_normal")(h)
+    return keras.Model([z, label], out)
+
+
+def conditional_gan():
+    _, d = kgz.networks.conditional_for_shape((DIM,), 3, latent_dim=4, hidden=(16,))
+    return kgz.ConditionalGAN(noise_free_conditional_generator(), d, seed=1)
+
+
 VARIANTS = {
+    "conditional_gan": conditional_gan,
     "gan_non_saturating": lambda: kgz.GAN(noise_free_generator(), mlp_discriminator(),
                                           discriminator_steps=2, seed=1),
     "gan_least_squares": lambda: kgz.GAN(noise_free_generator(), mlp_discriminator(),
@@ -61,7 +78,8 @@ def train_one_step(strategy, make_model, weights, x):
             generator_optimizer=keras.optimizers.SGD(0.5),
             discriminator_optimizer=keras.optimizers.SGD(0.5),
         )
-    history = model.fit(x, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    labels = np.arange(len(x)) % 3 if isinstance(model, kgz.ConditionalGAN) else None
+    history = model.fit(x, labels, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
     return model.get_weights(), history.history
 
 
