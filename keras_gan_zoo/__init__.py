@@ -11,16 +11,22 @@ Example:
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
 from keras_gan_zoo import callbacks, data, losses, metrics, networks, visualize
-from keras_gan_zoo.models import GAN, WGANGP, AdversarialModel, ConditionalGAN
+from keras_gan_zoo.models import GAN, WGANGP, AdversarialModel, ConditionalGAN, InfoGAN
 
 __version__ = "0.1.0"
 
 #: The variants, by the name the command line uses.
-VARIANTS = {"gan": GAN, "wgan_gp": WGANGP, "conditional_gan": ConditionalGAN}
+VARIANTS = {
+    "gan": GAN,
+    "wgan_gp": WGANGP,
+    "conditional_gan": ConditionalGAN,
+    "infogan": InfoGAN,
+}
 
 __all__ = [
     "ConditionalGAN",
     "GAN",
+    "InfoGAN",
     "VARIANTS",
     "WGANGP",
     "AdversarialModel",

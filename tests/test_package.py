@@ -14,7 +14,7 @@ def test_public_api():
                  "callbacks", "visualize"]:
         assert hasattr(kgz, name), name
     assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
-                            "conditional_gan": kgz.ConditionalGAN}
+                            "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN}
 
 
 def _import_in_subprocess(env_update, tmp_path):

@@ -11,8 +11,10 @@ holds what every variant needs and must get right once:
   replicas, so per-example losses are summed and divided by the *global*
   batch size (:meth:`reduce_loss`); the ``Mean`` trackers get the unscaled
   per-replica mean, so logs do not depend on the number of replicas;
-* noise that is **different on every replica** and reproducible: stateless
-  draws keyed by (model seed, stream, optimizer step, replica id);
+* noise that is **different on every replica**, reproducible, and the same
+  for each example on one replica or many: stateless draws keyed by (model
+  seed, stream, optimizer step) for the global batch, of which each replica
+  keeps its slice (:meth:`replica_share`);
 * logs that survive ``MultiWorkerMirroredStrategy`` (see :meth:`logs`);
 * ``generate(n, seed=)``, input validation in ``fit``, and ``.keras``
   saving (``get_config``/``from_config``, compile config with both
@@ -238,22 +240,38 @@ class AdversarialModel(keras.Model):
         return [self.g_loss_tracker, self.d_loss_tracker]
 
     def random_seed(self, stream, counter):
-        """A stateless ``(2,)`` seed unique to (model seed, stream, counter, replica).
+        """A stateless ``(2,)`` seed for (model seed, stream, counter).
 
         ``counter`` is an optimizer's ``iterations``, so a resumed run draws
-        the same noise as an uninterrupted one, and the replica id makes every
-        replica draw different noise from the same mirrored state.
+        the same noise as an uninterrupted one.
+        """
+        seed = tf.constant([self.seed, stream], dtype=tf.int64)
+        return tf.random.experimental.stateless_fold_in(seed, tf.cast(counter, tf.int64))
+
+    @staticmethod
+    def replica_share(draw, batch_size):
+        """This replica's rows of a draw made for the whole global batch.
+
+        ``draw(n)`` must return ``n`` rows from a fixed stateless seed. Every
+        replica draws the rows of the *global* batch and keeps its own slice,
+        in the order the strategy splits the data (replica 0 takes the first
+        rows). So replicas never share noise, and the noise that meets each
+        real example is the same on one replica or many: training does not
+        depend on the number of replicas. (Only a last, uneven batch, split
+        into unequal shares, can give two replicas overlapping rows.)
         """
         context = tf.distribute.get_replica_context()
-        replica = context.replica_id_in_sync_group if context is not None else 0
-        seed = tf.constant([self.seed, stream], dtype=tf.int64)
-        seed = tf.random.experimental.stateless_fold_in(seed, tf.cast(counter, tf.int64))
-        return tf.random.experimental.stateless_fold_in(seed, tf.cast(replica, tf.int64))
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        if replicas == 1:
+            return draw(batch_size)
+        start = context.replica_id_in_sync_group * batch_size
+        return draw(batch_size * replicas)[start : start + batch_size]
 
     def noise(self, batch_size, stream, counter):
-        """Latent noise ``(batch_size, latent_dim)`` for one step, see :meth:`random_seed`."""
-        return tf.random.stateless_normal(
-            [batch_size, self.latent_dim], seed=self.random_seed(stream, counter)
+        """Latent noise ``(batch_size, latent_dim)`` for one step of this replica."""
+        seed = self.random_seed(stream, counter)
+        return self.replica_share(
+            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed=seed), batch_size
         )
 
     def reduce_loss(self, per_example, network=None):

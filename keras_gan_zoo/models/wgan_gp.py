@@ -80,9 +80,13 @@ class WGANGP(AdversarialModel):
                 wasserstein = losses.wasserstein_discriminator_loss(
                     self.judge(real, condition), self.judge(fake, condition)
                 )
+                alpha_seed = self.random_seed(NOISE_STREAM_AUX, d_opt.iterations)
+                alpha = self.replica_share(
+                    lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), batch_size
+                )
                 penalty = losses.wasserstein_gradient_penalty(
                     lambda x, training: self.judge(x, condition, training), real, fake,
-                    seed=self.random_seed(NOISE_STREAM_AUX, d_opt.iterations),
+                    alpha=alpha,
                 )
                 per_example = wasserstein + self.gp_weight * penalty
                 d_loss = self.reduce_loss(per_example, self.discriminator)

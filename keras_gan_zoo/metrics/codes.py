@@ -1,0 +1,38 @@
+"""Accuracy of unsupervised codes against known classes."""
+
+import numpy as np
+
+
+def best_matching_accuracy(codes, labels, num_codes=None, num_classes=None):
+    """Accuracy of ``codes`` as class predictions under the best one-to-one matching.
+
+    InfoGAN's categorical code is learned without labels, so code 3 may mean
+    digit 7. This finds the assignment of codes to classes that maximises
+    the agreement (the Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``)
+    and returns the accuracy under it.
+
+    Args:
+        codes: ``(n,)`` integer codes, e.g. from ``InfoGAN.predict_codes``.
+        labels: ``(n,)`` integer classes.
+
+    Returns:
+        ``(accuracy, mapping)`` with ``mapping[code] = class``.
+
+    Example:
+        >>> best_matching_accuracy([2, 2, 0, 1], [0, 0, 1, 2])[0]
+        1.0
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    codes, labels = np.asarray(codes).astype(int), np.asarray(labels).astype(int)
+    if codes.shape != labels.shape or codes.ndim != 1 or len(codes) == 0:
+        raise ValueError(
+            f"expected codes and labels of the same shape (n,), got {codes.shape} and {labels.shape}"
+        )
+    num_codes = num_codes or codes.max() + 1
+    num_classes = num_classes or labels.max() + 1
+    counts = np.zeros((num_codes, num_classes), dtype=np.int64)
+    np.add.at(counts, (codes, labels), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    mapping = dict(zip(rows.tolist(), cols.tolist()))
+    return float(counts[rows, cols].sum() / len(codes)), mapping

@@ -1,0 +1,242 @@
+"""InfoGAN (Chen et al. 2016): a GAN whose latent codes learn to mean something.
+
+The generator's input is noise ``z`` plus a categorical code ``c`` (one of
+``num_categories``) and continuous codes ``u`` (``num_continuous``, uniform in
+``[-1, 1]``). An auxiliary head Q on the discriminator's body predicts the
+codes back from a generated image; maximising this mutual-information lower
+bound makes the codes control distinct factors (on MNIST, ``c`` tends to pick
+the digit and ``u`` its slant and width).
+
+The discriminator is one functional model with three outputs
+``[logit, categorical_logits, continuous_mean]``, so the body that D and Q
+share is saved and exported once. The information loss is the cross-entropy
+of the categorical code plus the Gaussian negative log-likelihood (unit
+variance: half the squared error) of the continuous codes; both the
+generator and the discriminator (its Q head) minimise it, weighted by
+``info_weight``.
+"""
+
+import numpy as np
+import keras
+import tensorflow as tf
+from keras import layers
+
+from keras_gan_zoo import losses
+from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, AdversarialModel, _shape_str
+
+__all__ = ["InfoGAN", "infogan_networks"]
+
+
+def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2, **kwargs):
+    """Default InfoGAN networks for examples of ``shape``.
+
+    Returns:
+        ``(generator, discriminator)``: the generator has inputs ``[z
+        (batch, noise_dim), categorical (batch,) int32, continuous (batch,
+        num_continuous)]``; the discriminator maps an example to
+        ``[logit (batch, 1), categorical_logits (batch, K), continuous (batch, C)]``.
+    """
+    from keras_gan_zoo.networks import discriminator_for_shape, generator_for_shape
+
+    code_dim = num_categories + num_continuous
+    body = generator_for_shape(shape, latent_dim=noise_dim + code_dim, name="generator_body",
+                               **kwargs)
+    z = keras.Input((noise_dim,), name="z")
+    categorical = keras.Input((), dtype="int32", name="categorical")
+    continuous = keras.Input((num_continuous,), name="continuous")
+    one_hot = layers.CategoryEncoding(num_categories, output_mode="one_hot")(categorical)
+    example = body(layers.Concatenate()([z, one_hot, continuous]))
+    generator = keras.Model([z, categorical, continuous], example, name="generator")
+
+    features = discriminator_for_shape(shape, features_only=True, name="discriminator_body",
+                                       **kwargs)
+    x = keras.Input(tuple(shape), name="example")
+    phi = features(x)
+    logit = layers.Dense(1, dtype="float32", name="logit")(phi)
+    q = layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(phi))
+    cat_logits = layers.Dense(num_categories, dtype="float32", name="categorical_logits")(q)
+    cont_mean = layers.Dense(num_continuous, dtype="float32", name="continuous_mean")(q)
+    discriminator = keras.Model(x, [logit, cat_logits, cont_mean], name="discriminator")
+    return generator, discriminator
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class InfoGAN(AdversarialModel):
+    """InfoGAN trained with ``model.fit(images)`` (labels, if given, are ignored).
+
+    Args:
+        generator: functional model with inputs ``[z, categorical, continuous]``.
+        discriminator: functional model ``example -> [logit, categorical_logits,
+            continuous_mean]``.
+        info_weight: weight of the information loss (lambda of the paper).
+        seed: seed of the training noise and codes.
+
+    The code sizes are read from the networks (``num_categories``,
+    ``num_continuous``).
+
+    Example:
+        >>> model = InfoGAN.for_shape((28, 28, 1))          # 10 categories, 2 continuous
+        >>> model.compile()
+        >>> model.fit(images, batch_size=64, epochs=20)
+        >>> fours = model.generate(8, categorical=4, continuous=[[-1, 0]] * 8, seed=0)
+        >>> category, continuous = model.predict_codes(images)
+    """
+
+    network_names = ("generator", "discriminator")
+
+    def __init__(self, generator, discriminator, info_weight=1.0, seed=None, **kwargs):
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        if info_weight < 0:
+            raise ValueError(f"expected info_weight >= 0, got {info_weight}")
+        self.info_weight = float(info_weight)
+        self.info_tracker = keras.metrics.Mean(name="info_loss")
+
+    @classmethod
+    def for_shape(cls, shape, noise_dim=62, num_categories=10, num_continuous=2,
+                  network_kwargs=None, **kwargs):
+        """InfoGAN with default networks (62 noise dimensions, as the paper on MNIST)."""
+        generator, discriminator = infogan_networks(
+            shape, noise_dim=noise_dim, num_categories=num_categories,
+            num_continuous=num_continuous, **(network_kwargs or {}),
+        )
+        return cls(generator, discriminator, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "info_weight": self.info_weight}
+
+    @property
+    def num_categories(self):
+        return int(self.discriminator.outputs[1].shape[-1])
+
+    @property
+    def num_continuous(self):
+        return int(self.discriminator.outputs[2].shape[-1])
+
+    def _check_networks(self):
+        g_in, d_out = self.generator.inputs, self.discriminator.outputs
+        if len(g_in) != 3:
+            raise ValueError(
+                "expected an InfoGAN generator with inputs [z, categorical, continuous], got "
+                f"{len(g_in)} input(s)"
+            )
+        if len(d_out) != 3:
+            raise ValueError(
+                "expected an InfoGAN discriminator with outputs [logit, categorical_logits, "
+                f"continuous_mean], got {len(d_out)} output(s)"
+            )
+        if int(g_in[2].shape[-1]) != int(d_out[2].shape[-1]):
+            raise ValueError(
+                f"the generator takes {g_in[2].shape[-1]} continuous codes but the Q head "
+                f"predicts {d_out[2].shape[-1]}"
+            )
+        produced = tuple(self.generator.outputs[0].shape[1:])
+        if tuple(self.discriminator.inputs[0].shape[1:]) != produced:
+            raise ValueError(
+                f"the generator's output shape {_shape_str((None,) + produced)} does not fit "
+                f"the discriminator's input shape {_shape_str(self.discriminator.inputs[0].shape)}"
+            )
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.info_tracker]
+
+    # -------------------------------------------------------------- the step
+    def codes(self, batch_size, stream, counter):
+        """Noise, categorical and continuous codes for one step (stateless, per replica)."""
+        seed = self.random_seed(stream, counter)
+        fold = tf.random.experimental.stateless_fold_in
+        z = self.noise(batch_size, stream, counter)
+        categorical = self.replica_share(lambda n: tf.random.stateless_uniform(
+            [n], seed=fold(seed, 1), maxval=self.num_categories, dtype=tf.int32), batch_size)
+        continuous = self.replica_share(lambda n: tf.random.stateless_uniform(
+            [n, self.num_continuous], seed=fold(seed, 2), minval=-1.0, maxval=1.0), batch_size)
+        return z, categorical, continuous
+
+    def info_loss(self, categorical, continuous, categorical_logits, continuous_mean):
+        """Per-example information loss: cross-entropy + Gaussian NLL (unit variance)."""
+        ce = keras.losses.sparse_categorical_crossentropy(
+            categorical, categorical_logits, from_logits=True
+        )
+        nll = 0.5 * tf.reduce_sum(tf.square(continuous - continuous_mean), axis=-1)
+        return ce + nll
+
+    def train_step(self, data):
+        real, _ = self.unpack(data)
+        batch_size = tf.shape(real)[0]
+        d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
+
+        z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_D, d_opt.iterations)
+        with tf.GradientTape() as tape:
+            fake = self.generator([z, categorical, continuous], training=True)
+            real_logit = self.discriminator(real, training=True)[0]
+            fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
+            info = self.info_loss(categorical, continuous, cat_logits, cont_mean)
+            adversarial = losses.minimax_discriminator_loss(real_logit, fake_logit)
+            d_loss = self.reduce_loss(adversarial + self.info_weight * info, self.discriminator)
+        self.apply_gradients(d_opt, tape, d_loss, self.discriminator.trainable_variables)
+        self.d_loss_tracker.update_state(tf.reduce_mean(adversarial), sample_weight=batch_size)
+
+        z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_G, g_opt.iterations)
+        with tf.GradientTape() as tape:
+            fake = self.generator([z, categorical, continuous], training=True)
+            fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
+            info = self.info_loss(categorical, continuous, cat_logits, cont_mean)
+            adversarial = losses.non_saturating_generator_loss(fake_logit)
+            g_loss = self.reduce_loss(adversarial + self.info_weight * info, self.generator)
+        self.apply_gradients(g_opt, tape, g_loss, self.generator.trainable_variables)
+        self.g_loss_tracker.update_state(tf.reduce_mean(adversarial), sample_weight=batch_size)
+        self.info_tracker.update_state(tf.reduce_mean(info), sample_weight=batch_size)
+        return self.logs()
+
+    # ------------------------------------------------------------ sampling
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def generate(self, n, categorical=None, continuous=None, seed=None, batch_size=256):
+        """Draw ``n`` samples as a float32 NumPy array.
+
+        Args:
+            n: number of samples.
+            categorical: one category for all, ``n`` categories, or ``None``
+                for ``0, 1, ..., K - 1, 0, ...``.
+            continuous: ``(num_continuous,)`` for all, ``(n, num_continuous)``,
+                or ``None`` to draw them uniformly in ``[-1, 1]`` with ``seed``.
+            seed: seed of the noise (and of the drawn codes).
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"expected a positive integer number of samples, got {n!r}")
+        rng = np.random.default_rng(seed)
+        z = rng.standard_normal((int(n), self.latent_dim)).astype("float32")
+        if categorical is None:
+            categorical = np.arange(n) % self.num_categories
+        categorical = np.broadcast_to(np.asarray(categorical), (n,))
+        if categorical.dtype.kind not in "iu" or categorical.min() < 0 or categorical.max() >= self.num_categories:
+            raise ValueError(
+                f"expected categorical codes, integers in 0..{self.num_categories - 1}, got "
+                f"{np.unique(categorical)[:5]}"
+            )
+        if continuous is None:
+            continuous = rng.uniform(-1, 1, (n, self.num_continuous))
+        continuous = np.asarray(continuous, dtype="float32")
+        if continuous.shape not in ((self.num_continuous,), (n, self.num_continuous)):
+            raise ValueError(
+                f"expected continuous codes of shape ({self.num_continuous},) or "
+                f"({n}, {self.num_continuous}), got {continuous.shape}"
+            )
+        continuous = np.broadcast_to(continuous, (n, self.num_continuous))
+        return self.predict_generator([z, categorical.astype("int32"), continuous],
+                                      batch_size=batch_size)
+
+    def predict_codes(self, images, batch_size=256):
+        """The Q head's reading of ``images``: ``(categorical (n,), continuous (n, C))``.
+
+        The categorical code is the arg-max category; match categories to
+        classes with :func:`keras_gan_zoo.metrics.best_matching_accuracy`.
+        """
+        images = np.asarray(images, dtype="float32")
+        cats, conts = [], []
+        for start in range(0, len(images), batch_size):
+            _, cat_logits, cont = self.discriminator(images[start:start + batch_size], training=False)
+            cats.append(np.asarray(cat_logits).argmax(-1))
+            conts.append(np.asarray(cont))
+        return np.concatenate(cats), np.concatenate(conts)
