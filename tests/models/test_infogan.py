@@ -1,0 +1,90 @@
+"""kgz.InfoGAN: codes drive the generator, the Q head reads them back, errors."""
+
+import json
+
+import numpy as np
+import pytest
+import keras
+
+import keras_gan_zoo as kgz
+
+X = kgz.data.digits()[:256]
+
+
+def small(**kwargs):
+    return kgz.InfoGAN.for_shape((8, 8, 1), noise_dim=4, num_categories=5, num_continuous=2,
+                                 network_kwargs={"base_filters": 4}, **kwargs)
+
+
+def test_trains_and_logs_the_information_loss():
+    keras.utils.set_random_seed(0)
+    model = small()
+    model.compile()
+    history = model.fit(X, batch_size=64, epochs=3, verbose=0)
+    assert set(history.history) == {"g_loss", "d_loss", "info_loss"}
+    info = history.history["info_loss"]
+    assert all(np.isfinite(info))
+    # The categorical part starts at log(5) = 1.61 and must fall as Q learns.
+    assert info[-1] < info[0]
+
+
+def test_q_head_learns_to_read_the_categorical_code():
+    keras.utils.set_random_seed(0)
+    model = kgz.InfoGAN.for_shape((2,), noise_dim=2, num_categories=3, num_continuous=1,
+                                  network_kwargs={"hidden": (32, 32)})
+    model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
+                  discriminator_optimizer=keras.optimizers.Adam(1e-3, 0.5))
+    model.fit(kgz.data.toy("ring8", n=4096), batch_size=128, epochs=4, verbose=0)
+    codes = np.arange(300) % 3
+    read, _ = model.predict_codes(model.generate(300, categorical=codes, seed=1))
+    accuracy, _ = kgz.metrics.best_matching_accuracy(read, codes)
+    assert accuracy > 0.9, accuracy
+
+
+def test_codes_change_the_sample():
+    model = small(seed=0)
+    base = model.generate(4, categorical=1, continuous=[0.0, 0.0], seed=2)
+    assert np.abs(base - model.generate(4, categorical=2, continuous=[0.0, 0.0], seed=2)).max() > 1e-5
+    assert np.abs(base - model.generate(4, categorical=1, continuous=[1.0, 0.0], seed=2)).max() > 1e-5
+    np.testing.assert_array_equal(base, model.generate(4, categorical=[1] * 4, continuous=[[0.0, 0.0]] * 4, seed=2))
+    cats, conts = model.predict_codes(X[:7])
+    assert cats.shape == (7,) and conts.shape == (7, 2) and cats.max() < 5
+
+
+def test_save_load_round_trip(tmp_path):
+    model = small(seed=3, info_weight=0.5)
+    model.compile()
+    model.fit(X[:64], batch_size=32, epochs=1, verbose=0)
+    model.save(tmp_path / "i.keras")
+    again = keras.models.load_model(tmp_path / "i.keras")
+    assert isinstance(again, kgz.InfoGAN) and again.info_weight == 0.5
+    assert (again.num_categories, again.num_continuous) == (5, 2)
+    np.testing.assert_array_equal(again.generate(6, seed=1), model.generate(6, seed=1))
+    assert json.dumps(again.get_config(), sort_keys=True) == json.dumps(model.get_config(), sort_keys=True)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"categorical": 5}, r"categorical codes, integers in 0..4"),
+    ({"categorical": 0.5}, "categorical codes"),
+    ({"continuous": [0.0, 0.0, 0.0]}, r"continuous codes of shape \(2,\) or \(3, 2\), got \(3,\)"),
+])
+def test_wrong_code_sizes_and_ranges(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        small().generate(3, **kwargs)
+
+
+def test_networks_must_agree_on_code_sizes():
+    g, _ = kgz.models.infogan.infogan_networks((2,), noise_dim=2, num_continuous=3, hidden=(8,))
+    _, d = kgz.models.infogan.infogan_networks((2,), noise_dim=2, num_continuous=2, hidden=(8,))
+    with pytest.raises(ValueError, match="takes 3 continuous codes but the Q head predicts 2"):
+        kgz.InfoGAN(g, d)
+    plain_g, plain_d = kgz.networks.for_shape((2,))
+    with pytest.raises(ValueError, match=r"inputs \[z, categorical, continuous\]"):
+        kgz.InfoGAN(plain_g, d)
+
+
+def test_best_matching_accuracy():
+    accuracy, mapping = kgz.metrics.best_matching_accuracy([1, 1, 0, 0, 2, 2], [2, 2, 0, 1, 1, 1])
+    assert mapping == {0: 0, 1: 2, 2: 1} and accuracy == pytest.approx(5 / 6)
+    with pytest.raises(ValueError, match="same shape"):
+        kgz.metrics.best_matching_accuracy([1, 2], [1])
