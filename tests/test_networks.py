@@ -41,3 +41,14 @@ def test_generator_batch_norm_is_synchronized():
 def test_unsupported_shapes_say_what_is_expected(shape):
     with pytest.raises(ValueError, match="expected"):
         networks.for_shape(shape)
+
+
+def test_cyclegan_networks_are_fully_convolutional():
+    from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+
+    g = resnet_generator(1, 3, base_filters=4, num_blocks=1)
+    d = patch_discriminator(3, base_filters=4)
+    for h, w in [(32, 32), (64, 48)]:
+        out = np.asarray(g(np.random.default_rng(0).normal(size=(2, h, w, 1)).astype("float32")))
+        assert out.shape == (2, h, w, 3) and np.abs(out).max() <= 1
+        assert np.asarray(d(out)).shape == (2, h // 8, w // 8, 1)  # one logit per patch
