@@ -11,7 +11,14 @@ Example:
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
 from keras_gan_zoo import callbacks, data, losses, metrics, networks, visualize
-from keras_gan_zoo.models import GAN, WGANGP, AdversarialModel, ConditionalGAN, InfoGAN
+from keras_gan_zoo.models import (
+    GAN,
+    WGANGP,
+    AdversarialModel,
+    ConditionalGAN,
+    CycleGAN,
+    InfoGAN,
+)
 
 __version__ = "0.1.0"
 
@@ -21,10 +28,12 @@ VARIANTS = {
     "wgan_gp": WGANGP,
     "conditional_gan": ConditionalGAN,
     "infogan": InfoGAN,
+    "cyclegan": CycleGAN,
 }
 
 __all__ = [
     "ConditionalGAN",
+    "CycleGAN",
     "GAN",
     "InfoGAN",
     "VARIANTS",

@@ -14,7 +14,8 @@ def test_public_api():
                  "callbacks", "visualize"]:
         assert hasattr(kgz, name), name
     assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
-                            "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN}
+                            "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN,
+                            "cyclegan": kgz.CycleGAN}
 
 
 def _import_in_subprocess(env_update, tmp_path):

@@ -212,8 +212,18 @@ class AdversarialModel(keras.Model):
         # Build the optimizer slots now, inside the strategy's scope: left to
         # the first step, the build fails under tf.distribute.
         with self.distribute_strategy.scope():
-            self.generator_optimizer.build(self.generator.trainable_variables)
-            self.discriminator_optimizer.build(self.discriminator.trainable_variables)
+            self.generator_optimizer.build(self.generator_variables)
+            self.discriminator_optimizer.build(self.discriminator_variables)
+
+    @property
+    def generator_variables(self):
+        """What the generator optimizer trains."""
+        return self.generator.trainable_variables
+
+    @property
+    def discriminator_variables(self):
+        """What the discriminator optimizer trains."""
+        return self.discriminator.trainable_variables
 
     def get_compile_config(self):
         if self.generator_optimizer is None:

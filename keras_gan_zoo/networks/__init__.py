@@ -15,6 +15,7 @@ Example:
 from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape
+from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 
 __all__ = [
     "DEFAULT_LATENT_DIM",
@@ -26,6 +27,8 @@ __all__ = [
     "for_shape",
     "mlp_discriminator",
     "mlp_generator",
+    "patch_discriminator",
+    "resnet_generator",
 ]
 
 #: Latent size used by :func:`for_shape` when none is given.

@@ -38,6 +38,11 @@ VARIANTS = {
     "dcgan_8x8": lambda: (kgz.GAN.for_shape(
         (8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4}, seed=1),
         DIGITS[:16], None),
+    # Instance norm and the history pool (empty at the first step) are per image.
+    "cyclegan": lambda: (kgz.CycleGAN.for_shapes(
+        (8, 8, 1), (8, 8, 1), base_filters=4, num_blocks=1, seed=1),
+        tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(DIGITS[:16]),
+                             tf.data.Dataset.from_tensor_slices(DIGITS[16:32]))).batch(16), None),
 }
 
 
@@ -49,7 +54,8 @@ def train_one_step(strategy, name, weights):
             generator_optimizer=keras.optimizers.SGD(0.05),
             discriminator_optimizer=keras.optimizers.SGD(0.05),
         )
-    history = model.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
+    batch_size = None if isinstance(x, tf.data.Dataset) else len(x)
+    history = model.fit(x, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
     return model.get_weights(), history.history
 
 
