@@ -144,7 +144,7 @@ def usps(path, split="train", size=None):
     return _labelled(_resize(images, size), target)
 
 
-def facades(path, size=64, seed=0):
+def facades(path, size=64, seed=0, unpaired=True):
     """CMP facades split into unpaired (photo, label map) halves.
 
     Each file of the pix2pix layout is 512x256 with the photo on the left and
@@ -155,6 +155,8 @@ def facades(path, size=64, seed=0):
         path: folder of ``image_*.jpg``.
         size: output size of each half, ``size x size``.
         seed: seed of the shuffle that separates the halves.
+        unpaired: ``False`` keeps each photo with its own label map (for
+            evaluation and pictures, not for CycleGAN training).
 
     Returns:
         Dataset of ``(photo, label_map)``, each ``(size, size, 3)`` in [-1, 1].
@@ -172,7 +174,7 @@ def facades(path, size=64, seed=0):
         pair = tf.image.resize(pair, (size, size), antialias=True) / 127.5 - 1.0
         return tf.clip_by_value(pair, -1.0, 1.0)
 
-    order = np.random.default_rng(seed).permutation(len(files))
+    order = np.random.default_rng(seed).permutation(len(files)) if unpaired else range(len(files))
     photos = tf.data.Dataset.from_tensor_slices(files).map(lambda f: halves(f)[0])
     labels = tf.data.Dataset.from_tensor_slices([files[i] for i in order]).map(lambda f: halves(f)[1])
     return tf.data.Dataset.zip((photos, labels))

@@ -65,6 +65,9 @@ def test_facades_are_unpaired_halves():
         assert gap(photos[i], half(files[i], "left")) < 0.02
         assert gap(maps[i], half(files[order[i]], "right")) < 0.02
         assert gap(maps[i], half(files[i], "right")) > 0.1  # not its own photo's map
+    _, own_maps = data.to_arrays(data.facades(path, size=64, unpaired=False).take(3))
+    for i in range(3):
+        assert gap(own_maps[i], half(files[i], "right")) < 0.02
 
 
 def write_idx(path, array, code=0x08):
