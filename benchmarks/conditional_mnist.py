@@ -6,7 +6,7 @@ documents: images 0-7,999 train (the GAN and a judge classifier), images
 trained here on the same 8,000 images; 1,000 samples per class are drawn and
 the share the judge labels as asked is reported.
 
-    python benchmarks/conditional_mnist.py --epochs 25
+    python benchmarks/conditional_mnist.py --epochs 50
 
 Writes a 10x10 PNG grid (one row per class) to --out.
 """
@@ -25,7 +25,7 @@ from common import DATA, Timer, class_accuracy, hardware, train_classifier  # no
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=25)
+    parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--latent-dim", type=int, default=64)
     parser.add_argument("--base-filters", type=int, default=32)

@@ -24,3 +24,18 @@ def test_dcgan_digits(tmp_path):
     assert (tmp_path / "o" / "epoch_001.png").exists()
     assert (tmp_path / "o" / "losses.png").exists()
     assert (tmp_path / "o" / "dcgan_digits.keras").exists()
+
+
+def test_conditional_digits(tmp_path):
+    run("conditional_digits.py", "--epochs", "1", "--out", "c.png", cwd=tmp_path)
+    assert (tmp_path / "c.png").exists()
+
+
+def test_infogan_digits(tmp_path):
+    out = run("infogan_digits.py", "--epochs", "1", "--out", "i.png", cwd=tmp_path)
+    assert "categorical code vs digit class" in out and (tmp_path / "i.png").exists()
+
+
+def test_cyclegan_digits(tmp_path):
+    out = run("cyclegan_digits.py", "--epochs", "1", "--out", "y.png", cwd=tmp_path)
+    assert "mean |translation - negative|" in out and (tmp_path / "y.png").exists()
