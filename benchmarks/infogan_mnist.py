@@ -30,6 +30,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--base-filters", type=int, default=32)
     parser.add_argument("--info-weight", type=float, default=1.0)
+    parser.add_argument("--continuous-weight", type=float, default=0.1)
     parser.add_argument("--data", default=str(DATA / "mnist"))
     parser.add_argument("--out", default="benchmarks/results/infogan_mnist")
     parser.add_argument("--seed", type=int, default=0)
@@ -40,7 +41,8 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     model = kgz.InfoGAN.for_shape((28, 28, 1), noise_dim=62, num_categories=10, num_continuous=2,
                                   network_kwargs={"base_filters": args.base_filters},
-                                  info_weight=args.info_weight, seed=args.seed)
+                                  info_weight=args.info_weight,
+                                  continuous_weight=args.continuous_weight, seed=args.seed)
     # The paper's MNIST settings: Adam, beta_1 0.5, 1e-3 for G and 2e-4 for D.
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(2e-4, 0.5),
@@ -76,7 +78,7 @@ def main(argv=None):
 
     print()
     print(f"InfoGAN (DCGAN networks, base {args.base_filters} filters, 62 noise + 10 categories "
-          f"+ 2 continuous, info_weight {args.info_weight}) on MNIST t10k[0:8000], "
+          f"+ 2 continuous, info_weight {args.info_weight}, continuous_weight {args.continuous_weight}) on MNIST t10k[0:8000], "
           f"{args.epochs} epochs at batch {args.batch_size}; {hardware()}")
     print()
     print("| measure | value |")

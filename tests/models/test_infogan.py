@@ -52,12 +52,13 @@ def test_codes_change_the_sample():
 
 
 def test_save_load_round_trip(tmp_path):
-    model = small(seed=3, info_weight=0.5)
+    model = small(seed=3, info_weight=0.5, continuous_weight=0.2)
     model.compile()
     model.fit(X[:64], batch_size=32, epochs=1, verbose=0)
     model.save(tmp_path / "i.keras")
     again = keras.models.load_model(tmp_path / "i.keras")
     assert isinstance(again, kgz.InfoGAN) and again.info_weight == 0.5
+    assert again.continuous_weight == 0.2
     assert (again.num_categories, again.num_continuous) == (5, 2)
     np.testing.assert_array_equal(again.generate(6, seed=1), model.generate(6, seed=1))
     assert json.dumps(again.get_config(), sort_keys=True) == json.dumps(model.get_config(), sort_keys=True)
