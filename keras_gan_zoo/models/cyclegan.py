@@ -276,9 +276,6 @@ class CycleGAN(AdversarialModel):
         return self.logs()
 
     # ------------------------------------------------------------------ use
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
     def check_data(self, x, y=None):
         if not isinstance(x, tf.data.Dataset):
             raise ValueError(

@@ -199,9 +199,6 @@ class InfoGAN(AdversarialModel):
         return self.logs()
 
     # ------------------------------------------------------------ sampling
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
     def generate(self, n, categorical=None, continuous=None, seed=None, batch_size=256):
         """Draw ``n`` samples as a float32 NumPy array.
 
