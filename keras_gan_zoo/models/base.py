@@ -437,11 +437,17 @@ class AdversarialModel(keras.Model):
         Example:
             >>> images = model.generate(64, seed=0)  # (64, 28, 28, 1) in [-1, 1]
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"expected a positive integer number of samples, got {n!r}")
+        n = self.check_count(n)
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(n), self.latent_dim)).astype("float32")
         return self.predict_generator(z, batch_size=batch_size)
+
+    @staticmethod
+    def check_count(n):
+        """``n`` as an int, or a ``ValueError`` if it is not a positive integer."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"expected a positive integer number of samples, got {n!r}")
+        return int(n)
 
     def predict_generator(self, inputs, batch_size=256):
         """Run the generator in inference mode over ``inputs`` in batches."""

@@ -197,8 +197,7 @@ class ConditionalGAN(GAN):
         Example:
             >>> grid = model.generate(100, labels=np.repeat(np.arange(10), 10), seed=0)
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"expected a positive integer number of samples, got {n!r}")
+        n = self.check_count(n)
         if labels is None:
             labels = np.arange(n) % self.num_classes
         labels = np.asarray(labels)

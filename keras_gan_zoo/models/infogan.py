@@ -210,8 +210,7 @@ class InfoGAN(AdversarialModel):
                 or ``None`` to draw them uniformly in ``[-1, 1]`` with ``seed``.
             seed: seed of the noise (and of the drawn codes).
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"expected a positive integer number of samples, got {n!r}")
+        n = self.check_count(n)
         rng = np.random.default_rng(seed)
         z = rng.standard_normal((int(n), self.latent_dim)).astype("float32")
         if categorical is None:
