@@ -19,6 +19,7 @@ from keras_gan_zoo.models import (
     CycleGAN,
     InfoGAN,
 )
+from keras_gan_zoo import export
 
 __version__ = "0.1.0"
 
@@ -41,6 +42,7 @@ __all__ = [
     "AdversarialModel",
     "callbacks",
     "data",
+    "export",
     "losses",
     "metrics",
     "networks",

@@ -1,6 +1,7 @@
 """The ``keras-gan-zoo`` command line.
 
     keras-gan-zoo quickstart [--variant gan|wgan_gp] [--epochs N] [--out DIR]
+    keras-gan-zoo export MODEL.keras --format onnx|saved_model --out PATH [--direction b_to_a]
 
 The command line only wires the library together; everything it does is a
 few lines of the Python API.
@@ -53,6 +54,43 @@ def _quickstart(args):
         print(f"  {name:<12} {os.path.abspath(path)}")
 
 
+def _load_model(path):
+    """A variant (or a generator) from a ``.keras`` file, with Keras' safe mode on."""
+    if not os.path.isfile(path):
+        raise SystemExit(f"error: no model file at {path}; expected a .keras file saved by model.save")
+    if not path.endswith(".keras"):
+        raise SystemExit(f"error: expected a .keras file (saved by model.save), got {path}")
+    import keras
+
+    import keras_gan_zoo  # noqa: F401  registers the variants for deserialisation
+
+    return keras.saving.load_model(path)
+
+
+def _export(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    out = args.out or os.path.splitext(args.model)[0] + (
+        ".onnx" if args.format == "onnx" else "_saved_model")
+    if os.path.lexists(out) and not args.overwrite:
+        raise SystemExit(f"error: {out} already exists; choose another --out or pass --overwrite")
+    from keras_gan_zoo import export
+
+    model = _load_model(args.model)
+    options = {"overwrite": args.overwrite, "direction": args.direction}
+    if args.opset is not None:
+        if args.format != "onnx":
+            raise SystemExit("error: --opset applies to --format onnx only")
+        options["opset"] = args.opset
+    try:
+        result = export.export(model, out, format=args.format, **options)
+    except (export.ExportError, export.ExportVerificationError) as error:
+        raise SystemExit(f"error: {error}") from None
+    diffs = ", ".join(f"batch {b}: {d:.2g}" for b, d in result.max_abs_diff.items())
+    inputs = ", ".join(f"{i['name']} {i['shape']}" for i in result.metadata["inputs"])
+    print(f"wrote {result.path} ({result.format}, {result.metadata['variant']}; inputs {inputs}; "
+          f"max |{result.format} - keras| {diffs})")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -74,6 +112,20 @@ def build_parser():
     quick.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1,
                        help="Keras fit verbosity: 1 = progress bar")
     quick.set_defaults(run=_quickstart)
+
+    exp = commands.add_parser(
+        "export",
+        help="export a saved model's generator to ONNX or a SavedModel, verified against Keras",
+    )
+    exp.add_argument("model", help="a .keras file saved by model.save")
+    exp.add_argument("--format", choices=["onnx", "saved_model"], default="onnx")
+    exp.add_argument("--out", help="file (onnx) or folder (saved_model) to write "
+                     "(default: beside the model)")
+    exp.add_argument("--direction", choices=["a_to_b", "b_to_a"],
+                     help="for a CycleGAN: which generator (default a_to_b)")
+    exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")
+    exp.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    exp.set_defaults(run=_export)
     return parser
 
 

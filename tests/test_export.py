@@ -1,0 +1,287 @@
+"""Export: every variant's generator to ONNX and SavedModel, checked independently."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import tensorflow as tf
+
+import keras_gan_zoo as kgz
+from keras_gan_zoo import export
+from keras_gan_zoo.cli import main as cli
+
+KIT = Path(__file__).resolve().parents[1] / "export" / "onnx_generate.py"
+rng = np.random.default_rng(0)
+
+
+def _images(n, size, channels=1):
+    return rng.uniform(-1, 1, (n, size, size, channels)).astype("float32")
+
+
+def _trained(name):
+    """A tiny model of each variant after a few real training steps (BN statistics move)."""
+    keras.utils.set_random_seed(0)
+    small = {"base_filters": 8}
+    if name == "gan":
+        model, data = kgz.GAN.for_shape((16, 16, 1), latent_dim=8, network_kwargs=small), _images(32, 16)
+    elif name == "wgan_gp":
+        model, data = kgz.WGANGP.for_shape((2,), latent_dim=2, critic_steps=1), rng.normal(size=(64, 2)).astype("float32")
+    elif name == "conditional_gan":
+        model = kgz.ConditionalGAN.for_shape((16, 16, 1), num_classes=4, latent_dim=8,
+                                             network_kwargs=small)
+        data = (_images(32, 16), rng.integers(0, 4, 32))
+    elif name == "infogan":
+        model = kgz.InfoGAN.for_shape((16, 16, 1), noise_dim=8, num_categories=3, num_continuous=2,
+                                      network_kwargs=small)
+        data = _images(32, 16)
+    else:
+        model = kgz.CycleGAN.for_shapes((16, 16, 1), (16, 16, 3), base_filters=4, num_blocks=1,
+                                        identity_weight=0, pool_size=4)
+        data = tf.data.Dataset.from_tensor_slices((_images(16, 16), _images(16, 16, 3))).batch(8)
+    model.compile()
+    if isinstance(data, tf.data.Dataset):
+        model.fit(data, epochs=1, verbose=0)
+    else:
+        model.fit(*(data if isinstance(data, tuple) else (data,)), batch_size=16, epochs=1,
+                  verbose=0)
+    return model
+
+
+VARIANTS = ("gan", "wgan_gp", "conditional_gan", "infogan", "cyclegan")
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {name: _trained(name) for name in VARIANTS}
+
+
+def _feed(model, n):
+    """Inputs by role, and the Keras output for them, computed here (not by the exporter)."""
+    if isinstance(model, kgz.CycleGAN):
+        feed = {"image": _images(n, 20)}  # not the training size: height and width are dynamic
+        return feed, model.translate(feed["image"])
+    z = rng.standard_normal((n, model.latent_dim)).astype("float32")
+    if isinstance(model, kgz.ConditionalGAN):
+        feed = {"z": z, "label": rng.integers(0, 4, n).astype("int32")}
+        return feed, model.generator([feed["z"], feed["label"]], training=False).numpy()
+    if isinstance(model, kgz.InfoGAN):
+        feed = {"z": z, "categorical": rng.integers(0, 3, n).astype("int32"),
+                "continuous": rng.uniform(-1, 1, (n, 2)).astype("float32")}
+        return feed, model.predict_generator([feed["z"], feed["categorical"], feed["continuous"]])
+    return {"z": z}, model.predict_generator(z)
+
+
+EXPECTED_INPUTS = {
+    "gan": [("z", [None, 8], "float32")],
+    "wgan_gp": [("z", [None, 2], "float32")],
+    "conditional_gan": [("z", [None, 8], "float32"), ("label", [None], "int32")],
+    "infogan": [("z", [None, 8], "float32"), ("categorical", [None], "int32"),
+                ("continuous", [None, 2], "float32")],
+    "cyclegan": [("image", [None, None, None, 1], "float32")],
+}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_onnx_export_matches_keras(models, tmp_path, name):
+    model = models[name]
+    result = export.to_onnx(model, tmp_path / "g.onnx")
+    assert set(result.max_abs_diff) == {1, 7}
+    assert max(result.max_abs_diff.values()) <= 1e-4
+    meta = result.metadata
+    assert meta["variant"] == name and meta["package_version"] == kgz.__version__
+    assert [(i["name"], i["shape"], i["dtype"]) for i in meta["inputs"]] == EXPECTED_INPUTS[name]
+
+    proto = onnx.load(str(tmp_path / "g.onnx"))
+    props = {p.key: p.value for p in proto.metadata_props}
+    assert json.loads(props["keras_gan_zoo"]) == json.loads(json.dumps(meta))
+    assert props["variant"] == name
+    # batch 5 was never used by the verification: the batch dimension is dynamic
+    session = ort.InferenceSession(str(tmp_path / "g.onnx"), providers=["CPUExecutionProvider"])
+    feed, expected = _feed(model, 5)
+    assert [i.name for i in session.get_inputs()] == list(feed)
+    got = session.run(None, feed)[0]
+    assert got.shape == expected.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["conditional_gan", "infogan", "cyclegan"])
+def test_saved_model_export_matches_keras(models, tmp_path, name):
+    model = models[name]
+    result = export.to_saved_model(model, tmp_path / "sm")
+    assert max(result.max_abs_diff.values()) <= 1e-4
+    loaded = tf.saved_model.load(str(tmp_path / "sm"))
+    assert {"serve", "serving_default", "metadata"} <= set(loaded.signatures)
+    feed, expected = _feed(model, 5)
+    output = result.metadata["outputs"][0]["name"]
+    got = loaded.signatures["serve"](**{k: tf.constant(v) for k, v in feed.items()})[output]
+    np.testing.assert_allclose(got.numpy(), expected, atol=1e-4)
+    signature_meta = json.loads(loaded.signatures["metadata"]()["metadata"].numpy())
+    asset_meta = json.loads((tmp_path / "sm" / "assets" / "keras_gan_zoo.json").read_text())
+    assert signature_meta == asset_meta == json.loads(json.dumps(result.metadata))
+
+
+def test_metadata_says_what_a_deployer_needs(models):
+    meta = export.metadata(models["conditional_gan"])
+    assert meta["num_classes"] == 4
+    assert meta["outputs"][0] == {"name": "image", "shape": [None, 16, 16, 1], "dtype": "float32",
+                                  "range": [-1.0, 1.0], "meaning": "generated examples"}
+    info = export.metadata(models["infogan"])
+    assert (info["num_categories"], info["num_continuous"]) == (3, 2)
+    toy = export.metadata(models["wgan_gp"])
+    assert toy["outputs"][0]["name"] == "sample" and toy["outputs"][0]["range"] is None
+    cycle = export.metadata(models["cyclegan"], direction="b_to_a")
+    assert cycle["direction"] == "b_to_a" and cycle["inputs"][0]["shape"] == [None, None, None, 3]
+    assert cycle["outputs"][0]["shape"] == [None, None, None, 1]
+
+
+def test_cyclegan_directions_are_separate_generators(models, tmp_path):
+    model = models["cyclegan"]
+    export.to_onnx(model, tmp_path / "ba.onnx", direction="b_to_a")
+    session = ort.InferenceSession(str(tmp_path / "ba.onnx"), providers=["CPUExecutionProvider"])
+    colour = _images(3, 24, 3)
+    np.testing.assert_allclose(session.run(["translated"], {"image": colour})[0],
+                               model.translate(colour, "b_to_a"), atol=1e-4)
+
+
+def test_a_bare_generator_exports_too(models, tmp_path):
+    generator = models["conditional_gan"].generator
+    result = export.to_onnx(generator, tmp_path / "g.onnx")
+    assert result.metadata["variant"] == "conditional_generator"
+    assert result.metadata["num_classes"] == 4
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_generator_exports_float32(tmp_path, policy):
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        model = kgz.GAN.for_shape((16, 16, 1), latent_dim=8, network_kwargs={"base_filters": 8})
+        model.compile()
+        model.fit(_images(32, 16), batch_size=16, epochs=1, verbose=0)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert model.generator.layers[1].dtype_policy.name == policy
+    result = export.to_onnx(model, tmp_path / "g.onnx")
+    assert max(result.max_abs_diff.values()) <= 1e-4
+    assert result.metadata["source_dtype_policy"] == policy
+    # the float32 export is close to, but not bit-equal to, the reduced-precision Keras model
+    assert 0 < result.policy_gap < 0.1
+    proto = onnx.load(str(tmp_path / "g.onnx"))
+    float32 = onnx.TensorProto.FLOAT
+    assert [i.type.tensor_type.elem_type for i in proto.graph.input] == [float32]
+    assert [o.type.tensor_type.elem_type for o in proto.graph.output] == [float32]
+    # the user's model is left as it was
+    assert model.generator.layers[1].dtype_policy.name == policy
+
+
+# ------------------------------------------------------------------ errors
+def test_refuses_a_discriminator(models, tmp_path):
+    for net in (models["gan"].discriminator, models["conditional_gan"].discriminator):
+        with pytest.raises(export.ExportError, match="looks like a discriminator"):
+            export.to_onnx(net, tmp_path / "d.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refuses_an_unbuilt_model(tmp_path):
+    with pytest.raises(export.ExportError, match="not built"):
+        export.to_saved_model(keras.Sequential([keras.layers.Dense(4)]), tmp_path / "m")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_refuses_unknown_format_and_direction(models, tmp_path):
+    with pytest.raises(export.ExportError, match="unknown export format 'tflite'"):
+        export.export(models["gan"], tmp_path / "g", format="tflite")
+    with pytest.raises(export.ExportError, match="unknown direction"):
+        export.to_onnx(models["cyclegan"], tmp_path / "g.onnx", direction="sideways")
+    with pytest.raises(export.ExportError, match="CycleGAN only"):
+        export.to_onnx(models["gan"], tmp_path / "g.onnx", direction="b_to_a")
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.to_onnx(models["gan"], tmp_path / "missing" / "g.onnx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_never_overwrites_without_permission(models, tmp_path):
+    path = tmp_path / "g.onnx"
+    path.write_bytes(b"the user's file")
+    with pytest.raises(export.ExportError, match="already exists"):
+        export.to_onnx(models["gan"], path)
+    assert path.read_bytes() == b"the user's file"
+    folder = tmp_path / "sm"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    with pytest.raises(export.ExportError, match="already exists"):
+        export.to_saved_model(models["gan"], folder)
+    assert (folder / "keep.txt").read_text() == "mine"
+    export.to_onnx(models["gan"], path, overwrite=True)
+    assert onnx.load(str(path)).graph.input[0].name == "z"
+
+
+def test_failed_verification_raises_with_numbers_and_writes_nothing(models, tmp_path):
+    # onnxruntime's convolutions differ from TensorFlow's by ~1e-7: nonzero, so a
+    # tolerance of 1e-12 must fail
+    with pytest.raises(export.ExportVerificationError, match=r"differs from Keras by up to .*batch size: 1: "):
+        export.to_onnx(models["cyclegan"], tmp_path / "g.onnx", tolerance=1e-12)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------- deployment kit and CLI
+def _run_kit(*args, cwd):
+    """Run the deployment kit where importing tensorflow (and so keras) fails."""
+    blocker = cwd / "no_tf" / "tensorflow"
+    blocker.mkdir(parents=True, exist_ok=True)
+    (blocker / "__init__.py").write_text("raise ImportError('TensorFlow is not installed here')\n")
+    env = {**os.environ, "PYTHONPATH": str(cwd / "no_tf")}
+    check = subprocess.run([sys.executable, "-c", "import tensorflow"], env=env, capture_output=True)
+    assert check.returncode != 0  # the blocker works
+    return subprocess.run([sys.executable, str(KIT), *map(str, args)], env=env, cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_deployment_kit_samples_without_tensorflow(models, tmp_path):
+    model = models["conditional_gan"]
+    export.to_onnx(model, tmp_path / "cgan.onnx")
+    run = _run_kit("cgan.onnx", "-n", 6, "--seed", 3, "--label", 2, "-o", "grid.png",
+                   "--npy", "out.npy", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    from PIL import Image
+
+    assert Image.open(tmp_path / "grid.png").size[0] > 16 * 3
+    z = np.random.default_rng(3).standard_normal((6, 8)).astype("float32")
+    expected = model.predict_generator([z, np.full(6, 2, "int32")])
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, atol=1e-4)
+    bad = _run_kit("cgan.onnx", "--label", 9, "-o", "bad.png", cwd=tmp_path)
+    assert bad.returncode != 0 and "--label must be in 0..3" in bad.stderr
+    assert not (tmp_path / "bad.png").exists()
+
+
+def test_deployment_kit_translates_a_folder_without_tensorflow(models, tmp_path):
+    from PIL import Image
+
+    export.to_onnx(models["cyclegan"], tmp_path / "cycle.onnx")
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (30, 30), dtype=np.uint8)).save(folder / f"{i}.png")
+    run = _run_kit("cycle.onnx", "--input", "inputs", "-o", "t.png", "--npy", "t.npy", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert np.load(tmp_path / "t.npy").shape == (3, 16, 16, 3)  # resized to the trained size
+    assert "3 translations" in run.stdout
+
+
+def test_cli_export(models, tmp_path, capsys):
+    models["infogan"].save(tmp_path / "info.keras")
+    assert cli(["export", str(tmp_path / "info.keras"), "--format", "onnx",
+                "--out", str(tmp_path / "info.onnx")]) == 0
+    assert "wrote" in capsys.readouterr().out
+    session = ort.InferenceSession(str(tmp_path / "info.onnx"), providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["z", "categorical", "continuous"]
+    with pytest.raises(SystemExit, match="already exists"):
+        cli(["export", str(tmp_path / "info.keras"), "--out", str(tmp_path / "info.onnx")])
+    with pytest.raises(SystemExit, match="no model file"):
+        cli(["export", str(tmp_path / "nothing.keras")])
