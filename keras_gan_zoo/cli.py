@@ -2,6 +2,7 @@
 
     keras-gan-zoo quickstart [--variant gan|wgan_gp] [--epochs N] [--out DIR]
     keras-gan-zoo export MODEL.keras --format onnx|saved_model --out PATH [--direction b_to_a]
+    keras-gan-zoo evaluate MODEL.keras --metric fid|kid|precision_recall|modes --data DATA [-n N]
 
 The command line only wires the library together; everything it does is a
 few lines of the Python API.
@@ -91,6 +92,84 @@ def _export(args):
           f"max |{result.format} - keras| {diffs})")
 
 
+def _real_images(spec, shape):
+    """Real images named by ``--data``: an .npy file, an MNIST folder, usps.h5, or an image folder."""
+    import numpy as np
+
+    from keras_gan_zoo import data
+
+    if spec.endswith(".npy"):
+        if not os.path.isfile(spec):
+            raise SystemExit(f"error: no file {spec}")
+        return np.load(spec)
+    if spec.endswith(".h5"):
+        return data.to_arrays(data.usps(spec, "test", size=shape[0]))[0]
+    if not os.path.isdir(spec):
+        raise SystemExit(
+            f"error: --data {spec}: expected a .npy file of images in [-1, 1], a folder of MNIST "
+            "IDX files, usps.h5, a folder of images, or ring8 / grid25 / stacked_mnist for "
+            "--metric modes"
+        )
+    if any(name.startswith("t10k-images") for name in os.listdir(spec)):
+        return data.to_arrays(data.mnist(spec, split="test", size=shape[0]))[0]
+    return data.to_arrays(data.image_folder(spec, size=shape[0], channels=shape[-1], labels=None))
+
+
+def _evaluate(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.json and os.path.exists(args.json) and not args.overwrite:
+        raise SystemExit(f"error: {args.json} already exists; choose another --json or pass --overwrite")
+    model = _load_model(args.model)
+    import json
+
+    import numpy as np
+
+    from keras_gan_zoo import CycleGAN, data, metrics
+
+    if isinstance(model, CycleGAN) or not hasattr(model, "generate"):
+        raise SystemExit(
+            f"error: evaluate samples a generator with model.generate; {type(model).__name__} "
+            "has none (a CycleGAN translates: compare translated images in Python)"
+        )
+    fake = model.generate(args.n, seed=args.seed)
+    if args.metric == "modes":
+        if args.data in ("ring8", "grid25"):
+            means, std = data.toy_modes(args.data)
+            result = metrics.mode_coverage(fake, means, std)
+            keys = ("modes", "num_modes", "high_quality", "reverse_kl")
+        elif args.data == "stacked_mnist":
+            result = metrics.stacked_mnist_modes(fake)
+            keys = ("modes", "num_modes", "reverse_kl")
+        else:
+            raise SystemExit("error: --metric modes takes --data ring8, grid25 or stacked_mnist")
+        values = {k: result[k] for k in keys}
+    else:
+        real = _real_images(args.data, model.example_shape)
+        if real.ndim != 4:
+            raise SystemExit(f"error: --data gave an array of shape {real.shape}; expected images "
+                             "(n, h, w, c) in [-1, 1]")
+        real = real[: args.n]
+        options = {"extractor": args.extractor, "inception_weights": args.inception_weights}
+        real_f = metrics.features(real, **options)
+        fake_f = metrics.features(fake, **options)
+        if args.metric == "fid":
+            values = {"fid": metrics.frechet_distance(real_f, fake_f)}
+        elif args.metric == "kid":
+            mean, std = metrics.kernel_distance(real_f, fake_f)
+            values = {"kid": mean, "kid_std": std}
+        else:
+            values = metrics.precision_recall(real_f, fake_f)
+        values.update(real_samples=len(real), extractor=args.extractor)
+    values.update(generated_samples=args.n, seed=args.seed, model=args.model, data=args.data)
+    for key, value in values.items():
+        shown = f"{value:.4g}" if isinstance(value, float) else value
+        print(f"{key:>18}: {shown}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()},
+                      f, indent=2)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -126,6 +205,24 @@ def build_parser():
     exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")
     exp.add_argument("--overwrite", action="store_true", help="replace an existing output")
     exp.set_defaults(run=_export)
+
+    ev = commands.add_parser(
+        "evaluate",
+        help="measure a saved model: Fréchet / kernel distance, precision and recall, or modes",
+    )
+    ev.add_argument("model", help="a .keras file saved by model.save")
+    ev.add_argument("--metric", required=True, choices=["fid", "kid", "precision_recall", "modes"])
+    ev.add_argument("--data", required=True,
+                    help="real images: .npy, MNIST IDX folder, usps.h5 or an image folder; "
+                    "for --metric modes: ring8, grid25 or stacked_mnist")
+    ev.add_argument("-n", type=_positive_int, default=10000, help="generated (and at most real) samples")
+    ev.add_argument("--seed", type=int, default=0)
+    ev.add_argument("--extractor", choices=["digits", "inception"], default="digits",
+                    help="features: the bundled digit classifier or Inception-v3")
+    ev.add_argument("--inception-weights", help="Inception-v3 no-top weights file (no download)")
+    ev.add_argument("--json", help="also write the figures to this JSON file")
+    ev.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
+    ev.set_defaults(run=_evaluate)
     return parser
 
 

@@ -1,6 +1,7 @@
 """SampleGrid and LossPlot write real PNG files during fit."""
 
 import numpy as np
+import pytest
 from PIL import Image
 
 import keras_gan_zoo as kgz
@@ -31,3 +32,40 @@ def test_image_grid_layout_and_errors():
         assert "expected images of shape (n, h, w, 1 or 3)" in str(error)
     else:
         raise AssertionError("no error for 2 channels")
+
+
+def test_metric_logger_logs_to_history_and_tensorboard(tmp_path):
+    import keras
+    import tensorflow as tf
+
+    digits = kgz.data.digits()
+    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
+    model.compile()
+    logger = kgz.callbacks.MetricLogger("fid", real=digits[:300], n=300, every=2)
+    board = keras.callbacks.TensorBoard(str(tmp_path / "logs"))
+    history = model.fit(digits[:64], batch_size=32, epochs=3, verbose=0, callbacks=[logger, board])
+    # evaluated after epochs 2 and 3 (the last)
+    assert [epoch for epoch, _ in logger.history["fid"]] == [2, 3]
+    assert len(history.history["fid"]) == 2 and all(v > 0 for v in history.history["fid"])
+    expected = kgz.metrics.frechet_distance(digits[:300], model.generate(300, seed=0))
+    assert logger.history["fid"][-1][1] == pytest.approx(expected, rel=1e-5)
+    tags = set()
+    for event_file in (tmp_path / "logs" / "train").glob("events.out.tfevents.*"):
+        for record in tf.data.TFRecordDataset(str(event_file)):
+            event = tf.compat.v1.Event.FromString(record.numpy())
+            tags.update(v.tag for v in event.summary.value)
+    assert "epoch_fid" in tags
+
+
+def test_metric_logger_modes_and_errors():
+    model = kgz.WGANGP.for_shape((2,), latent_dim=2, critic_steps=1)
+    model.compile()
+    logger = kgz.callbacks.MetricLogger("modes", real="ring8", n=500)
+    model.fit(kgz.data.toy("ring8", n=512), batch_size=256, epochs=1, verbose=0, callbacks=[logger])
+    assert set(logger.history) == {"modes", "high_quality", "reverse_kl"}
+    with pytest.raises(ValueError, match="unknown metric 'fidd'"):
+        kgz.callbacks.MetricLogger("fidd", real=np.zeros((2, 8, 8, 1)))
+    with pytest.raises(ValueError, match="pass real=images"):
+        kgz.callbacks.MetricLogger("kid")
+    with pytest.raises(ValueError, match="ring8"):
+        kgz.callbacks.MetricLogger("modes", real="ring9")

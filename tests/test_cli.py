@@ -56,3 +56,35 @@ def test_bad_arguments(args, message):
     result = run_cli(*args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_evaluate_fid_and_modes(tmp_path):
+    digits = kgz.data.digits()
+    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
+    model.compile()
+    model.fit(digits[:64], batch_size=32, epochs=1, verbose=0)
+    model.save(tmp_path / "gan.keras")
+    np.save(tmp_path / "real.npy", digits[:500])
+    result = run_cli("evaluate", str(tmp_path / "gan.keras"), "--metric", "fid", "--data",
+                     str(tmp_path / "real.npy"), "-n", "500", "--json", str(tmp_path / "fid.json"))
+    assert result.returncode == 0, result.stderr
+    import json
+
+    figures = json.loads((tmp_path / "fid.json").read_text())
+    expected = kgz.metrics.frechet_distance(digits[:500], model.generate(500, seed=0))
+    assert figures["fid"] == pytest.approx(expected, rel=1e-4)
+    assert "fid" in result.stdout
+
+    toy = kgz.WGANGP.for_shape((2,), latent_dim=2)
+    toy.compile()
+    toy.save(tmp_path / "toy.keras")
+    result = run_cli("evaluate", str(tmp_path / "toy.keras"), "--metric", "modes", "--data", "ring8",
+                     "-n", "2500")
+    assert result.returncode == 0, result.stderr
+    assert "num_modes: 8" in result.stdout
+
+    bad = run_cli("evaluate", str(tmp_path / "toy.keras"), "--metric", "modes", "--data", "mnist")
+    assert bad.returncode != 0 and "ring8, grid25 or stacked_mnist" in bad.stderr
+    bad = run_cli("evaluate", str(tmp_path / "gan.keras"), "--metric", "kid", "--data",
+                  str(tmp_path / "nowhere"))
+    assert bad.returncode != 0 and "expected a .npy file" in bad.stderr

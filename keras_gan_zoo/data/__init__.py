@@ -4,6 +4,8 @@ Bundled with the package (no files, no download):
 
 * :func:`toy` - the 2-D Gaussian mixtures of the mode-collapse literature.
 * :func:`digits` - real 8x8 handwritten digits, images in ``[-1, 1]``.
+* :func:`stacked_mnist` - three digits as RGB channels, 1,000 modes (from
+  arrays of digits you load).
 
 Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 
@@ -23,6 +25,7 @@ from keras_gan_zoo.data.files import (
     to_arrays,
     usps,
 )
+from keras_gan_zoo.data.stacked import stacked_mnist
 from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "mnist",
     "read_idx",
     "split_indices",
+    "stacked_mnist",
     "tfds",
     "to_arrays",
     "toy",

@@ -1,12 +1,58 @@
 """Quality measures of generated samples.
 
-* :func:`mode_coverage` - modes covered and high-quality share on the toy
-  mixtures (the PacGAN / VEEGAN protocol).
+Distances between real and generated samples (features ``(n, d)`` or images
+``(n, h, w, c)`` in [-1, 1], which go through a feature extractor first):
+
+* :func:`frechet_distance` - FID on Inception features, "Fréchet distance in
+  classifier features" on the bundled digit classifier's.
+* :func:`kernel_distance` - KID: unbiased MMD² with a cubic kernel, mean and
+  standard deviation over subsets.
+* :func:`precision_recall` - improved precision and recall (k-NN manifolds).
+
+Feature extractors: :func:`features`, :func:`digit_classifier` (bundled),
+:func:`inception_v3` (your weights file), :func:`classify_digits`.
+
+Modes and codes:
+
+* :func:`mode_coverage` - modes covered, high-quality share and reverse KL on
+  the toy mixtures (the PacGAN / VEEGAN protocol).
+* :func:`stacked_mnist_modes` - modes covered (of 1,000) and KL to uniform
+  on Stacked MNIST.
 * :func:`best_matching_accuracy` - accuracy of unsupervised codes (InfoGAN's
   categorical code) under the best one-to-one matching to classes.
+* :func:`conditional_accuracy` - share of class-conditional samples that a
+  classifier assigns to the class asked for.
+
+:class:`keras_gan_zoo.callbacks.MetricLogger` computes any of them during
+``fit``.
 """
 
-from keras_gan_zoo.metrics.codes import best_matching_accuracy
-from keras_gan_zoo.metrics.modes import mode_coverage
+from keras_gan_zoo.metrics.codes import best_matching_accuracy, conditional_accuracy
+from keras_gan_zoo.metrics.distances import (
+    feature_statistics,
+    frechet_distance,
+    kernel_distance,
+    precision_recall,
+)
+from keras_gan_zoo.metrics.features import (
+    classify_digits,
+    digit_classifier,
+    features,
+    inception_v3,
+)
+from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
 
-__all__ = ["best_matching_accuracy", "mode_coverage"]
+__all__ = [
+    "best_matching_accuracy",
+    "classify_digits",
+    "conditional_accuracy",
+    "digit_classifier",
+    "feature_statistics",
+    "features",
+    "frechet_distance",
+    "inception_v3",
+    "kernel_distance",
+    "mode_coverage",
+    "precision_recall",
+    "stacked_mnist_modes",
+]

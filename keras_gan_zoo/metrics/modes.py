@@ -49,12 +49,7 @@ def mode_coverage(samples, means, std, threshold=3.0):
         distance[start : start + len(chunk)] = np.sqrt(d2.min(1))
     good = distance <= threshold * std
     counts = np.bincount(nearest[good], minlength=len(means))
-    if good.any():
-        p = counts / counts.sum()
-        nz = p > 0
-        reverse_kl = float((p[nz] * np.log(p[nz] * len(means))).sum())
-    else:
-        reverse_kl = float("inf")
+    reverse_kl = _reverse_kl(counts) if good.any() else float("inf")
     return {
         "modes": int((counts > 0).sum()),
         "num_modes": len(means),
@@ -62,3 +57,38 @@ def mode_coverage(samples, means, std, threshold=3.0):
         "reverse_kl": reverse_kl,
         "counts": counts,
     }
+
+
+def _reverse_kl(counts):
+    """``KL(p || uniform)`` of the histogram ``counts``."""
+    p = counts / counts.sum()
+    nz = p > 0
+    return float((p[nz] * np.log(p[nz] * len(counts))).sum())
+
+
+def stacked_mnist_modes(images, batch_size=512):
+    """Modes covered and KL to uniform on Stacked MNIST (VEEGAN / PacGAN protocol).
+
+    Each channel of each ``(28, 28, 3)`` image is read by the bundled digit
+    classifier (:func:`keras_gan_zoo.metrics.classify_digits`); the three
+    digits give the mode ``100 R + 10 G + B``. PacGAN (table 2) uses 26,000
+    samples: DCGAN covers 99 modes with KL 3.40, PacDCGAN2 1,000 with 0.06.
+
+    Returns:
+        dict with ``modes`` (how many of the 1,000 have at least one
+        sample), ``num_modes`` (1000), ``reverse_kl`` (``KL(p || uniform)``)
+        and ``counts`` (samples per mode).
+
+    Example:
+        >>> stacked_mnist_modes(model.generate(26_000, seed=0))["modes"]
+    """
+    from keras_gan_zoo.metrics.features import classify_digits
+
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[-1] != 3 or len(images) == 0:
+        raise ValueError(f"expected stacked digits (n, h, w, 3), got shape {images.shape}")
+    digits = [classify_digits(images[..., c:c + 1], batch_size) for c in range(3)]
+    modes = 100 * digits[0] + 10 * digits[1] + digits[2]
+    counts = np.bincount(modes, minlength=1000)
+    return {"modes": int((counts > 0).sum()), "num_modes": 1000,
+            "reverse_kl": _reverse_kl(counts), "counts": counts}
