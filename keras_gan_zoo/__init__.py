@@ -19,7 +19,7 @@ from keras_gan_zoo.models import (
     CycleGAN,
     InfoGAN,
 )
-from keras_gan_zoo import export
+from keras_gan_zoo import export, zoo
 
 __version__ = "0.1.0"
 
@@ -47,4 +47,5 @@ __all__ = [
     "metrics",
     "networks",
     "visualize",
+    "zoo",
 ]

@@ -3,6 +3,11 @@
     keras-gan-zoo quickstart [--variant gan|wgan_gp] [--epochs N] [--out DIR]
     keras-gan-zoo export MODEL.keras --format onnx|saved_model --out PATH [--direction b_to_a]
     keras-gan-zoo evaluate MODEL.keras --metric fid|kid|precision_recall|modes --data DATA [-n N]
+    keras-gan-zoo train gan|wgan_gp|conditional_gan|infogan --data DATA --out DIR [--resume]
+    keras-gan-zoo list
+    keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 | --input DIR]
+
+MODEL is a .keras file or a zoo name everywhere.
 
 The command line only wires the library together; everything it does is a
 few lines of the Python API.
@@ -55,23 +60,29 @@ def _quickstart(args):
         print(f"  {name:<12} {os.path.abspath(path)}")
 
 
-def _load_model(path):
-    """A variant (or a generator) from a ``.keras`` file, with Keras' safe mode on."""
-    if not os.path.isfile(path):
-        raise SystemExit(f"error: no model file at {path}; expected a .keras file saved by model.save")
-    if not path.endswith(".keras"):
-        raise SystemExit(f"error: expected a .keras file (saved by model.save), got {path}")
+def _load_model(spec):
+    """A variant from a ``.keras`` file (Keras' safe mode on) or a zoo preset name/directory."""
     import keras
 
     import keras_gan_zoo  # noqa: F401  registers the variants for deserialisation
+    from keras_gan_zoo import zoo
 
-    return keras.saving.load_model(path)
+    if spec.endswith(".keras"):
+        if not os.path.isfile(spec):
+            raise SystemExit(f"error: no model file at {spec}; expected a .keras file saved by "
+                             "model.save, or a zoo name (keras-gan-zoo list)")
+        return keras.saving.load_model(spec)
+    try:
+        return zoo.load(spec)
+    except zoo.PresetError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def _export(args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    out = args.out or os.path.splitext(args.model)[0] + (
-        ".onnx" if args.format == "onnx" else "_saved_model")
+    stem = os.path.splitext(args.model)[0] if args.model.endswith(".keras") else os.path.basename(
+        os.path.normpath(args.model))
+    out = args.out or stem + (".onnx" if args.format == "onnx" else "_saved_model")
     if os.path.lexists(out) and not args.overwrite:
         raise SystemExit(f"error: {out} already exists; choose another --out or pass --overwrite")
     from keras_gan_zoo import export
@@ -170,6 +181,158 @@ def _evaluate(args):
                       f, indent=2)
 
 
+def _training_data(spec, variant):
+    """``(x, y)`` arrays for ``train --data``: digits, ring8/grid25, .npy, MNIST IDX or image folder."""
+    import numpy as np
+
+    from keras_gan_zoo import data
+
+    if spec == "digits":
+        return data.digits(return_labels=True)
+    if spec in data.TOY_SETS:
+        return data.toy(spec, n=20000, seed=0), None
+    if spec.endswith(".npy"):
+        if not os.path.isfile(spec):
+            raise SystemExit(f"error: no file {spec}")
+        return np.load(spec), None
+    if not os.path.isdir(spec):
+        raise SystemExit(
+            f"error: --data {spec}: expected digits, ring8, grid25, a .npy file of examples, a "
+            "folder of MNIST IDX files or a folder of images (one subfolder per class)"
+        )
+    if any(name.startswith("t10k-images") for name in os.listdir(spec)):
+        return data.to_arrays(data.mnist(spec, split="train"))
+    return data.to_arrays(data.image_folder(spec, size=32, channels=3))
+
+
+def _train(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    import keras_gan_zoo as kgz
+    from keras_gan_zoo.training import CHECKPOINT, NonFiniteLossError, fit_resumable
+
+    checkpoint = os.path.join(args.out, CHECKPOINT)
+    if os.path.exists(checkpoint) and not args.resume:
+        raise SystemExit(f"error: {checkpoint} exists: pass --resume to continue that run, or "
+                         "choose another --out")
+    for name in ("model.keras", "samples.png"):
+        if os.path.exists(os.path.join(args.out, name)) and not args.resume:
+            raise SystemExit(f"error: {os.path.join(args.out, name)} exists; choose another --out")
+    tf.config.experimental.enable_op_determinism()
+    keras.utils.set_random_seed(args.seed)
+    x, y = _training_data(args.data, args.variant)
+    if args.variant != "conditional_gan":
+        y = None
+    elif y is None:
+        raise SystemExit(f"error: a conditional GAN needs labels; --data {args.data} has none")
+    cls = kgz.VARIANTS[args.variant]
+    kwargs = {"num_classes": int(y.max()) + 1} if args.variant == "conditional_gan" else {}
+    if args.variant == "infogan":
+        model = cls.for_shape(x.shape[1:], seed=args.seed)
+    else:
+        model = cls.for_shape(x.shape[1:], latent_dim=args.latent_dim, seed=args.seed, **kwargs)
+    model.compile()
+    try:
+        model, _ = fit_resumable(model, x, y, directory=args.out, epochs=args.epochs,
+                                 batch_size=args.batch_size, seed=args.seed, resume=args.resume,
+                                 checkpoint_steps=args.checkpoint_steps, verbose=args.verbose)
+    except NonFiniteLossError as error:
+        raise SystemExit(f"error: {error} ({checkpoint})") from None
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    model.save(os.path.join(args.out, "model.keras"))
+    if len(model.example_shape) == 3:
+        kgz.visualize.save_image_grid(model.generate(64, seed=0), os.path.join(args.out, "samples.png"))
+    print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations)}: "
+          f"{os.path.join(args.out, 'model.keras')}")
+
+
+def _list(args):
+    from keras_gan_zoo import zoo
+
+    entries = zoo.list()
+    if not entries:
+        print("no bundled presets")
+        return
+    width = max(len(e["name"]) for e in entries)
+    print(f"{'name':<{width}}  {'variant':<15} {'size':>7}  headline  (data)")
+    for e in entries:
+        print(f"{e['name']:<{width}}  {e['variant']:<15} {e['size_mb']:>5.1f}MB  {e['headline']}  "
+              f"({e['data']})")
+
+
+def _sample(args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    for path in filter(None, (args.out, args.npy)):
+        if os.path.exists(path) and not args.overwrite:
+            raise SystemExit(f"error: {path} already exists; choose another name or pass --overwrite")
+    import numpy as np
+
+    from keras_gan_zoo import ConditionalGAN, CycleGAN, InfoGAN, visualize
+
+    model = _load_model(args.model)
+    given = {flag: getattr(args, flag) for flag in ("label", "categorical", "continuous", "input")
+             if getattr(args, flag) is not None}
+    allowed = {ConditionalGAN: {"label"}, InfoGAN: {"categorical", "continuous"},
+               CycleGAN: {"input"}}.get(type(model), set())
+    wrong = sorted(set(given) - allowed)
+    if wrong:
+        raise SystemExit(f"error: --{wrong[0]} does not apply to a {type(model).__name__}")
+    try:
+        if isinstance(model, CycleGAN):
+            if "input" not in given:
+                raise SystemExit("error: a CycleGAN translates images: pass --input IMAGE_OR_FOLDER")
+            source = _read_inputs(args.input, model.image_shape_a if args.direction == "a_to_b"
+                                  else model.image_shape_b)
+            result = model.translate(source, args.direction)
+            shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
+            visualize.save_image_grid(shown, args.out, ncols=len(source))
+        else:
+            options = {}
+            if "label" in given:
+                options["labels"] = args.label
+            if "categorical" in given:
+                options["categorical"] = args.categorical
+            if "continuous" in given:
+                options["continuous"] = [float(v) for v in args.continuous.split(",")]
+            result = model.generate(args.n, seed=args.seed, **options)
+            if result.ndim == 4:
+                visualize.save_image_grid(result, args.out)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
+    if args.npy:
+        np.save(args.npy, result)
+    print(f"wrote {args.out} ({len(result)} images from {args.model})")
+
+
+def _read_inputs(source, shape):
+    """Images of a file or folder, resized to ``shape`` (h, w, c), in [-1, 1]."""
+    import numpy as np
+    from PIL import Image
+
+    paths = ([os.path.join(source, f) for f in sorted(os.listdir(source))
+              if f.lower().endswith((".png", ".jpg", ".jpeg", ".bmp"))]
+             if os.path.isdir(source) else [source])
+    if not paths or not all(os.path.isfile(p) for p in paths):
+        raise SystemExit(f"error: --input {source}: expected an image file or a folder of images")
+    images = []
+    for path in paths:
+        with Image.open(path) as picture:
+            picture = picture.convert("L" if shape[-1] == 1 else "RGB").resize((shape[1], shape[0]))
+            images.append(np.asarray(picture, "float32").reshape(shape) / 127.5 - 1)
+    return np.stack(images)
+
+
+def _as_channels(images, channels):
+    import numpy as np
+
+    if images.shape[-1] == channels:
+        return images
+    return np.repeat(images, channels, -1) if images.shape[-1] == 1 else images.mean(-1, keepdims=True)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -196,7 +359,7 @@ def build_parser():
         "export",
         help="export a saved model's generator to ONNX or a SavedModel, verified against Keras",
     )
-    exp.add_argument("model", help="a .keras file saved by model.save")
+    exp.add_argument("model", help="a .keras file saved by model.save, or a zoo name")
     exp.add_argument("--format", choices=["onnx", "saved_model"], default="onnx")
     exp.add_argument("--out", help="file (onnx) or folder (saved_model) to write "
                      "(default: beside the model)")
@@ -210,7 +373,7 @@ def build_parser():
         "evaluate",
         help="measure a saved model: Fréchet / kernel distance, precision and recall, or modes",
     )
-    ev.add_argument("model", help="a .keras file saved by model.save")
+    ev.add_argument("model", help="a .keras file saved by model.save, or a zoo name")
     ev.add_argument("--metric", required=True, choices=["fid", "kid", "precision_recall", "modes"])
     ev.add_argument("--data", required=True,
                     help="real images: .npy, MNIST IDX folder, usps.h5 or an image folder; "
@@ -223,6 +386,42 @@ def build_parser():
     ev.add_argument("--json", help="also write the figures to this JSON file")
     ev.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
     ev.set_defaults(run=_evaluate)
+
+    tr = commands.add_parser(
+        "train", help="train a variant with a checkpoint every epoch; --resume continues exactly")
+    tr.add_argument("variant", choices=["gan", "wgan_gp", "conditional_gan", "infogan"])
+    tr.add_argument("--data", required=True,
+                    help="digits (bundled), ring8, grid25, a .npy of examples in [-1, 1], a "
+                    "folder of MNIST IDX files, or a folder of images")
+    tr.add_argument("--out", required=True, help="run folder (checkpoint.keras, model.keras)")
+    tr.add_argument("--epochs", type=_positive_int, default=20)
+    tr.add_argument("--batch-size", type=_positive_int, default=64)
+    tr.add_argument("--latent-dim", type=_positive_int, default=64)
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--checkpoint-steps", type=_positive_int,
+                    help="also checkpoint every this many steps")
+    tr.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.keras")
+    tr.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
+    tr.set_defaults(run=_train)
+
+    ls = commands.add_parser("list", help="the pretrained zoo entries and their headline numbers")
+    ls.set_defaults(run=_list)
+
+    sm = commands.add_parser("sample", help="write a PNG grid of samples (or translations) "
+                             "of a zoo entry or a .keras model")
+    sm.add_argument("model", help="zoo name (keras-gan-zoo list) or a .keras file")
+    sm.add_argument("-n", type=_positive_int, default=64, help="samples")
+    sm.add_argument("--seed", type=int, default=0)
+    sm.add_argument("--label", type=int, help="class, for a conditional GAN")
+    sm.add_argument("--categorical", type=int, help="categorical code, for an InfoGAN")
+    sm.add_argument("--continuous", help="continuous codes, e.g. 0.5,-1, for an InfoGAN")
+    sm.add_argument("--input", help="image file or folder, for a CycleGAN")
+    sm.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b",
+                    help="CycleGAN direction")
+    sm.add_argument("-o", "--out", default="samples.png", help="PNG grid to write")
+    sm.add_argument("--npy", help="also save the raw images in [-1, 1] to this .npy file")
+    sm.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    sm.set_defaults(run=_sample)
     return parser
 
 

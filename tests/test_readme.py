@@ -34,3 +34,10 @@ def test_the_ten_line_example_runs(tmp_path, monkeypatch):
 
     np.testing.assert_array_equal(namespace["again"].generate(5, seed=0),
                                   namespace["model"].generate(5, seed=0))
+
+
+def test_the_zoo_table_is_the_metadata():
+    from keras_gan_zoo import zoo
+
+    assert zoo.markdown_table() in (ROOT / "README.md").read_text()
+    assert len(zoo.list()) >= 5

@@ -153,6 +153,26 @@ class AdversarialModel(keras.Model):
         )
         return cls(generator=generator, discriminator=discriminator, **kwargs)
 
+    @classmethod
+    def from_preset(cls, preset, **kwargs):
+        """Load a pretrained entry of this variant: a bundled name, a directory or a URL.
+
+        ``kwargs`` (``sha256=``, ``cache_dir=``) go to
+        :func:`keras_gan_zoo.zoo.load`.
+
+        Example:
+            >>> model = ConditionalGAN.from_preset("cgan_mnist")
+        """
+        from keras_gan_zoo import zoo
+
+        model = zoo.load(preset, **kwargs)
+        if not isinstance(model, cls):
+            raise zoo.PresetError(
+                f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}; "
+                f"use {type(model).__name__}.from_preset or keras_gan_zoo.zoo.load"
+            )
+        return model
+
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
         for key in self.network_names:

@@ -1,0 +1,208 @@
+"""The pretrained zoo: bundled entries load offline, sample, export; presets are checked."""
+
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import threading
+
+import keras
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+import keras_gan_zoo as kgz
+from keras_gan_zoo import zoo
+
+from test_cli import run_cli
+
+VARIANT_OF = {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP, "conditional_gan": kgz.ConditionalGAN,
+              "infogan": kgz.InfoGAN, "cyclegan": kgz.CycleGAN}
+
+
+def test_one_bundled_entry_per_variant_with_a_card():
+    entries = zoo.list()
+    assert {e["variant"] for e in entries} >= set(VARIANT_OF)
+    for entry in entries:
+        assert entry["headline"] and entry["size_mb"] < 10
+        meta = zoo.info(entry["name"])
+        assert meta["command"].startswith("python benchmarks/train_zoo.py " + entry["name"])
+        assert meta["metrics"] and meta["training_minutes"] > 0
+        directory = zoo.resolve(entry["name"])
+        for name in ("README.md", "samples.png", "config.json", "model.weights.h5"):
+            assert os.path.isfile(os.path.join(directory, name))
+
+
+@pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
+def test_bundled_entry_loads_samples_and_exports_with_parity(name, tmp_path):
+    meta = zoo.info(name)
+    model = zoo.load(name)
+    assert type(model) is VARIANT_OF[meta["variant"]]
+    assert not model.compiled  # weights only; compile() to fine-tune
+    if isinstance(model, kgz.CycleGAN):
+        images = np.random.default_rng(0).uniform(-1, 1, (2,) + model.image_shape_a).astype("float32")
+        out = model.translate(images)
+    else:
+        out = model.generate(4, seed=0)
+        np.testing.assert_array_equal(out, model.generate(4, seed=0))
+    assert np.isfinite(out).all() and out.min() >= -1 and out.max() <= 1
+    result = kgz.export.to_onnx(model, tmp_path / "g.onnx")
+    assert max(result.max_abs_diff.values()) <= 1e-4
+
+
+def test_cgan_entry_makes_the_digit_asked_for():
+    model = kgz.ConditionalGAN.from_preset("cgan_mnist")
+    accuracy, _ = kgz.metrics.conditional_accuracy(model, n_per_class=20)
+    card = zoo.info("cgan_mnist")["metrics"]["class_accuracy"]
+    assert accuracy >= card - 0.1  # the card's number, up to sampling noise on 200 samples
+
+
+def test_from_preset_checks_the_variant():
+    with pytest.raises(zoo.PresetError, match="holds a ConditionalGAN, not a GAN"):
+        kgz.GAN.from_preset("cgan_mnist")
+
+
+def test_unknown_names_suggest_the_closest():
+    with pytest.raises(zoo.PresetError, match="did you mean cgan_mnist"):
+        zoo.load("cgan_mnst")
+
+
+@pytest.mark.parametrize("name", ["..", "../presets", "cgan_mnist/../dcgan_mnist", "/etc/passwd",
+                                  "CGAN_MNIST"])
+def test_names_cannot_escape_the_zoo(name):
+    with pytest.raises(zoo.PresetError):
+        zoo.load(name)
+
+
+def _copy_preset(tmp_path, name="dcgan_mnist"):
+    target = tmp_path / name
+    shutil.copytree(zoo.resolve(name), target)
+    return target
+
+
+def test_tampered_or_truncated_weights_are_refused(tmp_path):
+    preset = _copy_preset(tmp_path)
+    weights = preset / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(zoo.PresetError, match="fails its hash check"):
+        zoo.load(str(preset))
+    weights.write_bytes(bytes(data[: len(data) // 3]))
+    with pytest.raises(zoo.PresetError, match="truncated or has been modified"):
+        zoo.load(str(preset))
+
+
+def test_a_preset_cannot_run_code(tmp_path):
+    """A config with a Lambda layer (code) is refused even when its hashes are right."""
+    marker = tmp_path / "ran.txt"
+    z = keras.Input((4,), name="z")
+    side_effect = f"open({str(marker)!r}, 'w').write('ran') and None or x"
+    x = keras.layers.Lambda(eval(f"lambda x: {side_effect}"))(z)  # noqa: S307 (the attack)
+    marker.unlink()  # building the model ran it once, here, on purpose
+    image = keras.layers.Reshape((2, 2, 1))(keras.layers.Dense(4, activation="tanh")(x))
+    generator = keras.Model(z, image)
+    disc_in = keras.Input((2, 2, 1))
+    discriminator = keras.Model(disc_in, keras.layers.Dense(1)(keras.layers.Flatten()(disc_in)))
+    model = kgz.GAN(generator, discriminator)
+    # the attacker ships consistent hashes: only safe_mode stands in the way
+    preset = tmp_path / "evil"
+    preset.mkdir()
+    (preset / "config.json").write_text(json.dumps(keras.saving.serialize_keras_object(model)))
+    model.save_weights(preset / "model.weights.h5")
+    files = {name: {"sha256": hashlib.sha256((preset / name).read_bytes()).hexdigest()}
+             for name in ("config.json", "model.weights.h5")}
+    (preset / "metadata.json").write_text(json.dumps({"name": "evil", "files": files}))
+    with pytest.raises(Exception, match="safe_mode"):
+        zoo.load(str(preset))
+    assert not marker.exists()
+
+
+class _Server:
+    """A real HTTP server on 127.0.0.1 serving a folder, counting requests."""
+
+    def __init__(self, folder):
+        self.requests = 0
+        outer = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def do_GET(self):
+                outer.requests += 1
+                super().do_GET()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+def test_url_preset_downloads_once_and_checks_its_hash(tmp_path):
+    served = tmp_path / "served"
+    served.mkdir()
+    sha = zoo.pack(zoo.resolve("cgan_mnist"), str(served / "cgan_mnist.tar.gz"))
+    cache = tmp_path / "cache"
+    server = _Server(served)
+    try:
+        url = f"{server.url}/cgan_mnist.tar.gz"
+        model = zoo.load(url, sha256=sha, cache_dir=str(cache))
+        assert isinstance(model, kgz.ConditionalGAN)
+        reference = zoo.load("cgan_mnist")
+        np.testing.assert_array_equal(model.generate(3, seed=1), reference.generate(3, seed=1))
+        zoo.load(url, sha256=sha, cache_dir=str(cache))
+        assert server.requests == 1  # the second load came from the cache
+
+        wrong = "0" * 64
+        with pytest.raises(zoo.PresetError, match="does not match sha256"):
+            zoo.load(url, sha256=wrong, cache_dir=str(cache))
+        assert not (cache / "keras_gan_zoo" / f"{wrong[:16]}.tar.gz").exists()
+        with pytest.raises(zoo.PresetError, match="needs its SHA-256"):
+            zoo.load(url, cache_dir=str(cache))
+    finally:
+        server.close()
+
+
+def test_cli_list_sample_and_export(tmp_path):
+    listed = run_cli("list")
+    assert listed.returncode == 0, listed.stderr
+    for entry in zoo.list():
+        assert entry["name"] in listed.stdout and entry["headline"] in listed.stdout
+
+    result = run_cli("sample", "cgan_mnist", "-n", "16", "--label", "3", "-o", str(tmp_path / "g.png"),
+                     "--npy", str(tmp_path / "g.npy"))
+    assert result.returncode == 0, result.stderr
+    threes = np.load(tmp_path / "g.npy")
+    assert np.mean(kgz.metrics.classify_digits(threes) == 3) >= 0.8
+
+    result = run_cli("sample", "infogan_mnist", "-n", "8", "--categorical", "2", "--continuous",
+                     "0.5,-0.5", "-o", str(tmp_path / "i.png"))
+    assert result.returncode == 0, result.stderr
+
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    from PIL import Image
+
+    for i, image in enumerate(kgz.data.digits()[:3]):
+        Image.fromarray(((image[..., 0] + 1) * 127.5).astype("uint8")).save(folder / f"{i}.png")
+    result = run_cli("sample", "cyclegan_mnist_usps", "--input", str(folder), "-o",
+                     str(tmp_path / "c.png"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "c.png").exists()
+
+    wrong = run_cli("sample", "dcgan_mnist", "--label", "3", "-o", str(tmp_path / "x.png"))
+    assert wrong.returncode != 0 and "--label does not apply to a GAN" in wrong.stderr
+    unknown = run_cli("sample", "dcgan_mnst")
+    assert unknown.returncode != 0 and "did you mean dcgan_mnist" in unknown.stderr
+
+    result = run_cli("export", "cgan_mnist", "--format", "onnx", "--out", str(tmp_path / "c.onnx"))
+    assert result.returncode == 0, result.stderr
+    session = ort.InferenceSession(str(tmp_path / "c.onnx"), providers=["CPUExecutionProvider"])
+    meta = json.loads(session.get_modelmeta().custom_metadata_map["keras_gan_zoo"])
+    assert meta["variant"] == "conditional_gan" and meta["num_classes"] == 10
