@@ -40,6 +40,7 @@ def main(argv=None):
     parser.add_argument("--precision", choices=["float32", "mixed_bfloat16"], default="mixed_bfloat16")
     parser.add_argument("--out", default="benchmarks/results/stacked_mnist")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--pack", type=int, default=1, help="PacGAN packing (GAN only)")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
 
@@ -48,7 +49,8 @@ def main(argv=None):
     keras.mixed_precision.set_global_policy(args.precision)
     keras.utils.set_random_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
-    checkpoint = os.path.join(args.out, f"{args.variant}.keras")
+    tag = args.variant + (f"_pack{args.pack}" if args.pack > 1 else "")
+    checkpoint = os.path.join(args.out, f"{tag}.keras")
     initial_epoch = 0
     if args.resume and os.path.exists(checkpoint):
         model = keras.saving.load_model(checkpoint)
@@ -56,9 +58,10 @@ def main(argv=None):
             args.train_size // args.batch_size)
         print(f"resumed from {checkpoint} at epoch {initial_epoch}")
     else:
+        extra = {"pack": args.pack} if args.pack > 1 else {}
         model = kgz.VARIANTS[args.variant].for_shape(
             (28, 28, 3), latent_dim=args.latent_dim, seed=args.seed,
-            network_kwargs={"base_filters": args.base_filters})
+            network_kwargs={"base_filters": args.base_filters}, **extra)
         model.compile(steps_per_execution=50)
 
     class Report(keras.callbacks.Callback):
@@ -73,10 +76,10 @@ def main(argv=None):
                   initial_epoch=initial_epoch, verbose=2, callbacks=[Report()])
     samples = model.generate(26000, seed=args.seed)
     result = kgz.metrics.stacked_mnist_modes(samples)
-    kgz.visualize.save_image_grid(samples[:64], os.path.join(args.out, f"{args.variant}_samples.png"))
+    kgz.visualize.save_image_grid(samples[:64], os.path.join(args.out, f"{tag}_samples.png"))
 
     print()
-    print(f"Stacked MNIST, {args.variant} (DCGAN networks, base {args.base_filters} filters, "
+    print(f"Stacked MNIST, {tag} (DCGAN networks, base {args.base_filters} filters, "
           f"latent {args.latent_dim}, {args.precision}), {args.epochs} epochs of "
           f"{args.train_size:,} stacks at batch {args.batch_size}; 26,000 samples; {hardware()}")
     print()
@@ -84,9 +87,9 @@ def main(argv=None):
     print("| --- | --- | --- |")
     for name, modes, kl in PUBLISHED:
         print(f"| {name} (published) | {modes} | {kl} |")
-    print(f"| keras-gan-zoo {args.variant} (ours) | {result['modes']} | {result['reverse_kl']:.3f} |")
+    print(f"| keras-gan-zoo {tag} (ours) | {result['modes']} | {result['reverse_kl']:.3f} |")
     print(f"\ntraining time {timer.seconds / 60:.1f} min (this run: epochs {initial_epoch + 1}-"
-          f"{args.epochs}); samples: {args.out}/{args.variant}_samples.png")
+          f"{args.epochs}); samples: {args.out}/{tag}_samples.png")
 
 
 if __name__ == "__main__":

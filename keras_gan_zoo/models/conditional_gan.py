@@ -55,6 +55,8 @@ class ConditionalGAN(GAN):
 
     def __init__(self, generator, discriminator, num_classes=None, loss="non_saturating",
                  discriminator_steps=1, label_smoothing=0.0, seed=None, **kwargs):
+        if kwargs.get("pack", 1) != 1:
+            raise ValueError("ConditionalGAN does not support packing (pack=); use GAN")
         super().__init__(generator, discriminator, loss=loss,
                          discriminator_steps=discriminator_steps,
                          label_smoothing=label_smoothing, seed=seed, **kwargs)

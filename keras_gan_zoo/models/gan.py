@@ -16,6 +16,12 @@ from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, Adversaria
 __all__ = ["GAN"]
 
 
+def _check_pack(pack):
+    if isinstance(pack, bool) or not isinstance(pack, int) or pack < 1:
+        raise ValueError(f"expected pack to be an integer >= 1, got {pack!r}")
+    return pack
+
+
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class GAN(AdversarialModel):
     """A GAN trained with ``model.fit`` on a dataset of examples.
@@ -30,6 +36,11 @@ class GAN(AdversarialModel):
             (``k`` of the paper).
         label_smoothing: one-sided label smoothing of the real targets
             (minimax, non-saturating and least-squares losses).
+        pack: PacGAN packing (Lin et al. 2018): the discriminator judges
+            ``pack`` examples at once, stacked along the last axis, so its
+            input has ``pack`` times the channels (``GAN.for_shape(shape,
+            pack=2)`` builds it so). Packing penalises a generator that
+            collapses to few modes. The batch size must be a multiple of it.
         seed: seed of the training noise.
 
     Example:
@@ -48,9 +59,11 @@ class GAN(AdversarialModel):
         loss="non_saturating",
         discriminator_steps=1,
         label_smoothing=0.0,
+        pack=1,
         seed=None,
         **kwargs,
     ):
+        self.pack = _check_pack(pack)  # before the base checks the networks: it sets the example shape
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if loss not in self.LOSSES:
             raise ValueError(f"unknown loss {loss!r}; expected one of {', '.join(self.LOSSES)}")
@@ -68,12 +81,65 @@ class GAN(AdversarialModel):
         self.label_smoothing = float(label_smoothing)
         self._generator_loss, self._discriminator_loss = losses.get(loss)
 
+    @classmethod
+    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, pack=1, **kwargs):
+        """Default networks for ``shape``; with ``pack > 1`` the discriminator reads packs."""
+        if _check_pack(pack) == 1:
+            return super().for_shape(shape, latent_dim, network_kwargs, **kwargs)
+        from keras_gan_zoo import networks
+
+        shape = tuple(shape)
+        packed = shape[:-1] + (shape[-1] * pack,)
+        generator = networks.generator_for_shape(
+            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
+        discriminator = networks.discriminator_for_shape(packed, **(network_kwargs or {}))
+        return cls(generator, discriminator, pack=pack, **kwargs)
+
+    @property
+    def example_shape(self):
+        shape = tuple(self.discriminator.inputs[0].shape[1:])
+        if self.pack == 1 or shape[-1] is None:
+            return shape
+        if shape[-1] % self.pack:
+            raise ValueError(
+                f"pack={self.pack} needs a discriminator whose last input axis is a multiple "
+                f"of {self.pack}, got {shape[-1]}"
+            )
+        return shape[:-1] + (shape[-1] // self.pack,)
+
+    def judge(self, examples, condition=None, training=True):
+        if self.pack == 1:
+            return super().judge(examples, condition, training)
+        check = tf.debugging.assert_equal(
+            tf.shape(examples)[0] % self.pack, 0,
+            message=f"pack={self.pack}: the batch size (per replica) must be a multiple of it")
+        with tf.control_dependencies([check]):
+            shape = tf.shape(examples)
+        # (B, ..., c) -> (B / pack, ..., pack * c): consecutive examples side by side
+        grouped = tf.reshape(examples, tf.concat([[-1, self.pack], shape[1:]], 0))
+        rank = len(examples.shape)
+        order = [0] + list(range(2, rank)) + [1, rank]
+        grouped = tf.transpose(grouped, order)
+        packed = tf.reshape(grouped, tf.concat([[-1], shape[1:-1], [self.pack * shape[-1]]], 0))
+        packed = tf.ensure_shape(packed, [None] + list(examples.shape[1:-1])
+                                 + [self.pack * examples.shape[-1]])
+        return super().judge(packed, condition, training)
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
+        if self.pack > 1 and batch_size is not None and batch_size % self.pack:
+            raise ValueError(
+                f"pack={self.pack}: expected a batch size that is a multiple of {self.pack}, "
+                f"got {batch_size}"
+            )
+        return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
+
     def get_config(self):
         return {
             **super().get_config(),
             "loss": self.loss_name,
             "discriminator_steps": self.discriminator_steps,
             "label_smoothing": self.label_smoothing,
+            "pack": self.pack,
         }
 
     def discriminator_loss(self, real_logits, fake_logits):

@@ -4,17 +4,14 @@ import keras
 from keras import layers
 
 
-def _check_image_shape(image_shape):
+def _check_image_shape(image_shape, any_channels=False):
     shape = tuple(int(s) for s in image_shape)
-    if (
-        len(shape) != 3
-        or shape[0] != shape[1]
-        or not 8 <= shape[0] <= 64
-        or shape[2] not in (1, 3)
-    ):
+    channels_ok = shape[-1] >= 1 if any_channels else shape[-1] in (1, 3)
+    if len(shape) != 3 or shape[0] != shape[1] or not 8 <= shape[0] <= 64 or not channels_ok:
+        allowed = "c >= 1" if any_channels else "c in {1, 3}"
         raise ValueError(
             "DCGAN networks: expected a square image shape (s, s, c) with "
-            f"8 <= s <= 64 and c in {{1, 3}}, got {image_shape}"
+            f"8 <= s <= 64 and {allowed}, got {image_shape}"
         )
     return shape
 
@@ -72,13 +69,14 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
     gradient penalty is per example).
 
     Args:
-        image_shape: ``(s, s, c)``, ``8 <= s <= 64``, ``c`` in {1, 3}.
+        image_shape: ``(s, s, c)``, ``8 <= s <= 64``, any ``c`` (packed
+            inputs of PacGAN have ``pack`` times the image's channels).
         base_filters: filters of the first stage; each later stage doubles.
         name: model name.
         features_only: return the flattened features instead of a logit
             (the body that conditional and InfoGAN heads share).
     """
-    size, _, channels = _check_image_shape(image_shape)
+    size, _, channels = _check_image_shape(image_shape, any_channels=True)  # packs: c * pack
     k = max(_num_upsamplings(size), 1)
     image = keras.Input((size, size, channels), name="image")
     x = image

@@ -57,3 +57,29 @@ def test_dcgan_learns_the_digits_mean_image():
     model.fit(x, batch_size=64, epochs=20, verbose=0)
     after = mean_image_gap()
     assert after < 0.5 * before, (before, after)
+
+
+def test_packing_judges_pairs_and_round_trips(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, pack=2, network_kwargs={"base_filters": 4})
+    assert model.discriminator.inputs[0].shape[-1] == 2 and model.example_shape == (8, 8, 1)
+    images = np.random.default_rng(0).uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    # pairs of consecutive examples side by side on the channel axis
+    packed_logits = model.judge(images, training=False)
+    manual = np.concatenate([images[0::2], images[1::2]], axis=-1)
+    np.testing.assert_allclose(packed_logits, model.discriminator(manual, training=False), atol=1e-6)
+    model.compile()
+    history = model.fit(images, batch_size=6, epochs=2, verbose=0)
+    assert np.isfinite(history.history["d_loss"]).all()
+    model.save(tmp_path / "p.keras")
+    again = keras.models.load_model(tmp_path / "p.keras")
+    assert again.pack == 2
+    np.testing.assert_allclose(again.generate(4, seed=0), model.generate(4, seed=0))
+    with pytest.raises(ValueError, match="pack to be an integer >= 1"):
+        kgz.GAN.for_shape((8, 8, 1), pack=0)
+    with pytest.raises(ValueError, match="multiple of 2, got 5"):
+        model.fit(images[:5], batch_size=5, epochs=1, verbose=0)
+    with pytest.raises(Exception, match="must be a multiple of it"):  # datasets: in the graph
+        import tensorflow as tf
+
+        model.fit(tf.data.Dataset.from_tensor_slices(images[:5]).batch(5), epochs=1, verbose=0)
