@@ -71,7 +71,13 @@ def _load_model(spec):
         if not os.path.isfile(spec):
             raise SystemExit(f"error: no model file at {spec}; expected a .keras file saved by "
                              "model.save, or a zoo name (keras-gan-zoo list)")
-        return keras.saving.load_model(spec)
+        try:
+            return keras.saving.load_model(spec)  # safe_mode: refuses code (Lambda layers)
+        except ValueError as error:
+            raise SystemExit(f"error: cannot load {spec}: {error}") from None
+        except (OSError, KeyError) as error:  # zip or HDF5 damage
+            raise SystemExit(f"error: {spec} is not a readable .keras file (truncated or "
+                             f"corrupted?): {error}") from None
     try:
         return zoo.load(spec)
     except zoo.PresetError as error:

@@ -202,6 +202,7 @@ def image_folder(path, size, channels=3, labels="inferred"):
     mode = {1: "grayscale", 3: "rgb"}.get(channels)
     if mode is None:
         raise ValueError(f"expected channels 1 or 3, got {channels}")
+    _check_images_readable(path)
     ds = keras.utils.image_dataset_from_directory(
         path, labels=labels, image_size=(size, size), color_mode=mode, batch_size=None,
         shuffle=False, verbose=False,
@@ -209,6 +210,33 @@ def image_folder(path, size, channels=3, labels="inferred"):
     if labels is None:
         return ds.map(lambda x: x / 127.5 - 1.0)
     return ds.map(lambda x, y: (x / 127.5 - 1.0, tf.cast(y, tf.int32)))
+
+
+def _check_images_readable(path):
+    """Fail now, naming the files, if any image under ``path`` is truncated or corrupt.
+
+    Without this, a bad file surfaces mid-training as a TensorFlow decode error
+    that names no file.
+    """
+    from PIL import Image
+
+    bad = []
+    for root, _, files in os.walk(path):
+        for name in sorted(files):
+            if not name.lower().endswith((".png", ".jpg", ".jpeg", ".bmp", ".gif")):
+                continue
+            file = os.path.join(root, name)
+            try:
+                with Image.open(file) as image:
+                    image.load()  # decodes every pixel: catches truncated files
+            except Exception as error:  # PIL raises several types for bad data
+                bad.append(f"{file} ({error})")
+    if bad:
+        raise ValueError(
+            f"{len(bad)} file(s) in {path} cannot be read as images: {'; '.join(bad[:3])}"
+            f"{' ...' if len(bad) > 3 else ''}; expected PNG, JPEG, BMP or GIF files: "
+            "remove or replace them"
+        )
 
 
 def tfds(name, split="train", data_dir=None, download=True, size=None,
