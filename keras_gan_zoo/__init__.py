@@ -19,7 +19,7 @@ from keras_gan_zoo.models import (
     CycleGAN,
     InfoGAN,
 )
-from keras_gan_zoo import export, zoo
+from keras_gan_zoo import export, training, zoo
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ __all__ = [
     "losses",
     "metrics",
     "networks",
+    "training",
     "visualize",
     "zoo",
 ]

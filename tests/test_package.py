@@ -11,7 +11,7 @@ import keras_gan_zoo as kgz
 
 def test_public_api():
     for name in ["GAN", "WGANGP", "AdversarialModel", "losses", "networks", "data", "metrics",
-                 "callbacks", "visualize"]:
+                 "callbacks", "visualize", "export", "zoo", "training"]:
         assert hasattr(kgz, name), name
     assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
                             "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN,
