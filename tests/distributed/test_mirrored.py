@@ -28,6 +28,9 @@ VARIANTS = {
         (DIM,), latent_dim=4, network_kwargs=MLP, discriminator_steps=2, seed=1), VECTORS, None),
     "gan_least_squares": lambda: (kgz.GAN.for_shape(
         (DIM,), latent_dim=4, network_kwargs=MLP, loss="least_squares", seed=1), VECTORS, None),
+    # PacGAN: each replica packs consecutive pairs of its shard, the same pairs as one replica.
+    "gan_pack2": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, pack=2, seed=1), VECTORS, None),
     "wgan_gp": lambda: (kgz.WGANGP.for_shape(
         (DIM,), latent_dim=4, network_kwargs=MLP, critic_steps=2, seed=1), VECTORS, None),
     "conditional_gan": lambda: (kgz.ConditionalGAN.for_shape(
