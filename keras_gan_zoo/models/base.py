@@ -166,7 +166,8 @@ class AdversarialModel(keras.Model):
         from keras_gan_zoo import zoo
 
         model = zoo.load(preset, **kwargs)
-        if not isinstance(model, cls):
+        # exact class: a ConditionalGAN is a GAN subclass but not what GAN.from_preset means
+        if cls is not AdversarialModel and type(model) is not cls:
             raise zoo.PresetError(
                 f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}; "
                 f"use {type(model).__name__}.from_preset or keras_gan_zoo.zoo.load"
