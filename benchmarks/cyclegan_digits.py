@@ -31,6 +31,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--identity-weight", type=float, default=0.5,
+                        help="identity loss as a fraction of the cycle weight (paper: 0.5)")
     parser.add_argument("--out", default="benchmarks/results/cyclegan_digits")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -53,7 +55,8 @@ def main(argv=None):
     pairs = tf.data.Dataset.zip((a, b)).take(n).batch(args.batch_size, drop_remainder=True)
     steps = args.epochs * (n // args.batch_size)
     model = kgz.CycleGAN.for_shapes((32, 32, 1), (32, 32, 1), base_filters=args.base_filters,
-                                    num_blocks=args.blocks, seed=args.seed)
+                                    num_blocks=args.blocks, identity_weight=args.identity_weight,
+                                    seed=args.seed)
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=steps)
     model.compile(generator_optimizer=keras.optimizers.Adam(lr, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(lr, 0.5),
@@ -83,7 +86,8 @@ def main(argv=None):
     model.save(os.path.join(args.out, "cyclegan_mnist_usps.keras"))
 
     print()
-    print(f"CycleGAN (ResNet generator, {args.blocks} blocks, base {args.base_filters} filters; "
+    print(f"CycleGAN (ResNet generator, {args.blocks} blocks, base {args.base_filters} filters, "
+          f"identity weight {args.identity_weight} x cycle; "
           f"PatchGAN) MNIST t10k[0:8000] <-> USPS train, 32x32, {args.epochs} epochs at batch "
           f"{args.batch_size}; {hardware()}")
     print()
