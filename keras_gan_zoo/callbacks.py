@@ -133,12 +133,7 @@ class MetricLogger(keras.callbacks.Callback):
                 real, self.extractor, inception_weights=self.inception_weights, verbose=0)
         fake = metrics.features(fake, self.extractor, inception_weights=self.inception_weights,
                                 verbose=0)
-        if self.metric == "fid":
-            return {"fid": metrics.frechet_distance(self._real_features, fake)}
-        if self.metric == "kid":
-            mean, std = metrics.kernel_distance(self._real_features, fake, num_subsets=20)
-            return {"kid": mean, "kid_std": std}
-        return metrics.precision_recall(self._real_features, fake)
+        return metrics.distances.compare(self.metric, self._real_features, fake, num_subsets=20)
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.params.get("epochs") == epoch + 1 if self.params else False

@@ -169,13 +169,7 @@ def _evaluate(args):
         options = {"extractor": args.extractor, "inception_weights": args.inception_weights}
         real_f = metrics.features(real, **options)
         fake_f = metrics.features(fake, **options)
-        if args.metric == "fid":
-            values = {"fid": metrics.frechet_distance(real_f, fake_f)}
-        elif args.metric == "kid":
-            mean, std = metrics.kernel_distance(real_f, fake_f)
-            values = {"kid": mean, "kid_std": std}
-        else:
-            values = metrics.precision_recall(real_f, fake_f)
+        values = metrics.distances.compare(args.metric, real_f, fake_f)
         values.update(real_samples=len(real), extractor=args.extractor)
     values.update(generated_samples=args.n, seed=args.seed, model=args.model, data=args.data)
     for key, value in values.items():

@@ -57,6 +57,7 @@ import keras
 import tensorflow as tf
 
 from keras_gan_zoo.models import AdversarialModel, ConditionalGAN, CycleGAN, InfoGAN
+from keras_gan_zoo.models.conditional_gan import _classes_in
 
 __all__ = [
     "FORMATS",
@@ -277,22 +278,14 @@ class _Plan:
 
 def _one_hot_size(net):
     """Class count of a generator from its one-hot or embedding layer, if it has one."""
-    for layer in _all_layers(net):
-        if isinstance(layer, keras.layers.CategoryEncoding):
-            return int(layer.num_tokens)
-        if isinstance(layer, keras.layers.Embedding):
-            return int(layer.input_dim)
-    raise ExportError(
-        f"cannot tell how many classes {net.name!r} takes (no CategoryEncoding or Embedding "
-        "layer); export the trained variant instead of its generator"
-    )
-
-
-def _all_layers(net):
-    for layer in net.layers:
-        yield layer
-        if isinstance(layer, keras.Model):
-            yield from _all_layers(layer)
+    declared = _classes_in(net)
+    if len(declared) != 1:
+        raise ExportError(
+            f"cannot tell how many classes {net.name!r} takes (its one-hot or embedding layers "
+            f"declare {sorted(declared) or 'none'}); export the trained variant instead of its "
+            "generator"
+        )
+    return declared.pop()
 
 
 def _value_range(net):
@@ -318,7 +311,8 @@ def _direction(model, direction):
 # ------------------------------------------------------------- float32
 def _float32_copy(generator):
     """``generator`` itself if it computes in float32, else a float32 copy with its weights."""
-    if all(layer.dtype_policy.name == "float32" for layer in _all_layers(generator)):
+    if all(layer.dtype_policy.name == "float32"
+           for layer in generator._flatten_layers(include_self=False)):
         return generator
 
     def to_float32(node):

@@ -10,7 +10,7 @@ import numpy as np
 
 from keras_gan_zoo.metrics.features import features as _extract
 
-__all__ = ["frechet_distance", "kernel_distance", "precision_recall", "feature_statistics"]
+__all__ = ["compare", "frechet_distance", "kernel_distance", "precision_recall", "feature_statistics"]
 
 
 def _features(x, name, extractor=None, inception_weights=None):
@@ -174,3 +174,23 @@ def precision_recall(real, fake, k=3, batch_size=1024, extractor="digits",
     r_fake = _kth_neighbour_radii(fake, k, batch_size)
     return {"precision": _inside_any(fake, real, r_real, batch_size),
             "recall": _inside_any(real, fake, r_fake, batch_size)}
+
+
+DISTANCES = ("fid", "kid", "precision_recall")
+
+
+def compare(metric, real, fake, num_subsets=100):
+    """One of :data:`DISTANCES` between two feature sets, as a dict of named floats.
+
+    ``"fid"`` -> ``{"fid"}``, ``"kid"`` -> ``{"kid", "kid_std"}``,
+    ``"precision_recall"`` -> ``{"precision", "recall"}``: the keys the
+    command line prints and :class:`keras_gan_zoo.callbacks.MetricLogger` logs.
+    """
+    if metric == "fid":
+        return {"fid": frechet_distance(real, fake)}
+    if metric == "kid":
+        mean, std = kernel_distance(real, fake, num_subsets=num_subsets)
+        return {"kid": mean, "kid_std": std}
+    if metric == "precision_recall":
+        return precision_recall(real, fake)
+    raise ValueError(f"unknown distance {metric!r}; expected one of {', '.join(DISTANCES)}")

@@ -106,8 +106,10 @@ def inception_v3(weights):
 
 def _extractor(extractor, inception_weights=None):
     if extractor == "digits":
-        net = digit_classifier()
-        body = keras.Model(net.inputs, net.get_layer("features").output)
+        if "digit_features" not in _cache:
+            net = digit_classifier()
+            _cache["digit_features"] = keras.Model(net.inputs, net.get_layer("features").output)
+        body = _cache["digit_features"]
 
         def extract(images):
             images = keras.ops.convert_to_tensor(images, "float32")
