@@ -23,6 +23,13 @@ Modes and codes:
 * :func:`conditional_accuracy` - share of class-conditional samples that a
   classifier assigns to the class asked for.
 
+The first papers' numbers (poor measures of quality, kept for comparison):
+
+* :func:`inception_score` (your Inception-v3 weights), :func:`classifier_score`
+  (the same score in the bundled digit classifier), :func:`score_from_probabilities`.
+* :func:`parzen_window` - Parzen-window log-likelihood of held-out data, the
+  bandwidth chosen on a validation split (Goodfellow et al. 2014, Table 1).
+
 :class:`keras_gan_zoo.callbacks.MetricLogger` computes any of them during
 ``fit``.
 """
@@ -41,18 +48,30 @@ from keras_gan_zoo.metrics.features import (
     inception_v3,
 )
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
+from keras_gan_zoo.metrics.scores import (
+    classifier_score,
+    inception_score,
+    parzen_log_likelihood,
+    parzen_window,
+    score_from_probabilities,
+)
 
 __all__ = [
     "best_matching_accuracy",
+    "classifier_score",
     "classify_digits",
     "conditional_accuracy",
     "digit_classifier",
     "feature_statistics",
     "features",
     "frechet_distance",
+    "inception_score",
     "inception_v3",
     "kernel_distance",
     "mode_coverage",
+    "parzen_log_likelihood",
+    "parzen_window",
     "precision_recall",
+    "score_from_probabilities",
     "stacked_mnist_modes",
 ]

@@ -11,7 +11,12 @@ import keras
 import tensorflow as tf
 
 from keras_gan_zoo import losses
-from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, AdversarialModel
+from keras_gan_zoo.models.base import (
+    NOISE_STREAM_AUX,
+    NOISE_STREAM_D,
+    NOISE_STREAM_G,
+    AdversarialModel,
+)
 
 __all__ = ["GAN"]
 
@@ -46,7 +51,26 @@ class GAN(AdversarialModel):
             input has ``pack`` times the channels (``GAN.for_shape(shape,
             pack=2)`` builds it so). Packing penalises a generator that
             collapses to few modes. The batch size must be a multiple of it.
+        feature_matching: train the generator to match the mean of the
+            discriminator's last features (the input of its last layer) on
+            real and generated batches, ``||E f(x) - E f(G(z))||^2``, instead
+            of fooling it (Salimans et al. 2016, "Improved Techniques for
+            Training GANs", 3.1). Batch means are taken over the global batch.
+        instance_noise: standard deviation of Gaussian noise added to every
+            input of the discriminator, real and generated, in both updates
+            (Arjovsky and Bottou 2017, "Towards Principled Methods for
+            Training GANs"; Sonderby et al. 2017). Annealed linearly to zero
+            over ``instance_noise_steps`` generator steps (``None``: kept).
+        instance_noise_steps: see ``instance_noise``.
+        historical_averaging: weight of the penalty ``||theta - mean of past
+            theta||^2`` on both networks' parameters (Salimans et al. 2016,
+            3.3); the running means are model weights, saved with it.
         seed: seed of the training noise.
+
+    The stabilisers are off by default; ``benchmarks/stabilisers.py``
+    measures each one. One-sided label smoothing is ``label_smoothing``,
+    packing is ``pack``, the minibatch standard deviation layer is the
+    networks' ``minibatch_std=`` (``network_kwargs={"minibatch_std": 4}``).
 
     Example:
         >>> model = GAN.for_shape((28, 28, 1))      # DCGAN networks
@@ -66,6 +90,10 @@ class GAN(AdversarialModel):
         label_smoothing=0.0,
         pack=1,
         reuse_fakes=False,
+        feature_matching=False,
+        instance_noise=0.0,
+        instance_noise_steps=None,
+        historical_averaging=0.0,
         seed=None,
         **kwargs,
     ):
@@ -88,6 +116,33 @@ class GAN(AdversarialModel):
         if not isinstance(reuse_fakes, bool):
             raise ValueError(f"expected reuse_fakes to be True or False, got {reuse_fakes!r}")
         self.reuse_fakes = reuse_fakes
+        if not isinstance(feature_matching, bool):
+            raise ValueError(f"expected feature_matching to be True or False, got {feature_matching!r}")
+        self.feature_matching = feature_matching
+        if feature_matching:
+            self.discriminator_features()  # fails early on a discriminator it cannot read
+        if not instance_noise >= 0:
+            raise ValueError(f"expected instance_noise >= 0 (a standard deviation), got {instance_noise}")
+        if instance_noise_steps is not None and (
+                not isinstance(instance_noise_steps, int) or instance_noise_steps < 1):
+            raise ValueError(
+                f"expected instance_noise_steps to be None or an integer >= 1, got {instance_noise_steps!r}")
+        self.instance_noise = float(instance_noise)
+        self.instance_noise_steps = instance_noise_steps
+        if not historical_averaging >= 0:
+            raise ValueError(f"expected historical_averaging >= 0, got {historical_averaging}")
+        self.historical_averaging = float(historical_averaging)
+        self._averages = {}
+        if self.historical_averaging:
+            for role, net in (("generator", self.generator), ("discriminator", self.discriminator)):
+                self._averages[role] = [
+                    self.add_weight(shape=v.shape, initializer=keras.initializers.Zeros(),
+                                    trainable=False, name=f"{role}_average_{i}",
+                                    aggregation="only_first_replica")
+                    for i, v in enumerate(net.trainable_variables)
+                ]
+                for average, v in zip(self._averages[role], net.trainable_variables):
+                    average.assign(v)
         self._generator_loss, self._discriminator_loss = losses.get(loss)
 
     @classmethod
@@ -99,9 +154,12 @@ class GAN(AdversarialModel):
 
         shape = tuple(shape)
         packed = shape[:-1] + (shape[-1] * pack,)
+        network_kwargs = dict(network_kwargs or {})
+        minibatch_std = network_kwargs.pop("minibatch_std", 0)
         generator = networks.generator_for_shape(
-            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
-        discriminator = networks.discriminator_for_shape(packed, **(network_kwargs or {}))
+            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **network_kwargs)
+        discriminator = networks.discriminator_for_shape(packed, minibatch_std=minibatch_std,
+                                                         **network_kwargs)
         return cls(generator, discriminator, pack=pack, **kwargs)
 
     @property
@@ -116,9 +174,10 @@ class GAN(AdversarialModel):
             )
         return shape[:-1] + (shape[-1] // self.pack,)
 
-    def judge(self, examples, condition=None, training=True):
+    def packed(self, examples):
+        """``examples`` as the discriminator reads them: packs of ``pack`` side by side."""
         if self.pack == 1:
-            return super().judge(examples, condition, training)
+            return examples
         check = tf.debugging.assert_equal(
             tf.shape(examples)[0] % self.pack, 0,
             message=f"pack={self.pack}: the batch size (per replica) must be a multiple of it")
@@ -130,9 +189,23 @@ class GAN(AdversarialModel):
         order = [0] + list(range(2, rank)) + [1, rank]
         grouped = tf.transpose(grouped, order)
         packed = tf.reshape(grouped, tf.concat([[-1], shape[1:-1], [self.pack * shape[-1]]], 0))
-        packed = tf.ensure_shape(packed, [None] + list(examples.shape[1:-1])
-                                 + [self.pack * examples.shape[-1]])
-        return super().judge(packed, condition, training)
+        return tf.ensure_shape(packed, [None] + list(examples.shape[1:-1])
+                               + [self.pack * examples.shape[-1]])
+
+    def judge(self, examples, condition=None, training=True):
+        return super().judge(self.packed(examples), condition, training)
+
+    def discriminator_features(self):
+        """The discriminator up to its last layer: the features feature matching compares."""
+        last = self.discriminator.layers[-1]
+        node_inputs = last._inbound_nodes[0].input_tensors if last._inbound_nodes else []
+        if len(node_inputs) != 1:
+            raise ValueError(
+                "feature_matching needs a discriminator whose last layer reads one feature "
+                f"tensor; its last layer {last.name!r} ({type(last).__name__}) reads "
+                f"{len(node_inputs)}"
+            )
+        return keras.Model(self.discriminator.inputs, node_inputs[0], name="discriminator_features")
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         if self.pack > 1 and batch_size is not None and batch_size % self.pack:
@@ -150,6 +223,10 @@ class GAN(AdversarialModel):
             "label_smoothing": self.label_smoothing,
             "pack": self.pack,
             "reuse_fakes": self.reuse_fakes,
+            "feature_matching": self.feature_matching,
+            "instance_noise": self.instance_noise,
+            "instance_noise_steps": self.instance_noise_steps,
+            "historical_averaging": self.historical_averaging,
         }
 
     def discriminator_loss(self, real_logits, fake_logits):
@@ -158,10 +235,64 @@ class GAN(AdversarialModel):
             return self._discriminator_loss(real_logits, fake_logits, self.label_smoothing)
         return self._discriminator_loss(real_logits, fake_logits)
 
+    # ------------------------------------------------------- stabilisers
+    def noisy(self, examples, counter, salt):
+        """``examples`` plus this step's instance noise (unchanged when it is off)."""
+        if not self.instance_noise:
+            return examples
+        sigma = tf.constant(self.instance_noise, tf.float32)
+        if self.instance_noise_steps:
+            done = tf.cast(self.generator_optimizer.iterations, tf.float32) / self.instance_noise_steps
+            sigma *= tf.maximum(0.0, 1.0 - done)
+        seed = tf.random.experimental.stateless_fold_in(
+            self.random_seed(NOISE_STREAM_AUX, counter), salt)
+        noise = self.replica_share(lambda n: tf.random.stateless_normal(
+            tf.concat([[n], tf.shape(examples)[1:]], 0), seed=seed), tf.shape(examples)[0])
+        return examples + tf.cast(sigma * noise, examples.dtype)
+
+    def feature_matching_loss(self, real, fake, condition=None):
+        """``||mean f(real) - mean f(fake)||^2`` over the global batch, per replica's share.
+
+        The means are all-reduced across replicas; the loss is divided by the
+        number of replicas because Keras sums the replicas' gradients.
+        """
+        features = self.discriminator_features()
+
+        def read(x):
+            x = self.packed(x)
+            return tf.cast(features(x if condition is None else [x, condition], training=True),
+                           tf.float32)
+
+        context = tf.distribute.get_replica_context()
+        real_f, fake_f = tf.stop_gradient(read(real)), read(fake)
+        count = context.all_reduce("SUM", tf.cast(tf.shape(fake_f)[0], tf.float32))
+        mean_real = context.all_reduce("SUM", tf.reduce_sum(real_f, 0)) / count
+        mean_fake = context.all_reduce("SUM", tf.reduce_sum(fake_f, 0)) / count
+        return tf.reduce_sum(tf.square(mean_real - mean_fake)) / context.num_replicas_in_sync
+
+    def history_penalty(self, role, variables):
+        """``historical_averaging * ||theta - average theta||^2`` (0 when off), per replica's share."""
+        if not self.historical_averaging:
+            return 0.0
+        replicas = tf.distribute.get_replica_context().num_replicas_in_sync
+        penalty = tf.add_n([tf.reduce_sum(tf.square(v - tf.stop_gradient(a)))
+                            for v, a in zip(variables, self._averages[role])])
+        return self.historical_averaging * penalty / replicas
+
+    def update_history(self, role, variables, optimizer):
+        """Fold the updated parameters into their running means (after step ``t``: 1/(t+1))."""
+        if not self.historical_averaging:
+            return
+        weight = 1.0 / (tf.cast(optimizer.iterations, tf.float32) + 1.0)
+        for v, a in zip(variables, self._averages[role]):
+            a.assign_add(weight * (v - a))
+
+    # --------------------------------------------------------------- step
     def train_step(self, data):
         real, condition = self.unpack(data)
         batch_size = tf.shape(real)[0]
         d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
+        d_vars, g_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
 
         # k discriminator updates, each on fresh fakes. With reuse_fakes the
         # generator's forward pass of the last one is recorded on g_tape, so
@@ -176,10 +307,13 @@ class GAN(AdversarialModel):
                 fake = self.fake(z, condition)
             with tf.GradientTape() as tape:
                 per_example = self.discriminator_loss(
-                    self.judge(real, condition), self.judge(tf.stop_gradient(fake), condition)
+                    self.judge(self.noisy(real, d_opt.iterations, 0), condition),
+                    self.judge(self.noisy(tf.stop_gradient(fake), d_opt.iterations, 1), condition),
                 )
-                d_loss = self.reduce_loss(per_example, self.discriminator)
-            self.apply_gradients(d_opt, tape, d_loss, self.discriminator.trainable_variables)
+                d_loss = (self.reduce_loss(per_example, self.discriminator)
+                          + self.history_penalty("discriminator", d_vars))
+            self.apply_gradients(d_opt, tape, d_loss, d_vars)
+            self.update_history("discriminator", d_vars, d_opt)
             self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
 
         # One generator update against the updated discriminator.
@@ -188,8 +322,17 @@ class GAN(AdversarialModel):
         with g_tape:
             if not self.reuse_fakes:
                 fake = self.fake(z, condition)
-            per_example = self._generator_loss(self.judge(fake, condition))
-            g_loss = self.reduce_loss(per_example, self.generator)
-        self.apply_gradients(g_opt, g_tape, g_loss, self.generator.trainable_variables)
-        self.g_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
+            fake = self.noisy(fake, g_opt.iterations, 2)
+            if self.feature_matching:
+                g_loss = self.feature_matching_loss(
+                    self.noisy(real, g_opt.iterations, 3), fake, condition)
+                reported = g_loss * tf.distribute.get_replica_context().num_replicas_in_sync
+            else:
+                per_example = self._generator_loss(self.judge(fake, condition))
+                g_loss = self.reduce_loss(per_example, self.generator)
+                reported = tf.reduce_mean(per_example)
+            g_loss += self.history_penalty("generator", g_vars)
+        self.apply_gradients(g_opt, g_tape, g_loss, g_vars)
+        self.update_history("generator", g_vars, g_opt)
+        self.g_loss_tracker.update_state(reported, sample_weight=batch_size)
         return self.logs()

@@ -42,6 +42,7 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2, *
     from keras_gan_zoo.networks import discriminator_for_shape, generator_for_shape
 
     code_dim = num_categories + num_continuous
+    minibatch_std = kwargs.pop("minibatch_std", 0)  # a discriminator option
     body = generator_for_shape(shape, latent_dim=noise_dim + code_dim, name="generator_body",
                                **kwargs)
     z = keras.Input((noise_dim,), name="z")
@@ -52,7 +53,7 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2, *
     generator = keras.Model([z, categorical, continuous], example, name="generator")
 
     features = discriminator_for_shape(shape, features_only=True, name="discriminator_body",
-                                       **kwargs)
+                                       minibatch_std=minibatch_std, **kwargs)
     x = keras.Input(tuple(shape), name="example")
     phi = features(x)
     logit = layers.Dense(1, dtype="float32", name="logit")(phi)

@@ -16,9 +16,11 @@ from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+from keras_gan_zoo.networks.layers import MinibatchStdDev
 
 __all__ = [
     "DEFAULT_LATENT_DIM",
+    "MinibatchStdDev",
     "conditional_for_shape",
     "discriminator_for_shape",
     "generator_for_shape",
@@ -73,12 +75,14 @@ def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, **kwargs):
         shape: shape of one example, without the batch dimension.
         latent_dim: size of the generator's noise input.
         **kwargs: passed to both builders (``hidden=`` for MLPs,
-            ``base_filters=`` for DCGAN networks).
+            ``base_filters=`` for DCGAN networks), except ``minibatch_std=``
+            (discriminator only: see :class:`MinibatchStdDev`).
 
     Returns:
         ``(generator, discriminator)``, both functional ``keras.Model``.
     """
+    minibatch_std = kwargs.pop("minibatch_std", 0)
     return (
         generator_for_shape(shape, latent_dim=latent_dim, **kwargs),
-        discriminator_for_shape(shape, **kwargs),
+        discriminator_for_shape(shape, minibatch_std=minibatch_std, **kwargs),
     )

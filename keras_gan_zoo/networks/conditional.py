@@ -32,6 +32,7 @@ def conditional_for_shape(shape, num_classes, latent_dim=64, **kwargs):
 
     if not isinstance(num_classes, int) or num_classes < 2:
         raise ValueError(f"expected num_classes to be an integer >= 2, got {num_classes!r}")
+    minibatch_std = kwargs.pop("minibatch_std", 0)  # a discriminator option
     body = generator_for_shape(shape, latent_dim=latent_dim + num_classes,
                                name="generator_body", **kwargs)
     z = keras.Input((latent_dim,), name="z")
@@ -41,7 +42,7 @@ def conditional_for_shape(shape, num_classes, latent_dim=64, **kwargs):
                             name="generator")
 
     features = discriminator_for_shape(shape, features_only=True,
-                                       name="discriminator_body", **kwargs)
+                                       name="discriminator_body", minibatch_std=minibatch_std, **kwargs)
     example = keras.Input(tuple(shape), name="example")
     d_label = keras.Input((), dtype="int32", name="label")
     phi = features(example)

@@ -3,6 +3,8 @@
 import keras
 from keras import layers
 
+from keras_gan_zoo.networks.layers import MinibatchStdDev
+
 
 def _check_image_shape(image_shape, any_channels=False):
     shape = tuple(int(s) for s in image_shape)
@@ -60,7 +62,8 @@ def dcgan_generator(image_shape, latent_dim=64, base_filters=64, name="generator
     return keras.Model(z, image, name=name)
 
 
-def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", features_only=False):
+def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", features_only=False,
+                        minibatch_std=0):
     """A DCGAN discriminator ``image -> logit``.
 
     Strided convolutions with LeakyReLU(0.2) halve the image down to the
@@ -75,6 +78,10 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
         name: model name.
         features_only: return the flattened features instead of a logit
             (the body that conditional and InfoGAN heads share).
+        minibatch_std: if > 0, a
+            :class:`~keras_gan_zoo.networks.layers.MinibatchStdDev` channel over
+            groups of this many examples is appended before the last
+            features, as in ProGAN (Karras et al. 2018).
     """
     size, _, channels = _check_image_shape(image_shape, any_channels=True)  # packs: c * pack
     k = max(_num_upsamplings(size), 1)
@@ -85,6 +92,8 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
         x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
+    if minibatch_std:
+        x = MinibatchStdDev(minibatch_std)(x)
     x = layers.Flatten()(x)
     if features_only:
         return keras.Model(image, x, name=name)

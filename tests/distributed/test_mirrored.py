@@ -31,6 +31,23 @@ VARIANTS = {
     # PacGAN: each replica packs consecutive pairs of its shard, the same pairs as one replica.
     "gan_pack2": lambda: (kgz.GAN.for_shape(
         (DIM,), latent_dim=4, network_kwargs=MLP, pack=2, seed=1), VECTORS, None),
+    # The stabilisers: batch means all-reduced (feature matching), per-example
+    # noise drawn for the global batch (instance noise), running means updated
+    # identically on each replica (historical averaging, from the 2nd D step),
+    # groups of consecutive examples (minibatch std), fakes kept on the tape.
+    "gan_feature_matching": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, feature_matching=True, seed=1), VECTORS, None),
+    "gan_instance_noise": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, instance_noise=0.5, instance_noise_steps=10,
+        seed=1), VECTORS, None),
+    "gan_historical_averaging": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, historical_averaging=1.0,
+        discriminator_steps=2, seed=1), VECTORS, None),
+    "gan_minibatch_std": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs={**MLP, "minibatch_std": 4}, seed=1), VECTORS, None),
+    "gan_reuse_fakes": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, reuse_fakes=True, discriminator_steps=2,
+        seed=1), VECTORS, None),
     "wgan_gp": lambda: (kgz.WGANGP.for_shape(
         (DIM,), latent_dim=4, network_kwargs=MLP, critic_steps=2, seed=1), VECTORS, None),
     "conditional_gan": lambda: (kgz.ConditionalGAN.for_shape(
