@@ -322,21 +322,39 @@ def alternate(timers, repeats):
 
 
 # ---------------------------------------------------------------- FLOPs
-def train_step_flops(model, variant, batch_size):
-    """Floating-point operations of one training step, counted by TensorFlow's profiler.
+def train_step_flops(variant, batch_size):
+    """Floating-point operations of one training step, counted by PyTorch's FlopCounterMode.
 
-    Counts the registered FLOPs of every op in the traced step (forward and
-    backward convolutions and matrix multiplies dominate); elementwise ops
-    are left out, so the figure is a slight undercount.
+    Counted on the PyTorch reference step (the same networks and algorithm,
+    ``benchmarks/torch_reference.py``): forward and backward matrix
+    multiplies and convolutions, including the gradient penalty's double
+    backward. Elementwise work is left out, so the figure is a slight
+    undercount. TensorFlow's own profiler cannot count this step: the batch
+    dimension of the noise is dynamic, and it skips those ops.
     """
-    from tensorflow.python.profiler import model_analyzer, option_builder
+    import torch
+    import torch_reference
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils.flop_counter import flop_registry
 
-    data = batch_data(variant, batch_size)
-    spec = tf.nest.map_structure(lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)), data)
-    concrete = tf.function(model.train_step).get_concrete_function(spec)
-    options = option_builder.ProfileOptionBuilder(
-        option_builder.ProfileOptionBuilder.float_operation()).with_empty_output().build()
-    return model_analyzer.profile(concrete.graph, options=options).total_float_ops
+    class Count(TorchDispatchMode):
+        # FlopCounterMode's own module hooks fail on the gradient penalty's
+        # autograd.grad; its per-op FLOP formulas (flop_registry) are used directly.
+        total = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            if func._overloadpacket in flop_registry:
+                self.total += flop_registry[func._overloadpacket](*args, **kwargs, out_val=out)
+            return out
+
+    torch.manual_seed(0)
+    step, shape = torch_reference.STEPS[variant](batch_size)
+    real = torch.rand(shape) * 2 - 1
+    with Count() as counter:
+        step(real)
+    return counter.total
 
 
 def matmul_peak(dtype, n=2048, seconds=3.0):
@@ -389,32 +407,42 @@ def sampling_latency(repeats=200):
 
 
 # ---------------------------------------------------------------- scale
-def _reset_peak_rss():
-    with open("/proc/self/clear_refs", "w") as f:  # Linux: "5" resets VmHWM
-        f.write("5")
-
-
-def _peak_rss_mb():
+def _rss_mb(field):
     for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
 
+def scale_point(variant, batch_size, policy, steps_per_execution, seconds):
+    """In a fresh process: images/second, resident memory before training and its peak during."""
+    model = build_kgz(variant, policy, steps_per_execution=steps_per_execution)
+    data = dataset(variant, batch_size)
+    next(iter(data))
+    before = _rss_mb("VmRSS")
+    run = keras_timer(model, variant, batch_size, steps_per_execution)
+    estimate = run()
+    steps = max(1, int(seconds * estimate / batch_size / steps_per_execution)) * steps_per_execution
+    return {"batch": batch_size, "images_per_second": run(steps), "rss_before_mb": before,
+            "peak_rss_mb": _rss_mb("VmHWM")}
+
+
 def scale_curve(variant, batch_sizes, policy, steps_per_execution, seconds=3.0):
-    """Images/second and peak resident memory (MB) of ``fit`` per batch size."""
+    """``scale_point`` for each batch size, each in its own process (so peaks do not mix)."""
+    import subprocess
+
     rows = []
     for batch_size in batch_sizes:
-        keras.backend.clear_session()
-        _reset_peak_rss()
-        model = build_kgz(variant, policy, steps_per_execution=steps_per_execution)
-        run = keras_timer(model, variant, batch_size, steps_per_execution)
-        estimate = run()
-        steps = max(1, int(seconds * estimate / batch_size / steps_per_execution)) * steps_per_execution
-        rate = run(steps)
-        rows.append((batch_size, rate, _peak_rss_mb()))
-        print(f"  {variant} batch {batch_size}: {rate:.0f} images/s, peak RSS {rows[-1][2]:.0f} MB",
-              flush=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--scale-point", variant, str(batch_size), policy,
+             str(steps_per_execution), str(seconds)],
+            capture_output=True, text=True, check=True, cwd=os.getcwd())
+        point = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append((batch_size, point["images_per_second"], point["peak_rss_mb"],
+                     point["rss_before_mb"]))
+        print(f"  {variant} batch {batch_size}: {point['images_per_second']:.0f} images/s, "
+              f"peak resident memory {point['peak_rss_mb']:.0f} MB "
+              f"({point['rss_before_mb']:.0f} MB before training)", flush=True)
     return rows
 
 
@@ -426,7 +454,7 @@ def plot_scale(curves, path):
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for variant, rows in curves.items():
-        b, rate, mem = zip(*rows)
+        b, rate, mem, _ = zip(*rows)
         left.plot(b, rate, marker="o", label=variant)
         right.plot(b, mem, marker="o", label=variant)
     for ax, label in ((left, "training images / second"), (right, "peak resident memory (MB)")):
@@ -448,6 +476,11 @@ def steps_for(variant, quick):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--scale-point"]:  # a worker of scale_curve
+        variant, batch, policy, spe, seconds = argv[1:6]
+        print(json.dumps(scale_point(variant, int(batch), policy, int(spe), float(seconds))))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
     parser.add_argument("--repeats", type=int, default=5)
@@ -485,10 +518,11 @@ def main(argv=None):
         }
         runs = alternate(timers, args.repeats)
         median = {k: statistics.median(v) for k, v in runs.items()}
-        flops = train_step_flops(plain, variant, batch)
+        flops = train_step_flops(variant, batch)
         gflops = median["kgz"] * flops / batch / 1e9
+        torch_gflops = median["torch"] * flops / batch / 1e9
         peak = peaks[tf.bfloat16 if "bfloat16" in args.kgz_policy else tf.float32]
-        rows.append((variant, batch, median, gflops, peak, flops))
+        rows.append((variant, batch, median, gflops, peak, flops, torch_gflops))
         results[variant] = {"batch": batch, "runs": runs, "median": median,
                             "gflop_per_step": flops / 1e9, "gflops": gflops}
         print(f"  {variant}: " + ", ".join(f"{k} {v:.0f}" for k, v in median.items())
@@ -496,27 +530,34 @@ def main(argv=None):
 
     print(f"\n| variant (batch) | keras-gan-zoo ({args.kgz_policy}) | keras-gan-zoo float32 | "
           "keras-io step | PyTorch eager | vs PyTorch | vs keras-io | GFLOP/step | "
-          "GFLOP/s (share of the limit) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for variant, batch, m, gflops, peak, flops in rows:
+          "keras-gan-zoo GFLOP/s (share of the bf16 limit) | PyTorch GFLOP/s (share of the fp32 limit) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    fp32_peak = peaks[tf.float32]
+    for variant, batch, m, gflops, peak, flops, torch_gflops in rows:
         print(f"| {variant} ({batch}) | {m['kgz']:.0f} | {m['kgz float32']:.0f} | "
               f"{m['keras-io']:.0f} | {m['torch']:.0f} | {m['kgz'] / m['torch']:.2f}x | "
               f"{m['kgz'] / m['keras-io']:.2f}x | {flops / 1e9:.2f} | "
-              f"{gflops:.0f} ({100 * gflops / peak:.0f}%) |")
+              f"{gflops:.0f} ({100 * gflops / peak:.0f}%) | "
+              f"{torch_gflops:.0f} ({100 * torch_gflops / fp32_peak:.0f}%) |")
     print(f"\nimages/s = real images consumed per second (median of {args.repeats} alternating "
-          f"runs); keras-gan-zoo runs fit with steps_per_execution={spe}; the limit is the "
-          f"{'bf16' if 'bfloat16' in args.kgz_policy else 'fp32'} matmul peak.\n", flush=True)
+          f"runs); keras-gan-zoo runs fit with steps_per_execution={spe}; limits: the matmul "
+          f"peaks above.\n", flush=True)
 
     # 2. levers, on the GAN
     if "levers" not in args.skip:
         steps = steps_for("gan", args.quick)
         steps = max(steps, 16) // 16 * 16
         configs = {
-            "float32, steps_per_execution=1": ("float32", dict(), "memory"),
-            "float32, steps_per_execution=16": ("float32", dict(steps_per_execution=16), "memory"),
-            "float32, jit_compile": ("float32", dict(steps_per_execution=16, jit_compile=True), "memory"),
-            "mixed_bfloat16, steps_per_execution=16": ("mixed_bfloat16", dict(steps_per_execution=16), "memory"),
-            "mixed_bfloat16, reuse_fakes": ("mixed_bfloat16", dict(steps_per_execution=16, reuse_fakes=True), "memory"),
+            "float32, steps_per_execution=1": ("float32", dict(reuse_fakes=False), "memory"),
+            "float32, steps_per_execution=16": ("float32", dict(steps_per_execution=16, reuse_fakes=False), "memory"),
+            "float32, steps_per_execution=16, jit_compile": (
+                "float32", dict(steps_per_execution=16, jit_compile=True, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=16, jit_compile": (
+                "mixed_bfloat16", dict(steps_per_execution=16, jit_compile=True, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=16, reuse_fakes=False": (
+                "mixed_bfloat16", dict(steps_per_execution=16, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=16, reuse_fakes=True (default)": (
+                "mixed_bfloat16", dict(steps_per_execution=16, reuse_fakes=True), "memory"),
             "mixed_bfloat16, real tf.data pipeline": ("mixed_bfloat16", dict(steps_per_execution=16), "real"),
         }
         timers = {name: keras_timer(build_kgz("gan", policy, **opts), "gan", 64, steps, pipe)
@@ -545,9 +586,12 @@ def main(argv=None):
     if "scale" not in args.skip:
         curves = {}
         for variant in args.variants:
-            sizes = [b for b in args.batch_sizes if variant != "cyclegan" or b <= 128]
-            curves[variant] = scale_curve(variant, sizes, args.kgz_policy, 2 if args.quick else 4,
-                                          seconds=1.0 if args.quick else 3.0)
+            # CycleGAN stops at 256: one step at 512 takes ~20 s here, and its
+            # curve is flat from batch 32 on.
+            sizes = [b for b in args.batch_sizes if variant != "cyclegan" or b <= 256]
+            spe = 1 if args.quick or variant == "cyclegan" else 4
+            curves[variant] = scale_curve(variant, sizes, args.kgz_policy, spe,
+                                          seconds=1.0 if args.quick else 2.0)
         plot = os.path.join(args.out, "scale.png")
         plot_scale(curves, plot)
         results["scale"] = curves

@@ -104,7 +104,8 @@ def patch_discriminator(channels=1, base=32):
 
 # ------------------------------------------------------------------ steps
 def gan_step(batch_size):
-    """One non-saturating GAN step (D then G, fresh noise each), as kgz.GAN."""
+    """One non-saturating GAN step as kgz.GAN's default (and the PyTorch DCGAN example):
+    D on real and detached fakes, then G through the updated D on the same fakes."""
     g, d = dcgan_generator(), dcgan_discriminator()
     g_opt = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -113,13 +114,12 @@ def gan_step(batch_size):
 
     def step(real):
         d_opt.zero_grad()
-        with torch.no_grad():
-            fake = g(torch.randn(batch_size, LATENT))
-        d_loss = bce(d(real), ones) + bce(d(fake), zeros)
+        fake = g(torch.randn(batch_size, LATENT))
+        d_loss = bce(d(real), ones) + bce(d(fake.detach()), zeros)
         d_loss.backward()
         d_opt.step()
         g_opt.zero_grad()
-        g_loss = bce(d(g(torch.randn(batch_size, LATENT))), ones)
+        g_loss = bce(d(fake), ones)
         g_loss.backward()
         g_opt.step()
     return step, (batch_size, 1, 28, 28)
@@ -151,7 +151,7 @@ def wgan_gp_step(batch_size, critic_steps=5, gp_weight=10.0):
 
 
 def conditional_step(batch_size, num_classes=10):
-    """One conditional GAN step (projection discriminator), as kgz.ConditionalGAN."""
+    """One conditional GAN step (projection discriminator, fakes reused), as kgz.ConditionalGAN."""
     g, d = ConditionalGenerator(num_classes), ProjectionDiscriminator(num_classes)
     g_opt = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -161,15 +161,12 @@ def conditional_step(batch_size, num_classes=10):
 
     def step(real):
         d_opt.zero_grad()
-        fake_labels = torch.randint(0, num_classes, (batch_size,))
-        with torch.no_grad():
-            fake = g(torch.randn(batch_size, LATENT), fake_labels)
-        d_loss = bce(d(real, labels), ones) + bce(d(fake, fake_labels), zeros)
+        fake = g(torch.randn(batch_size, LATENT), labels)  # fakes of the batch's classes, as kgz
+        d_loss = bce(d(real, labels), ones) + bce(d(fake.detach(), labels), zeros)
         d_loss.backward()
         d_opt.step()
         g_opt.zero_grad()
-        fake_labels = torch.randint(0, num_classes, (batch_size,))
-        g_loss = bce(d(g(torch.randn(batch_size, LATENT), fake_labels), fake_labels), ones)
+        g_loss = bce(d(fake, labels), ones)
         g_loss.backward()
         g_opt.step()
     return step, (batch_size, 1, 28, 28)

@@ -55,7 +55,12 @@ SETTINGS = {
 GP_WEIGHT = {"ring8": 0.1, "grid25": 1.0}
 
 
-def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weight=None):
+def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weight=None,
+        model_kwargs=None, network_kwargs=None, tag=None):
+    """Train one model on one toy set; return (mode_coverage result, seconds).
+
+    ``model_kwargs`` / ``network_kwargs`` add options (benchmarks/stabilisers.py).
+    """
     keras.utils.set_random_seed(seed)
     settings = SETTINGS[variant]
     if variant == "wgan_gp":
@@ -63,8 +68,8 @@ def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weig
         settings = {**settings, "kwargs": {"gp_weight": gp_weight}}
     x = kgz.data.toy(data, n=steps * batch_size, seed=seed)  # one epoch = `steps` steps
     model = settings["cls"].for_shape(
-        (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden}, seed=seed,
-        **settings["kwargs"],
+        (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden, **(network_kwargs or {})},
+        seed=seed, **settings["kwargs"], **(model_kwargs or {}),
     )
     beta_1, beta_2 = settings["betas"]
     d_steps = getattr(model, "critic_steps", None) or model.discriminator_steps
@@ -87,8 +92,8 @@ def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weig
     result = kgz.metrics.mode_coverage(samples, means, std)
     if out:
         kgz.visualize.plot_points(
-            samples, os.path.join(out, f"{variant}_{data}.png"), modes=means,
-            title=f"{variant} on {data}: {result['modes']}/{result['num_modes']} modes, "
+            samples, os.path.join(out, f"{tag or variant}_{data}.png"), modes=means,
+            title=f"{tag or variant} on {data}: {result['modes']}/{result['num_modes']} modes, "
                   f"{100 * result['high_quality']:.1f}% HQ",
         )
     return result, seconds
