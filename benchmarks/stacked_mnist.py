@@ -42,6 +42,9 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pack", type=int, default=1, help="PacGAN packing (GAN only)")
     parser.add_argument("--resume", action="store_true")
+    parser.add_argument("--reuse-fakes", type=int, choices=[0, 1], default=0,
+                        help="the README's figures were measured with 0, before reuse_fakes "
+                             "became the model's default")
     args = parser.parse_args(argv)
 
     x, y = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train"))
@@ -59,6 +62,8 @@ def main(argv=None):
         print(f"resumed from {checkpoint} at epoch {initial_epoch}")
     else:
         extra = {"pack": args.pack} if args.pack > 1 else {}
+        if args.variant == "gan":
+            extra["reuse_fakes"] = bool(args.reuse_fakes)
         model = kgz.VARIANTS[args.variant].for_shape(
             (28, 28, 3), latent_dim=args.latent_dim, seed=args.seed,
             network_kwargs={"base_filters": args.base_filters}, **extra)
