@@ -7,7 +7,7 @@ from scipy import stats
 
 import keras_gan_zoo as kgz
 from keras_gan_zoo import metrics
-from tests.shared_data import shared_data
+from shared_data import shared_data
 
 
 @pytest.fixture(scope="module")
