@@ -207,10 +207,11 @@ class GAN(AdversarialModel):
         """
         if self._batch_coupled():
             return self.judge(real, condition), self.judge(fake, condition)
-        both = tf.concat([real, fake], 0)
+        # pack each half on its own, so that each is checked to be a multiple of pack
+        real, fake = self.packed(real), self.packed(fake)
         both_condition = None if condition is None else tf.concat([condition, condition], 0)
-        logits = self.judge(both, both_condition)
-        n = tf.shape(logits)[0] // 2
+        logits = super().judge(tf.concat([real, fake], 0), both_condition)
+        n = tf.shape(real)[0]
         return logits[:n], logits[n:]
 
     def _batch_coupled(self):
