@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
+import toy_modes  # noqa: E402
 from common import DATA, hardware  # noqa: E402
 
 SETTINGS = {
@@ -54,25 +55,15 @@ def mnist_fd(policy, reuse, epochs, seed):
     return fd, seconds
 
 
-def ring8(policy, reuse, seed, steps=6000, batch_size=256):
-    keras.utils.set_random_seed(seed)
+def ring8(policy, reuse, seed, steps=6000):
+    """The toy protocol of benchmarks/toy_modes.py (MLP 3x256, batch 256) under ``policy``."""
     keras.mixed_precision.set_global_policy(policy)
     try:
-        x = kgz.data.toy("ring8", n=steps * batch_size, seed=seed)
-        model = kgz.GAN.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (256, 256, 256)}, seed=seed,
-                                  reuse_fakes=reuse)
-
-        def adam():
-            return keras.optimizers.Adam(
-                keras.optimizers.schedules.PolynomialDecay(2e-4, steps, 0.0), 0.5)
-        model.compile(generator_optimizer=adam(), discriminator_optimizer=adam(),
-                      steps_per_execution=50)
-        model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
-        samples = model.generate(2500, seed=seed + 1)
+        result, _ = toy_modes.run("gan", "ring8", steps, 256, seed, None, 2, (256, 256, 256),
+                                  model_kwargs={"reuse_fakes": reuse})
     finally:
         keras.mixed_precision.set_global_policy("float32")
-    means, std = kgz.data.toy_modes("ring8")
-    return kgz.metrics.mode_coverage(samples, means, std)
+    return result
 
 
 def main(argv=None):

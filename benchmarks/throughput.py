@@ -299,9 +299,10 @@ def torch_timer(variant, batch_size, steps):
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count())
     step, shape = torch_reference.STEPS[variant](batch_size)
-    real = torch.from_numpy(np.moveaxis(np.asarray(batch_data(variant, batch_size)[0]
-                                                   if variant in ("cyclegan", "conditional")
-                                                   else batch_data(variant, batch_size)), -1, 1).copy())
+    images = batch_data(variant, batch_size)
+    if isinstance(images, tuple):  # (a, b) or (images, labels): the step reads the images
+        images = images[0]
+    real = torch.from_numpy(np.moveaxis(images, -1, 1).copy())
     step(real)
 
     def run():
