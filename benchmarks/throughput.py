@@ -21,7 +21,7 @@ It then measures the levers (precision, ``steps_per_execution``,
 against the batch size (PNG plot), and the achieved GFLOP/s beside this CPU's
 measured matrix-multiply peak. Everything prints as Markdown tables.
 
-    python benchmarks/throughput.py                # the full run (~18 min on 2 cores)
+    python benchmarks/throughput.py                # the full run (~17 min on 2 cores)
     python benchmarks/throughput.py --quick        # a smoke run (~3 min)
 """
 
@@ -44,6 +44,10 @@ from common import hardware  # noqa: E402
 
 VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan")
 BATCH = {"gan": 64, "wgan_gp": 64, "conditional": 64, "cyclegan": 16}
+# steps_per_execution for the variants whose step is long here (WGAN-GP ~0.4 s,
+# CycleGAN ~1 s): the per-step overhead it hides is small beside such steps,
+# and each timed run needs two executions (the first is left out).
+LONG_STEP_SPE = {"wgan_gp": 2, "cyclegan": 1}
 
 
 # ------------------------------------------------------------- building
@@ -415,35 +419,52 @@ def _rss_mb(field):
     return float("nan")
 
 
-def scale_point(variant, batch_size, policy, steps_per_execution, seconds):
-    """In a fresh process: images/second, resident memory before training and its peak during."""
+def _reset_peak():
+    """Resets the kernel's peak-resident-memory mark (VmHWM) of this process."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def scale_points(variant, batch_sizes, policy, steps_per_execution, seconds):
+    """In one fresh process, batch sizes ascending: images/second (median of 3 runs of
+    ``seconds``) and peak resident memory.
+
+    The peak mark is reset before each point (``/proc/self/clear_refs``), so
+    each point's peak is its own; memory the earlier, smaller points left
+    with the allocator can only make a later point's figure higher, never
+    lower, and the points go up in batch size.
+    """
     model = build_kgz(variant, policy, steps_per_execution=steps_per_execution)
-    data = dataset(variant, batch_size)
-    next(iter(data))
-    before = _rss_mb("VmRSS")
-    run = keras_timer(model, variant, batch_size, steps_per_execution)
-    estimate = run()
-    steps = max(1, int(seconds * estimate / batch_size / steps_per_execution)) * steps_per_execution
-    return {"batch": batch_size, "images_per_second": run(steps), "rss_before_mb": before,
-            "peak_rss_mb": _rss_mb("VmHWM")}
+    points = []
+    for batch_size in batch_sizes:
+        data = dataset(variant, batch_size)
+        next(iter(data))
+        before = _rss_mb("VmRSS")
+        _reset_peak()
+        run = keras_timer(model, variant, batch_size, steps_per_execution)
+        estimate = run()
+        steps = max(1, int(seconds * estimate / batch_size / steps_per_execution)) * steps_per_execution
+        rate = statistics.median(run(steps) for _ in range(3))  # this VM's speed wavers
+        points.append({"batch": batch_size, "images_per_second": rate,
+                       "rss_before_mb": before, "peak_rss_mb": _rss_mb("VmHWM")})
+    return points
 
 
 def scale_curve(variant, batch_sizes, policy, steps_per_execution, seconds=3.0):
-    """``scale_point`` for each batch size, each in its own process (so peaks do not mix)."""
+    """``scale_points`` for one variant in its own process (so other variants' memory does not mix in)."""
     import subprocess
 
+    out = subprocess.run(
+        [sys.executable, __file__, "--scale-points", variant, policy, str(steps_per_execution),
+         str(seconds)] + [str(b) for b in sorted(batch_sizes)],
+        capture_output=True, text=True, check=True, cwd=os.getcwd())
     rows = []
-    for batch_size in batch_sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--scale-point", variant, str(batch_size), policy,
-             str(steps_per_execution), str(seconds)],
-            capture_output=True, text=True, check=True, cwd=os.getcwd())
-        point = json.loads(out.stdout.strip().splitlines()[-1])
-        rows.append((batch_size, point["images_per_second"], point["peak_rss_mb"],
+    for point in json.loads(out.stdout.strip().splitlines()[-1]):
+        rows.append((point["batch"], point["images_per_second"], point["peak_rss_mb"],
                      point["rss_before_mb"]))
-        print(f"  {variant} batch {batch_size}: {point['images_per_second']:.0f} images/s, "
+        print(f"  {variant} batch {point['batch']}: {point['images_per_second']:.0f} images/s, "
               f"peak resident memory {point['peak_rss_mb']:.0f} MB "
-              f"({point['rss_before_mb']:.0f} MB before training)", flush=True)
+              f"({point['rss_before_mb']:.0f} MB before the point)", flush=True)
     return rows
 
 
@@ -458,6 +479,7 @@ def plot_scale(curves, path):
         b, rate, mem, _ = zip(*rows)
         left.plot(b, rate, marker="o", label=variant)
         right.plot(b, mem, marker="o", label=variant)
+    left.set_yscale("log")  # the variants' rates differ by 20x
     for ax, label in ((left, "training images / second"), (right, "peak resident memory (MB)")):
         ax.set_xscale("log", base=2)
         ax.set_xlabel("batch size")
@@ -478,9 +500,10 @@ def steps_for(variant, quick):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--scale-point"]:  # a worker of scale_curve
-        variant, batch, policy, spe, seconds = argv[1:6]
-        print(json.dumps(scale_point(variant, int(batch), policy, int(spe), float(seconds))))
+    if argv[:1] == ["--scale-points"]:  # the worker of scale_curve
+        variant, policy, spe, seconds, *sizes = argv[1:]
+        print(json.dumps(scale_points(variant, [int(b) for b in sizes], policy, int(spe),
+                                      float(seconds))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
@@ -511,9 +534,10 @@ def main(argv=None):
     rows = []
     for variant in ([] if "main" in args.skip else args.variants):
         batch, steps = BATCH[variant], steps_for(variant, args.quick)
-        fast = build_kgz(variant, args.kgz_policy, steps_per_execution=spe)
+        variant_spe = min(spe, LONG_STEP_SPE.get(variant, spe))
+        fast = build_kgz(variant, args.kgz_policy, steps_per_execution=variant_spe)
         timers = {
-            "kgz": keras_timer(fast, variant, batch, max(steps, spe) // spe * spe),
+            "kgz": keras_timer(fast, variant, batch, max(steps, variant_spe) // variant_spe * variant_spe),
             "keras-io": keras_timer(build_keras_io(variant), variant, batch, steps),
             "torch": torch_timer(variant, batch, steps),
         }
@@ -527,10 +551,12 @@ def main(argv=None):
         results[variant] = {"batch": batch, "runs": runs, "median": median,
                             "gflop_per_step": flops / 1e9, "gflops": gflops}
         print(f"  {variant}: " + ", ".join(f"{k} {v:.0f}" for k, v in median.items())
-              + " images/s", flush=True)
+              + f" images/s ({(time.perf_counter() - began) / 60:.1f} min since the start)",
+              flush=True)
 
     if rows:
         print_main_table(rows, peaks, args)
+        _elapsed("side by side", began)
 
     _after_main(args, results, spe, began)
 
@@ -549,27 +575,32 @@ def print_main_table(rows, peaks, args):
               f"{gflops:.0f} ({100 * gflops / peak:.0f}%) | "
               f"{torch_gflops:.0f} ({100 * torch_gflops / fp32_peak:.0f}%) |")
     print(f"\nimages/s = real images consumed per second (median of {args.repeats} alternating "
-          f"runs); keras-gan-zoo runs fit with steps_per_execution={spe}; limits: the matmul "
+          f"runs); keras-gan-zoo runs fit with steps_per_execution={spe} (WGAN-GP 2, CycleGAN 1); limits: the matmul "
           f"peaks above.\n", flush=True)
+
+
+def _elapsed(part, began):
+    print(f"\n({part} done: {(time.perf_counter() - began) / 60:.1f} min since the start)\n",
+          flush=True)
 
 
 def _after_main(args, results, spe, began):
     # 2. levers, on the GAN
     if "levers" not in args.skip:
         steps = steps_for("gan", args.quick)
-        steps = max(steps, 16) // 16 * 16
+        steps = max(steps, 8) // 8 * 8
         configs = {
             "float32, steps_per_execution=1": ("float32", dict(reuse_fakes=False), "memory"),
-            "float32, steps_per_execution=16": ("float32", dict(steps_per_execution=16, reuse_fakes=False), "memory"),
-            "float32, steps_per_execution=16, jit_compile": (
-                "float32", dict(steps_per_execution=16, jit_compile=True, reuse_fakes=False), "memory"),
-            "mixed_bfloat16, steps_per_execution=16, jit_compile": (
-                "mixed_bfloat16", dict(steps_per_execution=16, jit_compile=True, reuse_fakes=False), "memory"),
-            "mixed_bfloat16, steps_per_execution=16, reuse_fakes=False": (
-                "mixed_bfloat16", dict(steps_per_execution=16, reuse_fakes=False), "memory"),
-            "mixed_bfloat16, steps_per_execution=16, reuse_fakes=True (default)": (
-                "mixed_bfloat16", dict(steps_per_execution=16, reuse_fakes=True), "memory"),
-            "mixed_bfloat16, real tf.data pipeline": ("mixed_bfloat16", dict(steps_per_execution=16), "real"),
+            "float32, steps_per_execution=8": ("float32", dict(steps_per_execution=8, reuse_fakes=False), "memory"),
+            "float32, steps_per_execution=8, jit_compile": (
+                "float32", dict(steps_per_execution=8, jit_compile=True, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=8, jit_compile": (
+                "mixed_bfloat16", dict(steps_per_execution=8, jit_compile=True, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=8, reuse_fakes=False": (
+                "mixed_bfloat16", dict(steps_per_execution=8, reuse_fakes=False), "memory"),
+            "mixed_bfloat16, steps_per_execution=8, reuse_fakes=True (default)": (
+                "mixed_bfloat16", dict(steps_per_execution=8, reuse_fakes=True), "memory"),
+            "mixed_bfloat16, real tf.data pipeline": ("mixed_bfloat16", dict(steps_per_execution=8), "real"),
         }
         timers = {name: keras_timer(build_kgz("gan", policy, **opts), "gan", 64, steps, pipe)
                   for name, (policy, opts, pipe) in configs.items()}
@@ -580,7 +611,7 @@ def _after_main(args, results, spe, began):
         for name, v in lever_runs.items():
             print(f"| {name} | {statistics.median(v):.0f} | {statistics.median(v) / base:.2f}x |")
         results["levers"] = {k: statistics.median(v) for k, v in lever_runs.items()}
-        print(flush=True)
+        _elapsed("levers", began)
 
     # 3. sampling
     if "sampling" not in args.skip:
@@ -591,7 +622,7 @@ def _after_main(args, results, spe, began):
         for label, ms in latency.items():
             print(f"| {label} | {ms:.3f} | {keras_ms / ms:.1f}x |")
         results["sampling_ms"] = latency
-        print(flush=True)
+        _elapsed("sampling", began)
 
     # 4. scale
     if "scale" not in args.skip:
@@ -600,12 +631,15 @@ def _after_main(args, results, spe, began):
             # CycleGAN stops at 128: one step at 512 takes ~20 s here, and its
             # curve is flat from batch 32 on (--cyclegan-max-batch 512 for all).
             sizes = [b for b in args.batch_sizes if variant != "cyclegan" or b <= args.cyclegan_max_batch]
-            spe = 1 if args.quick or variant == "cyclegan" else 4
+            # One execution per step where a step is long (WGAN-GP, CycleGAN):
+            # the per-step overhead that steps_per_execution hides is small there.
+            spe = 1 if args.quick or variant in LONG_STEP_SPE else 4
             curves[variant] = scale_curve(variant, sizes, args.kgz_policy, spe, seconds=1.0)
         plot = os.path.join(args.out, "scale.png")
         plot_scale(curves, plot)
         results["scale"] = curves
         print(f"\nbatch-size curves: {plot}")
+        _elapsed("scale", began)
 
     with open(os.path.join(args.out, "throughput.json"), "w") as f:
         json.dump(results, f, indent=1, default=float)
