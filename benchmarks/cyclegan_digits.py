@@ -7,6 +7,13 @@ per domain, are trained on the same training images; the translated held-out
 images (MNIST t10k[8000:], USPS test, 2,007) are classified by the judge of
 the target domain and compared with their source label.
 
+USPS digits fill their 16x16 frame; MNIST's sit in a 20x20 box inside a
+28x28 frame. With ``--usps-frame mnist`` (the default) USPS is scaled to
+23x23 and padded to 32x32, the box MNIST's 20/28 becomes at 32x32, so that
+the two domains differ in stroke and style and not in scale
+(``kgz.data.usps(..., framing="mnist")``); ``--usps-frame full`` stretches
+USPS to fill 32x32 (the first measurements, 72.8% / 75.5%).
+
     python benchmarks/cyclegan_digits.py --epochs 6
 
 Writes PNG grids of translations (source row above, translation below).
@@ -33,14 +40,17 @@ def main(argv=None):
     parser.add_argument("--blocks", type=int, default=4)
     parser.add_argument("--identity-weight", type=float, default=0.5,
                         help="identity loss as a fraction of the cycle weight (paper: 0.5)")
+    parser.add_argument("--usps-frame", choices=["mnist", "full"], default="mnist",
+                        help="USPS digits in MNIST's framing (default) or filling the frame")
     parser.add_argument("--out", default="benchmarks/results/cyclegan_digits")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     mnist_train = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train", size=32))
     mnist_test = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test", size=32))
-    usps_train = kgz.data.to_arrays(kgz.data.usps(DATA / "usps" / "usps.h5", "train", size=32))
-    usps_test = kgz.data.to_arrays(kgz.data.usps(DATA / "usps" / "usps.h5", "test", size=32))
+    usps_train, usps_test = (kgz.data.to_arrays(kgz.data.usps(
+        DATA / "usps" / "usps.h5", split, size=32, framing=args.usps_frame))
+        for split in ("train", "test"))
 
     with Timer() as t_judges:
         judge_mnist, acc_mnist = train_classifier(mnist_train, mnist_test, seed=args.seed)
@@ -88,7 +98,7 @@ def main(argv=None):
     print()
     print(f"CycleGAN (ResNet generator, {args.blocks} blocks, base {args.base_filters} filters, "
           f"identity weight {args.identity_weight} x cycle; "
-          f"PatchGAN) MNIST t10k[0:8000] <-> USPS train, 32x32, {args.epochs} epochs at batch "
+          f"PatchGAN) MNIST t10k[0:8000] <-> USPS train ({args.usps_frame} framing), 32x32, {args.epochs} epochs at batch "
           f"{args.batch_size}; {hardware()}")
     print()
     print("| measure | value |")

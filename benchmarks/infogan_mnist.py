@@ -33,11 +33,14 @@ def main(argv=None):
     parser.add_argument("--continuous-weight", type=float, default=0.1)
     parser.add_argument("--data", default=str(DATA / "mnist"))
     parser.add_argument("--out", default="benchmarks/results/infogan_mnist")
+    parser.add_argument("--mixed-precision", action="store_true", help="mixed_bfloat16 policy")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     train_x, _ = kgz.data.to_arrays(kgz.data.mnist(args.data, split="train"))
     test_x, test_y = kgz.data.to_arrays(kgz.data.mnist(args.data, split="test"))
+    if args.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(args.seed)
     model = kgz.InfoGAN.for_shape((28, 28, 1), noise_dim=62, num_categories=10, num_continuous=2,
                                   network_kwargs={"base_filters": args.base_filters},
@@ -79,7 +82,8 @@ def main(argv=None):
     print()
     print(f"InfoGAN (DCGAN networks, base {args.base_filters} filters, 62 noise + 10 categories "
           f"+ 2 continuous, info_weight {args.info_weight}, continuous_weight {args.continuous_weight}) on MNIST t10k[0:8000], "
-          f"{args.epochs} epochs at batch {args.batch_size}; {hardware()}")
+          f"{args.epochs} epochs at batch {args.batch_size}"
+          f"{', mixed_bfloat16' if args.mixed_precision else ''}; {hardware()}")
     print()
     print("| measure | value |")
     print("| --- | --- |")

@@ -111,13 +111,19 @@ def mnist(path, subset="t10k", split="all", size=None):
     return _labelled(_resize(images, size), labels[part])
 
 
-def usps(path, split="train", size=None):
+def usps(path, split="train", size=None, framing="full"):
     """USPS digits from ``usps.h5`` (Hull 1994), as ``(image, label)`` pairs.
 
     Args:
         path: the ``usps.h5`` file, or a folder that holds it.
         split: ``"train"`` (7,291 images) or ``"test"`` (2,007), as in the file.
-        size: resize from 16x16 to ``size x size`` (e.g. 32).
+        size: resize from 16x16 to ``size x size`` (e.g. 32); default 16
+            (``framing="full"``) or 28 (``framing="mnist"``).
+        framing: ``"full"``: the digit fills the frame, as USPS stores it;
+            ``"mnist"``: the digit is scaled to 20/28 of the frame and
+            centred on background, the way MNIST's digits sit in theirs, so
+            that MNIST <-> USPS translation or adaptation compares strokes
+            and styles rather than scales.
 
     Returns:
         Dataset of ``((s, s, 1) float32 in [-1, 1], int32 label)``.
@@ -128,6 +134,8 @@ def usps(path, split="train", size=None):
         path = _find(path, ["usps.h5"])
     if split not in ("train", "test"):
         raise ValueError(f"unknown split {split!r}; expected 'train' or 'test'")
+    if framing not in ("full", "mnist"):
+        raise ValueError(f"unknown framing {framing!r}; expected 'full' or 'mnist'")
     try:
         with h5py.File(path, "r") as f:
             data, target = f[split]["data"][:], f[split]["target"][:]
@@ -141,7 +149,17 @@ def usps(path, split="train", size=None):
     if data.ndim != 2 or data.shape[1] != 256 or len(data) != len(target):
         raise ValueError(f"{path}: expected {split}/data of shape (n, 256), got {data.shape}")
     images = data.reshape(-1, 16, 16, 1).astype("float32") * 2.0 - 1.0
+    if framing == "mnist":
+        return _labelled(_mnist_framing(images, size or 28), target)
     return _labelled(_resize(images, size), target)
+
+
+def _mnist_framing(images, size):
+    """Digits that fill their frame, scaled to MNIST's 20/28 of ``size`` and padded with background."""
+    inner = round(size * 20 / 28)
+    before = (size - inner) // 2
+    border = ((0, 0), (before, size - inner - before), (before, size - inner - before), (0, 0))
+    return np.pad(_resize(images, inner), border, constant_values=-1.0)
 
 
 def facades(path, size=64, seed=0, unpaired=True):

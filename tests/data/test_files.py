@@ -42,6 +42,26 @@ def test_usps_train_and_test():
     assert len(x) == 2007
 
 
+def test_usps_in_mnist_framing_matches_mnist_digit_extent():
+    framed, y = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", size=32,
+                                         framing="mnist"))
+    check_images(framed, (32, 32, 1))
+    assert len(framed) == len(y) == 2007
+    # 23x23 digit box, 4 background rows/columns before it and 5 after
+    for border in (framed[:, :4], framed[:, -5:], framed[:, :, :4], framed[:, :, -5:]):
+        np.testing.assert_array_equal(border, -1.0)
+    mnist_x, _ = data.to_arrays(data.mnist(shared_data("mnist"), split="test", size=32))
+
+    def ink_rows(images):  # rows that hold any ink, averaged over the images
+        return (images[..., 0] > 0).any(axis=2).sum(axis=1).mean()
+
+    full, _ = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", size=32))
+    assert abs(ink_rows(framed) - ink_rows(mnist_x)) < 1.5  # measured 18.0 vs 18.6
+    assert ink_rows(full) > ink_rows(mnist_x) + 5  # USPS's own framing: ~27 rows
+    default, _ = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", framing="mnist"))
+    check_images(default, (28, 28, 1))
+
+
 def test_facades_are_unpaired_halves():
     path = shared_data("facades")
     ds = data.facades(path, size=64, seed=0)
@@ -113,6 +133,8 @@ def test_usps_errors(tmp_path):
         data.usps(tmp_path / "missing.h5")
     with pytest.raises(ValueError, match="unknown split 'val'"):
         data.usps(tmp_path / "usps.h5", split="val")
+    with pytest.raises(ValueError, match="unknown framing 'centre'; expected 'full' or 'mnist'"):
+        data.usps(tmp_path / "usps.h5", framing="centre")
 
 
 def test_image_folder_with_class_subfolders(tmp_path):
