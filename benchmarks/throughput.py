@@ -21,7 +21,7 @@ It then measures the levers (precision, ``steps_per_execution``,
 against the batch size (PNG plot), and the achieved GFLOP/s beside this CPU's
 measured matrix-multiply peak. Everything prints as Markdown tables.
 
-    python benchmarks/throughput.py                # the full run (~17 min on 2 cores)
+    python benchmarks/throughput.py                # the full run (~15 min on 2 cores)
     python benchmarks/throughput.py --quick        # a smoke run (~3 min)
 """
 
