@@ -633,8 +633,8 @@ def _after_main(args, results, spe, began):
             sizes = [b for b in args.batch_sizes if variant != "cyclegan" or b <= args.cyclegan_max_batch]
             # One execution per step where a step is long (WGAN-GP, CycleGAN):
             # the per-step overhead that steps_per_execution hides is small there.
-            spe = 1 if args.quick or variant in LONG_STEP_SPE else 4
-            curves[variant] = scale_curve(variant, sizes, args.kgz_policy, spe, seconds=1.0)
+            curve_spe = 1 if args.quick or variant in LONG_STEP_SPE else 4
+            curves[variant] = scale_curve(variant, sizes, args.kgz_policy, curve_spe, seconds=1.0)
         plot = os.path.join(args.out, "scale.png")
         plot_scale(curves, plot)
         results["scale"] = curves

@@ -43,8 +43,8 @@ def test_usps_train_and_test():
 
 
 def test_usps_in_mnist_framing_matches_mnist_digit_extent():
-    framed, y = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", size=32,
-                                         framing="mnist"))
+    usps = shared_data("usps", "usps.h5")
+    framed, y = data.to_arrays(data.usps(usps, "test", size=32, framing="mnist"))
     check_images(framed, (32, 32, 1))
     assert len(framed) == len(y) == 2007
     # 23x23 digit box, 4 background rows/columns before it and 5 after
@@ -55,10 +55,10 @@ def test_usps_in_mnist_framing_matches_mnist_digit_extent():
     def ink_rows(images):  # rows that hold any ink, averaged over the images
         return (images[..., 0] > 0).any(axis=2).sum(axis=1).mean()
 
-    full, _ = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", size=32))
+    full, _ = data.to_arrays(data.usps(usps, "test", size=32))
     assert abs(ink_rows(framed) - ink_rows(mnist_x)) < 1.5  # measured 18.0 vs 18.6
     assert ink_rows(full) > ink_rows(mnist_x) + 5  # USPS's own framing: ~27 rows
-    default, _ = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", framing="mnist"))
+    default, _ = data.to_arrays(data.usps(usps, "test", framing="mnist"))
     check_images(default, (28, 28, 1))
 
 
