@@ -558,7 +558,7 @@ def main(argv=None):
         print_main_table(rows, peaks, args)
         _elapsed("side by side", began)
 
-    _after_main(args, results, spe, began)
+    _after_main(args, results, began)
 
 
 def print_main_table(rows, peaks, args):
@@ -584,7 +584,7 @@ def _elapsed(part, began):
           flush=True)
 
 
-def _after_main(args, results, spe, began):
+def _after_main(args, results, began):
     # 2. levers, on the GAN
     if "levers" not in args.skip:
         steps = steps_for("gan", args.quick)
