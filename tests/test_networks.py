@@ -43,6 +43,25 @@ def test_unsupported_shapes_say_what_is_expected(shape):
         networks.for_shape(shape)
 
 
+@pytest.mark.parametrize("size", [8, 28, 32])
+def test_infogan_paper_networks(size):
+    g = networks.infogan_generator((size, size, 1), latent_dim=6, base_filters=4, dense_units=8)
+    d = networks.infogan_discriminator_body((size, size, 1), base_filters=4, dense_units=8)
+    images = np.asarray(g(np.random.default_rng(0).normal(size=(3, 6)).astype("float32") * 10))
+    assert images.shape == (3, size, size, 1) and np.abs(images).max() <= 1
+    assert np.asarray(d(images)).shape == (3, 8)
+    # Batch norm in both (the paper's discriminator has it), all of it synchronized.
+    for net in (g, d):
+        bns = [layer for layer in net.layers if "batch_norm" in layer.name]
+        assert len(bns) == 3 - (net is d) and all(layer.synchronized for layer in bns)
+
+
+@pytest.mark.parametrize("shape", [(30, 30, 1), (68, 68, 1), (28, 32, 1), (4,)])
+def test_infogan_paper_networks_say_which_shapes_fit(shape):
+    with pytest.raises(ValueError, match="multiple of 4 from 8 to 64, got"):
+        networks.infogan_generator(shape)
+
+
 def test_cyclegan_networks_are_fully_convolutional():
     from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 

@@ -30,21 +30,55 @@ from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, Adversaria
 __all__ = ["InfoGAN", "infogan_networks"]
 
 
-def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2, **kwargs):
+def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2,
+                     architecture=None, **kwargs):
     """Default InfoGAN networks for examples of ``shape``.
+
+    Args:
+        shape: one example's shape: an image ``(s, s, c)`` or a vector ``(d,)``.
+        noise_dim, num_categories, num_continuous: sizes of the latent parts.
+        architecture: ``"infogan"`` (the default for images whose side is a
+            multiple of 4: the paper's MNIST networks, see
+            :mod:`keras_gan_zoo.networks.infogan`; options ``base_filters``,
+            ``dense_units``), ``"dcgan"`` (the DCGAN networks of the other
+            variants; options ``base_filters``, ``minibatch_std``) or
+            ``"mlp"`` (the default and only choice for vectors; option
+            ``hidden``).
+        **kwargs: the chosen architecture's options.
 
     Returns:
         ``(generator, discriminator)``: the generator has inputs ``[z
         (batch, noise_dim), categorical (batch,) int32, continuous (batch,
         num_continuous)]``; the discriminator maps an example to
         ``[logit (batch, 1), categorical_logits (batch, K), continuous (batch, C)]``.
+        The Q head (Dense 128, LeakyReLU, then the two code outputs) shares
+        the discriminator's body; with the paper's networks it has batch
+        normalisation and LeakyReLU(0.1) as in the paper.
     """
-    from keras_gan_zoo.networks import discriminator_for_shape, generator_for_shape
+    from keras_gan_zoo import networks
+    from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
 
+    shape = tuple(int(s) for s in shape)
+    choices = ("mlp",) if len(shape) == 1 else ("infogan", "dcgan")
+    if architecture is None:
+        architecture = "dcgan" if len(shape) == 3 and shape[0] % 4 else choices[0]
+    if architecture not in choices:
+        raise ValueError(
+            f"expected architecture in {choices} for examples of shape {shape}, got "
+            f"{architecture!r}"
+        )
     code_dim = num_categories + num_continuous
-    minibatch_std = kwargs.pop("minibatch_std", 0)  # a discriminator option
-    body = generator_for_shape(shape, latent_dim=noise_dim + code_dim, name="generator_body",
-                               **kwargs)
+    latent_dim = noise_dim + code_dim
+    if architecture == "infogan":
+        body = infogan_generator(shape, latent_dim=latent_dim, name="generator_body", **kwargs)
+        features = infogan_discriminator_body(shape, **kwargs)
+    else:
+        minibatch_std = kwargs.pop("minibatch_std", 0)  # a discriminator option
+        body = networks.generator_for_shape(shape, latent_dim=latent_dim, name="generator_body",
+                                            **kwargs)
+        features = networks.discriminator_for_shape(shape, features_only=True,
+                                                    name="discriminator_body",
+                                                    minibatch_std=minibatch_std, **kwargs)
     z = keras.Input((noise_dim,), name="z")
     categorical = keras.Input((), dtype="int32", name="categorical")
     continuous = keras.Input((num_continuous,), name="continuous")
@@ -52,12 +86,14 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2, *
     example = body(layers.Concatenate()([z, one_hot, continuous]))
     generator = keras.Model([z, categorical, continuous], example, name="generator")
 
-    features = discriminator_for_shape(shape, features_only=True, name="discriminator_body",
-                                       minibatch_std=minibatch_std, **kwargs)
-    x = keras.Input(tuple(shape), name="example")
+    x = keras.Input(shape, name="example")
     phi = features(x)
     logit = layers.Dense(1, dtype="float32", name="logit")(phi)
-    q = layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(phi))
+    if architecture == "infogan":
+        q = layers.Dense(128, use_bias=False, name="q_hidden")(phi)
+        q = layers.LeakyReLU(0.1)(layers.BatchNormalization(synchronized=True)(q))
+    else:
+        q = layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(phi))
     cat_logits = layers.Dense(num_categories, dtype="float32", name="categorical_logits")(q)
     cont_mean = layers.Dense(num_continuous, dtype="float32", name="continuous_mean")(q)
     discriminator = keras.Model(x, [logit, cat_logits, cont_mean], name="discriminator")
@@ -104,7 +140,11 @@ class InfoGAN(AdversarialModel):
     @classmethod
     def for_shape(cls, shape, noise_dim=62, num_categories=10, num_continuous=2,
                   network_kwargs=None, **kwargs):
-        """InfoGAN with default networks (62 noise dimensions, as the paper on MNIST)."""
+        """InfoGAN with default networks (62 noise dimensions, as the paper on MNIST).
+
+        ``network_kwargs`` go to :func:`infogan_networks` (e.g.
+        ``{"architecture": "dcgan", "base_filters": 32}``).
+        """
         generator, discriminator = infogan_networks(
             shape, noise_dim=noise_dim, num_categories=num_categories,
             num_continuous=num_continuous, **(network_kwargs or {}),

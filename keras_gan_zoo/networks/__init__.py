@@ -16,6 +16,7 @@ from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
 from keras_gan_zoo.networks.layers import MinibatchStdDev
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "dcgan_discriminator",
     "dcgan_generator",
     "for_shape",
+    "infogan_discriminator_body",
+    "infogan_generator",
     "mlp_discriminator",
     "mlp_generator",
     "patch_discriminator",

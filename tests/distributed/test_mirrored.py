@@ -54,6 +54,10 @@ VARIANTS = {
         (DIM,), num_classes=3, latent_dim=4, network_kwargs=MLP, seed=1), VECTORS, LABELS),
     "infogan": lambda: (kgz.InfoGAN.for_shape(
         (DIM,), noise_dim=4, num_categories=3, network_kwargs=MLP, seed=1), VECTORS, None),
+    # The InfoGAN paper's networks: synchronized batch norm in the discriminator and Q head too.
+    "infogan_8x8": lambda: (kgz.InfoGAN.for_shape(
+        (8, 8, 1), noise_dim=4, num_categories=3,
+        network_kwargs={"base_filters": 4, "dense_units": 8}, seed=1), DIGITS[:16], None),
     # DCGAN generator: synchronized batch norm sees the global batch's statistics.
     "dcgan_8x8": lambda: (kgz.GAN.for_shape(
         (8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4}, seed=1),

@@ -13,7 +13,7 @@ X = kgz.data.digits()[:256]
 
 def small(**kwargs):
     return kgz.InfoGAN.for_shape((8, 8, 1), noise_dim=4, num_categories=5, num_continuous=2,
-                                 network_kwargs={"base_filters": 4}, **kwargs)
+                                 network_kwargs={"base_filters": 4, "dense_units": 16}, **kwargs)
 
 
 def test_trains_and_logs_the_information_loss():
@@ -82,6 +82,20 @@ def test_networks_must_agree_on_code_sizes():
     plain_g, plain_d = kgz.networks.for_shape((2,))
     with pytest.raises(ValueError, match=r"inputs \[z, categorical, continuous\]"):
         kgz.InfoGAN(plain_g, d)
+
+
+def test_architectures():
+    # Images: the paper's networks by default (batch norm in the Q head), DCGAN on request.
+    _, paper = kgz.models.infogan.infogan_networks((8, 8, 1), base_filters=4, dense_units=16)
+    _, dcgan = kgz.models.infogan.infogan_networks((8, 8, 1), architecture="dcgan", base_filters=4)
+    assert paper.get_layer("discriminator_body").output.shape[-1] == 16
+    assert any("batch_norm" in layer.name for layer in paper.layers)
+    assert not any("batch_norm" in layer.name for layer in dcgan.layers)
+    for shape, architecture, choices in [((2,), "infogan", r"\('mlp',\)"),
+                                         ((8, 8, 1), "mlp", r"\('infogan', 'dcgan'\)")]:
+        with pytest.raises(ValueError, match=f"expected architecture in {choices} for examples "
+                                             f"of shape .*, got '{architecture}'"):
+            kgz.InfoGAN.for_shape(shape, network_kwargs={"architecture": architecture})
 
 
 def test_best_matching_accuracy():
