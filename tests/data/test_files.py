@@ -62,6 +62,35 @@ def test_usps_in_mnist_framing_matches_mnist_digit_extent():
     check_images(default, (28, 28, 1))
 
 
+def test_deskewed_mnist_stands_upright_like_usps():
+    path = shared_data("mnist")
+    images, labels = data.to_arrays(data.mnist(path, split="test"))
+    upright, same_labels = data.to_arrays(data.mnist(path, split="test", deskew=True))
+    check_images(upright, (28, 28, 1))
+    np.testing.assert_array_equal(same_labels, labels)
+    usps, _ = data.to_arrays(data.usps(shared_data("usps", "usps.h5"), "test", framing="mnist"))
+    # measured: MNIST 0.21 columns per row, deskewed 0.00, USPS (deslanted by its makers) 0.00
+    assert np.abs(data.slant(images)).mean() > 0.15
+    assert np.abs(data.slant(upright)).mean() < 0.02
+    assert np.abs(data.slant(usps)).mean() < 0.02
+    ink = lambda x: (x + 1).sum(axis=(1, 2, 3))  # noqa: E731
+    np.testing.assert_allclose(ink(upright), ink(images), rtol=0.05)  # a shear keeps the ink
+    # upright digits are as readable as before: the bundled classifier, 98.8% -> 98.7% measured
+    from keras_gan_zoo.metrics import classify_digits
+    assert (classify_digits(upright) == labels).mean() > (classify_digits(images) == labels).mean() - 0.01
+
+
+def test_slant_of_drawn_strokes():
+    canvas = np.full((3, 28, 28, 1), -1.0, "float32")
+    rows = np.arange(4, 24)
+    canvas[0, rows, 14] = 1.0                 # |
+    canvas[1, rows, 4 + rows // 2] = 1.0      # \ half a column per row
+    canvas[2, rows, 24 - rows // 2] = 1.0     # /
+    np.testing.assert_allclose(data.slant(canvas), [0.0, 0.5, -0.5], atol=0.02)
+    with pytest.raises(ValueError, match=r"expected grey images \(n, h, w, 1\).*got shape \(28, 28\)"):
+        data.slant(canvas[0, ..., 0])
+
+
 def test_facades_are_unpaired_halves():
     path = shared_data("facades")
     ds = data.facades(path, size=64, seed=0)
