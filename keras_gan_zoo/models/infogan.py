@@ -12,8 +12,14 @@ The discriminator is one functional model with three outputs
 share is saved and exported once. The information loss is the cross-entropy
 of the categorical code plus ``continuous_weight`` times the Gaussian negative
 log-likelihood (unit variance: half the squared error) of the continuous
-codes; both the generator and the discriminator (its Q head) minimise it,
-weighted by ``info_weight``. The paper weights continuous codes less ("a
+codes; the generator and the Q head minimise it, weighted by ``info_weight``.
+By default (``info_trains_body=False``) it does not train the body that Q
+shares with D: the body learns only to tell real from fake, and Q reads the
+codes from those features, so the generator has to put its codes into what
+the discriminator looks at. On MNIST this found the digits faster: with the
+paper's networks, categorical-code accuracy 43/51/65% at epochs 5/10/20
+against 25/34/57% when the information loss also trains the body, as in the
+paper's code (``info_trains_body=True``). The paper weights continuous codes less ("a
 smaller lambda ... to ensure that the differential entropy is on the same
 scale"); with equal weights on MNIST we measured the continuous codes taking
 over the digit identity (categorical-code accuracy 40%).
@@ -110,6 +116,9 @@ class InfoGAN(AdversarialModel):
             continuous_mean]``.
         info_weight: weight of the information loss (lambda of the paper).
         continuous_weight: weight of the continuous codes' term inside it.
+        info_trains_body: whether the information loss also trains the
+            discriminator's body that the Q head shares (the paper's code
+            does); by default only the Q head's own layers and the generator.
         seed: seed of the training noise and codes.
 
     The code sizes are read from the networks (``num_categories``,
@@ -126,7 +135,7 @@ class InfoGAN(AdversarialModel):
     network_names = ("generator", "discriminator")
 
     def __init__(self, generator, discriminator, info_weight=1.0, continuous_weight=0.1,
-                 seed=None, **kwargs):
+                 info_trains_body=False, seed=None, **kwargs):
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if info_weight < 0 or continuous_weight < 0:
             raise ValueError(
@@ -135,6 +144,9 @@ class InfoGAN(AdversarialModel):
             )
         self.info_weight = float(info_weight)
         self.continuous_weight = float(continuous_weight)
+        if not isinstance(info_trains_body, bool):
+            raise ValueError(f"expected info_trains_body to be True or False, got {info_trains_body!r}")
+        self.info_trains_body = info_trains_body
         self.info_tracker = keras.metrics.Mean(name="info_loss")
 
     @classmethod
@@ -153,7 +165,8 @@ class InfoGAN(AdversarialModel):
 
     def get_config(self):
         return {**super().get_config(), "info_weight": self.info_weight,
-                "continuous_weight": self.continuous_weight}
+                "continuous_weight": self.continuous_weight,
+                "info_trains_body": self.info_trains_body}
 
     @property
     def num_categories(self):
@@ -217,14 +230,20 @@ class InfoGAN(AdversarialModel):
         d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
 
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_D, d_opt.iterations)
-        with tf.GradientTape() as tape:
+        with tf.GradientTape(persistent=not self.info_trains_body) as tape:
             fake = self.generator([z, categorical, continuous], training=True)
             real_logit = self.discriminator(real, training=True)[0]
             fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
             info = self.info_loss(categorical, continuous, cat_logits, cont_mean)
             adversarial = losses.minimax_discriminator_loss(real_logit, fake_logit)
             d_loss = self.reduce_loss(adversarial + self.info_weight * info, self.discriminator)
-        self.apply_gradients(d_opt, tape, d_loss, self.discriminator.trainable_variables)
+        if self.info_trains_body:
+            self.apply_gradients(d_opt, tape, d_loss, self.discriminator.trainable_variables)
+        else:
+            with tape:
+                adversarial_loss = self.reduce_loss(adversarial, self.discriminator)
+            self._apply_info_to_q_head_only(d_opt, tape, adversarial_loss, d_loss)
+            del tape
         self.d_loss_tracker.update_state(tf.reduce_mean(adversarial), sample_weight=batch_size)
 
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_G, g_opt.iterations)
@@ -238,6 +257,19 @@ class InfoGAN(AdversarialModel):
         self.g_loss_tracker.update_state(tf.reduce_mean(adversarial), sample_weight=batch_size)
         self.info_tracker.update_state(tf.reduce_mean(info), sample_weight=batch_size)
         return self.logs()
+
+    def _apply_info_to_q_head_only(self, optimizer, tape, adversarial_loss, loss):
+        """D's update: the adversarial gradient everywhere, the information
+        loss's only on the variables the logit does not depend on (Q's own)."""
+        variables = self.discriminator.trainable_variables
+        with tape:
+            scaled_adversarial = optimizer.scale_loss(adversarial_loss)
+            scaled = optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled_adversarial, variables)
+        q_only = [i for i, grad in enumerate(grads) if grad is None]
+        for i, grad in zip(q_only, tape.gradient(scaled, [variables[i] for i in q_only])):
+            grads[i] = grad
+        optimizer.apply_gradients(zip(grads, variables))
 
     # ------------------------------------------------------------ sampling
     def generate(self, n, categorical=None, continuous=None, seed=None, batch_size=256):

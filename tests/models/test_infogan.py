@@ -41,6 +41,37 @@ def test_q_head_learns_to_read_the_categorical_code():
     assert accuracy > 0.9, accuracy
 
 
+def one_step_discriminator(info_weight, info_trains_body=False):
+    keras.utils.set_random_seed(0)
+    model = small(info_weight=info_weight, info_trains_body=info_trains_body, seed=0)
+    model.compile(generator_optimizer=keras.optimizers.SGD(0.1),
+                  discriminator_optimizer=keras.optimizers.SGD(0.1))
+    model.fit(X[:64], batch_size=64, epochs=1, verbose=0)
+    d = model.discriminator
+    q_only = {id(v) for name in ("q_hidden", "categorical_logits", "continuous_mean")
+              for v in d.get_layer(name).trainable_variables}
+    q_only |= {id(v) for layer in d.layers if "batch_norm" in layer.name
+               for v in layer.trainable_variables}  # the Q head's batch norm
+    shared = [v.numpy() for v in d.trainable_variables if id(v) not in q_only]
+    q = [v.numpy() for v in d.trainable_variables if id(v) in q_only]
+    return shared, q
+
+
+def test_information_loss_trains_the_q_head_and_by_choice_the_shared_body():
+    shared0, q0 = one_step_discriminator(info_weight=0.0)
+    shared1, q1 = one_step_discriminator(info_weight=1.0)
+    body1, _ = one_step_discriminator(info_weight=1.0, info_trains_body=True)
+    assert len(shared0) == 10 and len(q0) == 7  # body (8) + logit (2); Q head (7)
+    # Default: the body and the logit move exactly as without the information loss ...
+    for a, b in zip(shared0, shared1):
+        np.testing.assert_array_equal(a, b)
+    # ... while the Q head learns from it; with info_trains_body=True the body does too.
+    assert max(np.abs(a - b).max() for a, b in zip(q0, q1)) > 1e-3
+    assert max(np.abs(a - b).max() for a, b in zip(shared0[:8], body1[:8])) > 1e-3
+    with pytest.raises(ValueError, match="info_trains_body to be True or False, got 1"):
+        small(info_trains_body=1)
+
+
 def test_codes_change_the_sample():
     model = small(seed=0)
     base = model.generate(4, categorical=1, continuous=[0.0, 0.0], seed=2)
@@ -52,13 +83,13 @@ def test_codes_change_the_sample():
 
 
 def test_save_load_round_trip(tmp_path):
-    model = small(seed=3, info_weight=0.5, continuous_weight=0.2)
+    model = small(seed=3, info_weight=0.5, continuous_weight=0.2, info_trains_body=True)
     model.compile()
     model.fit(X[:64], batch_size=32, epochs=1, verbose=0)
     model.save(tmp_path / "i.keras")
     again = keras.models.load_model(tmp_path / "i.keras")
     assert isinstance(again, kgz.InfoGAN) and again.info_weight == 0.5
-    assert again.continuous_weight == 0.2
+    assert again.continuous_weight == 0.2 and again.info_trains_body is True
     assert (again.num_categories, again.num_continuous) == (5, 2)
     np.testing.assert_array_equal(again.generate(6, seed=1), model.generate(6, seed=1))
     assert json.dumps(again.get_config(), sort_keys=True) == json.dumps(model.get_config(), sort_keys=True)
