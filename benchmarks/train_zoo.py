@@ -105,7 +105,8 @@ def cgan_mnist(epochs):
 def infogan_mnist(epochs):
     (x, _), (x_test, y_test) = _mnist()
     model = kgz.InfoGAN.for_shape((28, 28, 1), noise_dim=62, num_categories=10, num_continuous=2,
-                                  network_kwargs={"architecture": "dcgan", "base_filters": 32}, seed=0)
+                                  network_kwargs={"architecture": "dcgan", "base_filters": 32},
+                                  info_trains_body=True, seed=0)  # as the card was trained
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(2e-4, 0.5), steps_per_execution=25)
 
