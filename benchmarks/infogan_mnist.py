@@ -6,7 +6,7 @@ are held out. The Q head reads the categorical code of the held-out real
 digits; matched to the digit classes by the best one-to-one assignment, its
 accuracy is reported (the InfoGAN paper reports 5% error, i.e. 95%).
 
-    python benchmarks/infogan_mnist.py --epochs 50
+    python benchmarks/infogan_mnist.py --epochs 40
 
 The networks are the InfoGAN paper's (``--architecture dcgan`` for the DCGAN
 networks of the other variants), trained under mixed_bfloat16 (``--float32``
@@ -30,7 +30,7 @@ from common import DATA, Timer, hardware  # noqa: E402
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--architecture", choices=["infogan", "dcgan"], default="infogan")
     parser.add_argument("--base-filters", type=int, default=None,
