@@ -118,33 +118,36 @@ def mnist(path, subset="t10k", split="all", size=None, deskew=False):
     return _labelled(_resize(images, size), labels[part])
 
 
-def slant(images):
-    """Each grey image's slant: columns moved per row down its ink, ``(n,)``.
-
-    The ink (``(image + 1) / 2``) covariance of column and row over the
-    variance of the row; positive for a ``\\`` stroke, negative for ``/``.
-    """
+def _ink_moments(images):
+    """Per image: the ink's centre row and its slant (see :func:`slant`)."""
     images = np.asarray(images, dtype="float64")
     if images.ndim != 4 or images.shape[-1] != 1:
         raise ValueError(f"expected grey images (n, h, w, 1) in [-1, 1], got shape {images.shape}")
     ink = (images[..., 0] + 1.0) / 2.0
     rows, cols = np.mgrid[:ink.shape[1], :ink.shape[2]]
     mass = np.maximum(ink.sum((1, 2)), 1e-6)
-    row = rows - ((ink * rows).sum((1, 2)) / mass)[:, None, None]
+    centre_row = (ink * rows).sum((1, 2)) / mass
+    row = rows - centre_row[:, None, None]
     col = cols - ((ink * cols).sum((1, 2)) / mass)[:, None, None]
-    return (ink * row * col).sum((1, 2)) / np.maximum((ink * row**2).sum((1, 2)), 1e-6)
+    slope = (ink * row * col).sum((1, 2)) / np.maximum((ink * row**2).sum((1, 2)), 1e-6)
+    return centre_row, slope
+
+
+def slant(images):
+    """Each grey image's slant: columns moved per row down its ink, ``(n,)``.
+
+    The ink (``(image + 1) / 2``) covariance of column and row over the
+    variance of the row; positive for a ``\\`` stroke, negative for ``/``.
+    """
+    return _ink_moments(images)[1]
 
 
 def _deskew(images):
     """Shear each ``(n, h, w, 1)`` digit in [-1, 1] along its rows so that its slant is 0."""
     import keras
 
-    ink = (images[..., 0] + 1.0) / 2.0
-    mass = np.maximum(ink.sum((1, 2)), 1e-6)
-    centre_row = (ink * np.arange(images.shape[1])[None, :, None]).sum((1, 2)) / mass
-    alpha = slant(images)
-    n = len(images)
-    zeros, ones = np.zeros(n), np.ones(n)
+    centre_row, alpha = _ink_moments(images)
+    zeros, ones = np.zeros(len(images)), np.ones(len(images))
     # Output pixel (x, y) reads the input at (x + alpha (y - centre_row), y).
     transform = np.stack([ones, alpha, -alpha * centre_row, zeros, ones, zeros, zeros, zeros], 1)
     out = keras.ops.image.affine_transform(images, transform.astype("float32"),
