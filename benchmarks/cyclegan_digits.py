@@ -19,9 +19,11 @@ were also deslanted when the set was made (their mean slant, see
 (``kgz.data.mnist(..., deskew=True)``) so that the translation does not have
 to turn them.
 
-    python benchmarks/cyclegan_digits.py --epochs 6
+    python benchmarks/cyclegan_digits.py --epochs 9
 
-Writes PNG grids of translations (source row above, translation below).
+Trained under mixed_bfloat16 (``--float32`` for full precision: about 1.5x
+slower on this CPU, so 6 epochs fitted in the time 9 take now). Writes PNG
+grids of translations (source row above, translation below).
 """
 
 import argparse
@@ -39,7 +41,7 @@ from common import DATA, Timer, class_accuracy, hardware, train_classifier  # no
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--epochs", type=int, default=9)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--blocks", type=int, default=4)
@@ -49,6 +51,8 @@ def main(argv=None):
                         help="USPS digits in MNIST's framing (default) or filling the frame")
     parser.add_argument("--mnist-deskew", action=argparse.BooleanOptionalAction, default=True,
                         help="shear MNIST's digits upright, as USPS's are (default: yes)")
+    parser.add_argument("--float32", action="store_true",
+                        help="train in float32 instead of mixed_bfloat16")
     parser.add_argument("--out", default="benchmarks/results/cyclegan_digits")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -66,6 +70,8 @@ def main(argv=None):
     print(f"judges: MNIST {100 * acc_mnist:.2f}%, USPS {100 * acc_usps:.2f}% on held-out "
           f"images ({t_judges.seconds:.0f} s)", flush=True)
 
+    if not args.float32:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(args.seed)
     n = min(len(mnist_train[0]), len(usps_train[0]))
     a = tf.data.Dataset.from_tensor_slices(mnist_train[0]).shuffle(8000, seed=1)
@@ -108,7 +114,7 @@ def main(argv=None):
           f"identity weight {args.identity_weight} x cycle; "
           f"PatchGAN) MNIST t10k[0:8000]{' deskewed' if args.mnist_deskew else ''} <-> USPS train "
           f"({args.usps_frame} framing), 32x32, {args.epochs} epochs at batch "
-          f"{args.batch_size}; {hardware()}")
+          f"{args.batch_size}{'' if args.float32 else ', mixed_bfloat16'}; {hardware()}")
     print()
     print("| measure | value |")
     print("| --- | --- |")
