@@ -25,11 +25,14 @@ from common import DATA  # noqa: E402
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="benchmarks/results/infogan_mnist/infogan_mnist.keras")
+    parser.add_argument("--deskew", action="store_true",
+                        help="the model was trained with infogan_mnist.py --deskew")
     args = parser.parse_args(argv)
 
     keras.mixed_precision.set_global_policy("mixed_bfloat16")  # as the benchmark trains it
     model = keras.models.load_model(args.model)
-    images, digits = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test"))
+    images, digits = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test",
+                                                             deskew=args.deskew))
     codes, _ = model.predict_codes(images)
     k = model.num_categories
     accuracy, mapping = kgz.metrics.best_matching_accuracy(codes, digits, num_codes=k,
