@@ -42,6 +42,9 @@ def main(argv=None):
                              "the paper's code (InfoGAN(info_trains_body=True))")
     parser.add_argument("--deskew", action="store_true",
                         help="shear the digits upright first (kgz.data.mnist(..., deskew=True))")
+    parser.add_argument("--train-size", type=int, default=8000,
+                        help="train on the first N of the 8,000 training images (how much does "
+                             "the amount of data matter?)")
     parser.add_argument("--data", default=str(DATA / "mnist"))
     parser.add_argument("--out", default="benchmarks/results/infogan_mnist")
     parser.add_argument("--float32", action="store_true",
@@ -50,6 +53,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     train_x, _ = kgz.data.to_arrays(kgz.data.mnist(args.data, split="train", deskew=args.deskew))
+    if not 0 < args.train_size <= len(train_x):
+        parser.error(f"--train-size must be in 1..{len(train_x)}, got {args.train_size}")
+    train_x = train_x[:args.train_size]
     test_x, test_y = kgz.data.to_arrays(kgz.data.mnist(args.data, split="test", deskew=args.deskew))
     if args.base_filters is None:
         args.base_filters = 64 if args.architecture == "infogan" else 32
@@ -99,7 +105,8 @@ def main(argv=None):
     networks = "the paper's" if args.architecture == "infogan" else "DCGAN"
     print(f"InfoGAN ({networks} networks, base {args.base_filters} filters, 62 noise + 10 categories "
           f"+ 2 continuous, info_weight {args.info_weight}, continuous_weight {args.continuous_weight}"
-          f"{', info_trains_body' if args.info_trains_body else ''}) on MNIST t10k[0:8000]"
+          f"{', info_trains_body' if args.info_trains_body else ''}) on MNIST "
+          f"t10k[0:{args.train_size}]"
           f"{' deskewed' if args.deskew else ''}, "
           f"{args.epochs} epochs at batch {args.batch_size}"
           f"{'' if args.float32 else ', mixed_bfloat16'}; {hardware()}")
