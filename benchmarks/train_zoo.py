@@ -126,9 +126,13 @@ def infogan_mnist(epochs):
 
 
 def cyclegan_mnist_usps(epochs):
-    (x, y), (x_test, y_test) = _mnist(size=32)
-    u = kgz.data.to_arrays(kgz.data.usps(DATA / "usps", "train", size=32))[0]
-    u_test, uy_test = kgz.data.to_arrays(kgz.data.usps(DATA / "usps", "test", size=32))
+    # As benchmarks/cyclegan_digits.py: MNIST deskewed, USPS in MNIST's framing.
+    x, y = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train", size=32, deskew=True))
+    x_test, y_test = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test", size=32,
+                                                       deskew=True))
+    u = kgz.data.to_arrays(kgz.data.usps(DATA / "usps", "train", size=32, framing="mnist"))[0]
+    u_test, uy_test = kgz.data.to_arrays(kgz.data.usps(DATA / "usps", "test", size=32,
+                                                       framing="mnist"))
     n = min(len(x), len(u))
     pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(x).shuffle(8000, seed=1),
                                  tf.data.Dataset.from_tensor_slices(u).shuffle(8000, seed=2)))
@@ -150,26 +154,44 @@ def cyclegan_mnist_usps(epochs):
         return m, f"labels kept {100 * to_usps:.1f}% / {100 * to_mnist:.1f}%", grid
 
     return model, dict(x=pairs), measure, dict(
-        variant="cyclegan", data="MNIST t10k 0-7,999 <-> USPS train (7,291), unpaired, 32x32",
+        variant="cyclegan",
+        data="MNIST t10k 0-7,999 deskewed <-> USPS train (7,291) in MNIST's framing, unpaired, "
+             "32x32",
         description="CycleGAN MNIST (A) <-> USPS (B) at 32x32: ResNet generators (4 blocks, "
-                    "base 16), PatchGAN discriminators. Sample rows: MNIST, -> USPS, USPS, -> MNIST.")
+                    "base 16), PatchGAN discriminators. Inputs as it was trained: "
+                    "kgz.data.mnist(..., size=32, deskew=True) and "
+                    "kgz.data.usps(..., size=32, framing=\"mnist\"). "
+                    "Sample rows: MNIST, -> USPS, USPS, -> MNIST.")
 
 
-ENTRIES = {"dcgan_mnist": (dcgan_mnist, 30), "wgan_gp_mnist": (wgan_gp_mnist, 15),
-           "cgan_mnist": (cgan_mnist, 40), "infogan_mnist": (infogan_mnist, 30),
-           "cyclegan_mnist_usps": (cyclegan_mnist_usps, 3)}
+# name -> (builder, epochs, training precision). Entries trained in mixed_bfloat16
+# are saved as float32 models (their weights are float32 either way), so that a
+# loaded entry computes in float32 wherever it runs.
+ENTRIES = {"dcgan_mnist": (dcgan_mnist, 30, "float32"),
+           "wgan_gp_mnist": (wgan_gp_mnist, 15, "float32"),
+           "cgan_mnist": (cgan_mnist, 40, "float32"),
+           "infogan_mnist": (infogan_mnist, 30, "float32"),
+           "cyclegan_mnist_usps": (cyclegan_mnist_usps, 9, "mixed_bfloat16")}
 
 
 def train(name, epochs=None, out=None):
-    build, default_epochs = ENTRIES[name]
+    build, default_epochs, precision = ENTRIES[name]
     epochs = epochs or default_epochs
+    keras.mixed_precision.set_global_policy(precision)
     keras.utils.set_random_seed(0)
     model, fit, measure, meta = build(epochs)
     backup = os.path.join("benchmarks", "results", "zoo_backup", name)
-    print(f"== {name}: {epochs} epochs (backup in {backup})", flush=True)
+    print(f"== {name}: {epochs} epochs in {precision} (backup in {backup})", flush=True)
     with Timer() as timer:
         model.fit(epochs=epochs, verbose=2, callbacks=[keras.callbacks.BackupAndRestore(backup)],
                   **fit)
+    if precision != "float32":
+        keras.mixed_precision.set_global_policy("float32")
+        trained = model
+        model, _, measure, _ = build(epochs)
+        model.set_weights(trained.get_weights())
+        meta["training_precision"] = precision
+        meta["description"] += f" Trained in {precision}, saved as a float32 model."
     metrics, headline, samples = measure()
     command = f"python benchmarks/train_zoo.py {name}" + (
         f" --epochs {epochs}" if epochs != default_epochs else "")
@@ -185,7 +207,7 @@ def train(name, epochs=None, out=None):
 
 def check(name):
     """Measure the bundled entry again and print its card's figures beside the new ones."""
-    build, default_epochs = ENTRIES[name]
+    build, default_epochs, _ = ENTRIES[name]
     keras.utils.set_random_seed(0)
     model, _, measure, _ = build(default_epochs)
     model.set_weights(kgz.zoo.load(name).get_weights())

@@ -16,6 +16,7 @@ import pytest
 import keras_gan_zoo as kgz
 from keras_gan_zoo import zoo
 
+from shared_data import shared_data
 from test_cli import run_cli
 
 VARIANT_OF = {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP, "conditional_gan": kgz.ConditionalGAN,
@@ -57,6 +58,21 @@ def test_cgan_entry_makes_the_digit_asked_for():
     accuracy, _ = kgz.metrics.conditional_accuracy(model, n_per_class=20)
     card = zoo.info("cgan_mnist")["metrics"]["class_accuracy"]
     assert accuracy >= card - 0.1  # the card's number, up to sampling noise on 200 samples
+
+
+def test_cyclegan_entry_keeps_the_labels_its_card_reports():
+    # Held-out digits prepared as the card says the entry was trained:
+    # deskewed MNIST, USPS in MNIST's framing, both 32x32.
+    mnist = kgz.data.mnist(shared_data("mnist"), split="test", size=32, deskew=True)
+    usps = kgz.data.usps(shared_data("usps"), "test", size=32, framing="mnist")
+    (x, y), (u, uy) = (kgz.data.to_arrays(d.take(400)) for d in (mnist, usps))
+    model = kgz.CycleGAN.from_preset("cyclegan_mnist_usps")
+    card = zoo.info("cyclegan_mnist_usps")["metrics"]
+    to_usps = np.mean(kgz.metrics.classify_digits(model.translate(x)) == y)
+    to_mnist = np.mean(kgz.metrics.classify_digits(model.translate(u, "b_to_a")) == uy)
+    # the card's numbers (2,000 / 2,007 digits), up to sampling noise on 400
+    assert to_usps >= card["label_kept_mnist_to_usps"] - 0.06
+    assert to_mnist >= card["label_kept_usps_to_mnist"] - 0.06
 
 
 def test_from_preset_checks_the_variant():
