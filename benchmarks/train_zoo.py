@@ -127,7 +127,7 @@ def infogan_mnist(epochs):
 
 def cyclegan_mnist_usps(epochs):
     # As benchmarks/cyclegan_digits.py: MNIST deskewed, USPS in MNIST's framing.
-    x, y = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train", size=32, deskew=True))
+    x = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train", size=32, deskew=True))[0]
     x_test, y_test = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test", size=32,
                                                        deskew=True))
     u = kgz.data.to_arrays(kgz.data.usps(DATA / "usps", "train", size=32, framing="mnist"))[0]
