@@ -275,8 +275,10 @@ def _sample(args):
     model = _load_model(args.model)
     given = {flag: getattr(args, flag) for flag in ("label", "categorical", "continuous", "input")
              if getattr(args, flag) is not None}
+    if args.deskew:
+        given["deskew"] = True
     allowed = {ConditionalGAN: {"label"}, InfoGAN: {"categorical", "continuous"},
-               CycleGAN: {"input"}}.get(type(model), set())
+               CycleGAN: {"input", "deskew"}}.get(type(model), set())
     wrong = sorted(set(given) - allowed)
     if wrong:
         raise SystemExit(f"error: --{wrong[0]} does not apply to a {type(model).__name__}")
@@ -286,6 +288,10 @@ def _sample(args):
                 raise SystemExit("error: a CycleGAN translates images: pass --input IMAGE_OR_FOLDER")
             source = _read_inputs(args.input, model.image_shape_a if args.direction == "a_to_b"
                                   else model.image_shape_b)
+            if args.deskew:
+                from keras_gan_zoo.data import deskew
+
+                source = deskew(source)
             result = model.translate(source, args.direction)
             shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
             visualize.save_image_grid(shown, args.out, ncols=len(source))
@@ -418,6 +424,9 @@ def build_parser():
     sm.add_argument("--input", help="image file or folder, for a CycleGAN")
     sm.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b",
                     help="CycleGAN direction")
+    sm.add_argument("--deskew", action="store_true",
+                    help="shear grey --input digits upright first (kgz.data.deskew), as "
+                         "cyclegan_mnist_usps was trained on MNIST")
     sm.add_argument("-o", "--out", default="samples.png", help="PNG grid to write")
     sm.add_argument("--npy", help="also save the raw images in [-1, 1] to this .npy file")
     sm.add_argument("--overwrite", action="store_true", help="replace existing outputs")

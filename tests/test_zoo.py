@@ -211,9 +211,16 @@ def test_cli_list_sample_and_export(tmp_path):
                      str(tmp_path / "c.png"))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "c.png").exists()
+    # --deskew shears the inputs upright first, as the entry's MNIST side was trained
+    result = run_cli("sample", "cyclegan_mnist_usps", "--input", str(folder), "--deskew", "-o",
+                     str(tmp_path / "d.png"), "--npy", str(tmp_path / "d.npy"))
+    assert result.returncode == 0, result.stderr
+    assert np.load(tmp_path / "d.npy").shape == (3, 32, 32, 1)
 
     wrong = run_cli("sample", "dcgan_mnist", "--label", "3", "-o", str(tmp_path / "x.png"))
     assert wrong.returncode != 0 and "--label does not apply to a GAN" in wrong.stderr
+    wrong = run_cli("sample", "dcgan_mnist", "--deskew", "-o", str(tmp_path / "x.png"))
+    assert wrong.returncode != 0 and "--deskew does not apply to a GAN" in wrong.stderr
     unknown = run_cli("sample", "dcgan_mnst")
     assert unknown.returncode != 0 and "did you mean dcgan_mnist" in unknown.stderr
 

@@ -16,6 +16,7 @@ Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 
 from keras_gan_zoo.data.digits import digits
 from keras_gan_zoo.data.files import (
+    deskew,
     facades,
     image_folder,
     mnist,
@@ -31,6 +32,7 @@ from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
 __all__ = [
     "TOY_SETS",
+    "deskew",
     "digits",
     "facades",
     "image_folder",

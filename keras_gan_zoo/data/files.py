@@ -19,7 +19,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["facades", "image_folder", "mnist", "read_idx", "slant", "split_indices", "to_arrays", "tfds",
+__all__ = ["deskew", "facades", "image_folder", "mnist", "read_idx", "slant", "split_indices", "to_arrays", "tfds",
            "usps"]
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -114,7 +114,7 @@ def mnist(path, subset="t10k", split="all", size=None, deskew=False):
     part = split_indices(len(images), split)
     images = images[part, :, :, None].astype("float32") / 127.5 - 1.0
     if deskew:
-        images = _deskew(images)
+        images = _upright(images)
     return _labelled(_resize(images, size), labels[part])
 
 
@@ -142,8 +142,17 @@ def slant(images):
     return _ink_moments(images)[1]
 
 
-def _deskew(images):
-    """Shear each ``(n, h, w, 1)`` digit in [-1, 1] along its rows so that its slant is 0."""
+def deskew(images):
+    """Shear each grey digit ``(n, h, w, 1)`` in [-1, 1] along its rows so that its slant is 0.
+
+    What ``mnist(..., deskew=True)`` applies; use it on your own digits
+    before a model trained on deskewed ones (e.g. the ``cyclegan_mnist_usps``
+    zoo entry, or ``keras-gan-zoo sample ... --deskew``).
+
+    Example:
+        >>> upright = deskew(images)
+        >>> abs(slant(upright)).max() < abs(slant(images)).max()
+    """
     import keras
 
     centre_row, alpha = _ink_moments(images)
@@ -154,6 +163,9 @@ def _deskew(images):
                                            interpolation="bilinear", fill_mode="constant",
                                            fill_value=-1.0)
     return np.clip(keras.ops.convert_to_numpy(out), -1.0, 1.0)
+
+
+_upright = deskew  # for mnist(), whose ``deskew`` argument hides the function
 
 
 def usps(path, split="train", size=None, framing="full"):

@@ -73,6 +73,10 @@ def test_deskewed_mnist_stands_upright_like_usps():
     assert np.abs(data.slant(images)).mean() > 0.15
     assert np.abs(data.slant(upright)).mean() < 0.02
     assert np.abs(data.slant(usps)).mean() < 0.02
+    # the public function is what the loader applies (for the user's own digits)
+    np.testing.assert_allclose(data.deskew(images[:50]), upright[:50], atol=1e-6)
+    with pytest.raises(ValueError, match=r"expected grey images \(n, h, w, 1\)"):
+        data.deskew(np.zeros((2, 28, 28, 3), "float32"))
     ink = lambda x: (x + 1).sum(axis=(1, 2, 3))  # noqa: E731
     np.testing.assert_allclose(ink(upright), ink(images), rtol=0.05)  # a shear keeps the ink
     # upright digits are as readable as before: the bundled classifier, 98.8% -> 98.7% measured
