@@ -29,6 +29,8 @@ MNIST we measured the continuous codes taking over the digit identity
 (categorical-code accuracy 40%).
 """
 
+import functools
+
 import numpy as np
 import keras
 import tensorflow as tf
@@ -231,11 +233,17 @@ class InfoGAN(AdversarialModel):
         nll = 0.5 * tf.reduce_sum(tf.square(continuous - continuous_mean), axis=-1)
         return ce + self.continuous_weight * nll
 
+    @functools.cached_property
+    def _logit_only(self):
+        # Built once (not per train-step trace or eager step). cached_property
+        # stores it in __dict__, past Keras's attribute tracking, so it adds
+        # no weights to the model and nothing to its saved file.
+        return keras.Model(self.discriminator.inputs, self.discriminator.outputs[0])
+
     @property
     def q_head_variables(self):
         """The Q head's own variables: the discriminator's that its logit does not use."""
-        logit_only = keras.Model(self.discriminator.inputs, self.discriminator.outputs[0])
-        shared = {id(v) for v in logit_only.trainable_variables}
+        shared = {id(v) for v in self._logit_only.trainable_variables}
         return [v for v in self.discriminator.trainable_variables if id(v) not in shared]
 
     @property
