@@ -78,7 +78,7 @@ def main(argv=None):
     b = tf.data.Dataset.from_tensor_slices(usps_train[0]).shuffle(8000, seed=2)
     pairs = tf.data.Dataset.zip((a, b)).take(n).batch(args.batch_size, drop_remainder=True)
     steps = args.epochs * (n // args.batch_size)
-    model = kgz.CycleGAN.for_shapes((32, 32, 1), (32, 32, 1), base_filters=args.base_filters,
+    model = kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1), base_filters=args.base_filters,
                                     num_blocks=args.blocks, identity_weight=args.identity_weight,
                                     seed=args.seed)
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=steps)

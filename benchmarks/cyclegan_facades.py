@@ -45,7 +45,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(args.seed)
     shape = (args.size, args.size, 3)
-    model = kgz.CycleGAN.for_shapes(shape, shape, base_filters=args.base_filters,
+    model = kgz.CycleGAN.for_shape(shape, shape, base_filters=args.base_filters,
                                     num_blocks=args.blocks, seed=args.seed)
     steps = args.epochs * (400 // args.batch_size)
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=steps)

@@ -36,7 +36,7 @@ def default_models():
         "wgan_gp": kgz.WGANGP.for_shape((28, 28, 1)),
         "conditional_gan": kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10),
         "infogan": kgz.InfoGAN.for_shape((28, 28, 1)),
-        "cyclegan": kgz.CycleGAN.for_shapes((32, 32, 1), (32, 32, 1)),
+        "cyclegan": kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1)),
     }
     for name, model in models.items():
         model.compile()

@@ -62,7 +62,7 @@ def main(argv=None):
     if not args.float32:
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(args.seed)
-    model = kgz.InfoGAN.for_shape((28, 28, 1), noise_dim=62, num_categories=10, num_continuous=2,
+    model = kgz.InfoGAN.for_shape((28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
                                   network_kwargs={"architecture": args.architecture,
                                                   "base_filters": args.base_filters},
                                   info_weight=args.info_weight,

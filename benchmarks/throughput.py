@@ -2,7 +2,7 @@
 
 For each variant at fixed networks and batch (the defaults of
 ``kgz.GAN.for_shape((28, 28, 1))``, ``WGANGP``, ``ConditionalGAN`` on MNIST
-shapes, ``CycleGAN.for_shapes((32, 32, 1), (32, 32, 1))``), three
+shapes, ``CycleGAN.for_shape((32, 32, 1), (32, 32, 1))``), three
 implementations train on the same in-memory batch, alternating A B C A B C
 (``--repeats`` rounds, median reported):
 
@@ -64,7 +64,7 @@ def build_kgz(variant, policy="float32", **options):
         elif variant == "conditional":
             model = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10, seed=0, **extra)
         else:
-            model = kgz.CycleGAN.for_shapes((32, 32, 1), (32, 32, 1), seed=0)
+            model = kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1), seed=0)
         model.compile(**options)
     finally:
         keras.mixed_precision.set_global_policy("float32")

@@ -56,7 +56,7 @@ SETTINGS = {
 GP_WEIGHT = {"ring8": 0.1, "grid25": 1.0}
 
 
-def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weight=None,
+def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gradient_penalty=None,
         model_kwargs=None, network_kwargs=None, tag=None):
     """Train one model on one toy set; return (mode_coverage result, seconds).
 
@@ -65,15 +65,15 @@ def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gp_weig
     keras.utils.set_random_seed(seed)
     settings = SETTINGS[variant]
     if variant == "wgan_gp":
-        gp_weight = GP_WEIGHT[data] if gp_weight is None else gp_weight
-        settings = {**settings, "kwargs": {"gp_weight": gp_weight}}
+        gradient_penalty = GP_WEIGHT[data] if gradient_penalty is None else gradient_penalty
+        settings = {**settings, "kwargs": {"gradient_penalty": gradient_penalty}}
     x = kgz.data.toy(data, n=steps * batch_size, seed=seed)  # one epoch = `steps` steps
     model = settings["cls"].for_shape(
         (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden, **(network_kwargs or {})},
         seed=seed, **{**settings["kwargs"], **(model_kwargs or {})},
     )
     beta_1, beta_2 = settings["betas"]
-    d_steps = getattr(model, "critic_steps", None) or model.discriminator_steps
+    d_steps = model.discriminator_steps
 
     def adam(updates):
         # Linear decay to zero over the run sharpens the modes at the end.

@@ -104,7 +104,7 @@ def cgan_mnist(epochs):
 
 def infogan_mnist(epochs):
     (x, _), (x_test, y_test) = _mnist()
-    model = kgz.InfoGAN.for_shape((28, 28, 1), noise_dim=62, num_categories=10, num_continuous=2,
+    model = kgz.InfoGAN.for_shape((28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
                                   network_kwargs={"architecture": "dcgan", "base_filters": 32},
                                   info_trains_body=True, seed=0)  # as the card was trained
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
@@ -137,7 +137,7 @@ def cyclegan_mnist_usps(epochs):
     pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(x).shuffle(8000, seed=1),
                                  tf.data.Dataset.from_tensor_slices(u).shuffle(8000, seed=2)))
     pairs = pairs.take(n).batch(16, drop_remainder=True)
-    model = kgz.CycleGAN.for_shapes((32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0)
+    model = kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0)
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=epochs * (n // 16))
     model.compile(generator_optimizer=keras.optimizers.Adam(lr, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(lr, 0.5), steps_per_execution=20)

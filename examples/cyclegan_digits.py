@@ -28,7 +28,7 @@ def main():
     a, b = images[:900], -images[900:]  # two unpaired sets: digits and negatives
     pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(a).shuffle(900),
                                  tf.data.Dataset.from_tensor_slices(b).shuffle(897)))
-    model = kgz.CycleGAN.for_shapes((8, 8, 1), (8, 8, 1), base_filters=16, num_blocks=2)
+    model = kgz.CycleGAN.for_shape((8, 8, 1), (8, 8, 1), base_filters=16, num_blocks=2)
     model.compile()
     model.fit(pairs.batch(16, drop_remainder=True), epochs=args.epochs, verbose=2)
 

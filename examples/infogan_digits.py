@@ -23,7 +23,7 @@ def main():
 
     keras.utils.set_random_seed(0)
     images, labels = kgz.data.digits(return_labels=True)
-    model = kgz.InfoGAN.for_shape(images.shape[1:], noise_dim=16)
+    model = kgz.InfoGAN.for_shape(images.shape[1:], latent_dim=16)
     model.compile()
     model.fit(images, batch_size=64, epochs=args.epochs, verbose=2)
 

@@ -11,40 +11,26 @@ Example:
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
 from keras_gan_zoo import callbacks, data, losses, metrics, networks, visualize
-from keras_gan_zoo.models import (
-    GAN,
-    WGANGP,
-    AdversarialModel,
-    ConditionalGAN,
-    CycleGAN,
-    InfoGAN,
-)
+from keras_gan_zoo.models import *  # noqa: F403  (the variants of the registry, and the bases)
+from keras_gan_zoo.models import VARIANTS
+from keras_gan_zoo import models
 from keras_gan_zoo import export, training, zoo
 
-__version__ = "0.1.0"
+try:  # the version is pyproject.toml's, as installed
+    from importlib.metadata import version as _version
 
-#: The variants, by the name the command line uses.
-VARIANTS = {
-    "gan": GAN,
-    "wgan_gp": WGANGP,
-    "conditional_gan": ConditionalGAN,
-    "infogan": InfoGAN,
-    "cyclegan": CycleGAN,
-}
+    __version__ = _version("keras-gan-zoo")
+except Exception:  # pragma: no cover - not installed (run from a source tree)
+    __version__ = "0.2.0"
 
 __all__ = [
-    "ConditionalGAN",
-    "CycleGAN",
-    "GAN",
-    "InfoGAN",
-    "VARIANTS",
-    "WGANGP",
-    "AdversarialModel",
+    *models.__all__,
     "callbacks",
     "data",
     "export",
     "losses",
     "metrics",
+    "models",
     "networks",
     "training",
     "visualize",

@@ -7,10 +7,12 @@ from keras_gan_zoo.visualize import plot_history, save_image_grid
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Write a PNG grid of samples from fixed noise every ``every`` epochs.
+    """Write a PNG grid of samples from fixed inputs every ``every`` epochs.
 
     The same ``seed`` is used at every epoch, so consecutive grids show how
-    the same latent points evolve.
+    the same latent points evolve. A translation model (``model.kind ==
+    "translator"``) translates ``inputs`` instead: the grid shows them in its
+    first row and their translations below.
 
     Args:
         filepath: PNG path; may contain ``{epoch}``, e.g.
@@ -18,21 +20,41 @@ class SampleGrid(keras.callbacks.Callback):
         n: number of samples in the grid.
         seed: seed of the fixed noise.
         every: write every this many epochs (and always after the last).
+        inputs: images to translate, for a translation model.
+        direction: the direction they are translated in (default the first).
 
     Example:
         >>> model.fit(x, epochs=20, callbacks=[SampleGrid("out/e{epoch:02d}.png", every=5)])
     """
 
-    def __init__(self, filepath, n=64, seed=0, every=1):
+    def __init__(self, filepath, n=64, seed=0, every=1, inputs=None, direction=None):
         super().__init__()
         self.filepath, self.n, self.seed, self.every = str(filepath), n, seed, every
+        self.inputs, self.direction = inputs, direction
         self.written = []
+
+    def on_train_begin(self, logs=None):
+        if self.model.kind == "translator" and self.inputs is None:
+            raise ValueError(f"SampleGrid: a {type(self.model).__name__} translates images: pass "
+                             "SampleGrid(..., inputs=images) to show their translations")
+
+    def images(self):
+        """The grid's images now: samples, or the inputs above their translations."""
+        if self.model.kind == "translator":
+            inputs = np.asarray(self.inputs, "float32")
+            out = self.model.translate(inputs, direction=self.direction)
+            if inputs.shape[-1] != out.shape[-1]:  # show grey and colour side by side
+                inputs = np.repeat(inputs, out.shape[-1], -1) if inputs.shape[-1] == 1 else \
+                    inputs.mean(-1, keepdims=True)
+            return np.concatenate([inputs, out]), len(inputs)
+        return self.model.generate(self.n, seed=self.seed), None
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.params.get("epochs") == epoch + 1 if self.params else False
         if (epoch + 1) % self.every == 0 or last:
             path = self.filepath.format(epoch=epoch + 1)
-            save_image_grid(self.model.generate(self.n, seed=self.seed), path)
+            images, ncols = self.images()
+            save_image_grid(images, path, ncols=ncols)
             self.written.append(path)
 
 
@@ -70,10 +92,11 @@ class MetricLogger(keras.callbacks.Callback):
     tensorflow-cpu does not bring it).
 
     Args:
-        metric: ``"fid"`` (Fréchet distance in the extractor's features),
-            ``"kid"``, ``"precision_recall"``, ``"modes"`` (toy mixtures:
-            ``real`` is ``"ring8"`` or ``"grid25"``), ``"stacked_mnist"``, or a
-            callable ``model -> float | dict of floats``.
+        metric: a name of :data:`keras_gan_zoo.metrics.METRICS`: ``"fid"``
+            (Fréchet distance in the extractor's features), ``"kid"``,
+            ``"precision_recall"``, ``"modes"`` (``real`` is ``"ring8"``,
+            ``"grid25"`` or ``"stacked_mnist"``); or a callable ``model ->
+            float | dict of floats``.
         real: real images (or features) to compare with, for the distances.
         n: generated samples per evaluation (and at most this many real ones).
         every: evaluate every this many epochs (and after the last).
@@ -81,9 +104,9 @@ class MetricLogger(keras.callbacks.Callback):
         extractor, inception_weights: see :func:`keras_gan_zoo.metrics.features`.
         name: log key of a callable's float (default ``"metric"``).
 
-    Logged keys: ``fid``; ``kid`` and ``kid_std``; ``precision`` and
-    ``recall``; ``modes``, ``high_quality`` and ``reverse_kl``;
-    ``stacked_modes`` and ``stacked_kl``.
+    Logged keys: those of :func:`keras_gan_zoo.metrics.evaluate`: ``fid``;
+    ``kid`` and ``kid_std``; ``precision`` and ``recall``; ``modes``,
+    ``num_modes``, ``reverse_kl`` (and ``high_quality`` on toy mixtures).
 
     Example:
         >>> logger = MetricLogger("fid", real=test_images, n=2000, every=5)
@@ -91,20 +114,13 @@ class MetricLogger(keras.callbacks.Callback):
         >>> logger.history["fid"]       # [(5, 41.2), (10, 17.9), ...]: (epoch, value)
     """
 
-    METRICS = ("fid", "kid", "precision_recall", "modes", "stacked_mnist")
-
     def __init__(self, metric, real=None, n=2000, every=1, seed=0, extractor="digits",
                  inception_weights=None, name="metric"):
         super().__init__()
-        if not callable(metric) and metric not in self.METRICS:
-            raise ValueError(
-                f"unknown metric {metric!r}; expected one of {', '.join(self.METRICS)} or a "
-                "callable model -> float"
-            )
-        if metric in ("fid", "kid", "precision_recall") and real is None:
-            raise ValueError(f"metric {metric!r} compares with real samples: pass real=images")
-        if metric == "modes" and real not in ("ring8", "grid25"):
-            raise ValueError(f"metric 'modes' needs real='ring8' or 'grid25', got {real!r}")
+        from keras_gan_zoo.metrics import registry
+
+        if not callable(metric):
+            registry.check(metric, real)
         if not isinstance(every, int) or every < 1:
             raise ValueError(f"expected every to be a positive integer, got {every!r}")
         self.metric, self.real, self.n, self.every, self.seed = metric, real, n, every, seed
@@ -112,28 +128,28 @@ class MetricLogger(keras.callbacks.Callback):
         self.history = {}
         self._real_features = None
 
+    def on_train_begin(self, logs=None):
+        if not callable(self.metric) and self.model.kind != "sampler":
+            raise ValueError(f"MetricLogger({self.metric!r}) samples model.generate; a "
+                             f"{type(self.model).__name__} translates: pass a callable metric")
+
     def evaluate(self, model):
         """The metric's values for ``model`` now, as a dict of floats."""
-        from keras_gan_zoo import data, metrics
+        from keras_gan_zoo import metrics
 
         if callable(self.metric):
             value = self.metric(model)
             return dict(value) if isinstance(value, dict) else {self.name: float(value)}
         fake = model.generate(self.n, seed=self.seed)
         if self.metric == "modes":
-            means, std = data.toy_modes(self.real)
-            result = metrics.mode_coverage(fake, means, std)
-            return {k: float(result[k]) for k in ("modes", "high_quality", "reverse_kl")}
-        if self.metric == "stacked_mnist":
-            result = metrics.stacked_mnist_modes(fake)
-            return {"stacked_modes": float(result["modes"]), "stacked_kl": result["reverse_kl"]}
+            return metrics.evaluate("modes", fake, self.real)
         if self._real_features is None:
             real = np.asarray(self.real)[: self.n]
             self._real_features = real if real.ndim == 2 else metrics.features(
                 real, self.extractor, inception_weights=self.inception_weights, verbose=0)
-        fake = metrics.features(fake, self.extractor, inception_weights=self.inception_weights,
-                                verbose=0)
-        return metrics.distances.compare(self.metric, self._real_features, fake, num_subsets=20)
+        return metrics.evaluate(self.metric, fake, extractor=self.extractor,
+                                inception_weights=self.inception_weights, num_subsets=20,
+                                real_features=self._real_features)
 
     def on_epoch_end(self, epoch, logs=None):
         last = self.params.get("epochs") == epoch + 1 if self.params else False

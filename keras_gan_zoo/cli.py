@@ -1,16 +1,18 @@
 """The ``keras-gan-zoo`` command line.
 
     keras-gan-zoo quickstart [--variant gan|wgan_gp] [--epochs N] [--out DIR]
-    keras-gan-zoo export MODEL.keras --format onnx|saved_model --out PATH [--direction b_to_a]
-    keras-gan-zoo evaluate MODEL.keras --metric fid|kid|precision_recall|modes --data DATA [-n N]
-    keras-gan-zoo train gan|wgan_gp|conditional_gan|infogan --data DATA --out DIR [--resume]
+    keras-gan-zoo train VARIANT --data DATA --out DIR [--size N --channels C] [--resume]
+    keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 |
+                         --input DIR | --interpolate 8]
+    keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|modes --data DATA [-n N]
+    keras-gan-zoo export MODEL --format onnx|saved_model --out PATH [--direction b_to_a]
     keras-gan-zoo list
-    keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 | --input DIR]
 
-MODEL is a .keras file or a zoo name everywhere.
-
-The command line only wires the library together; everything it does is a
-few lines of the Python API.
+MODEL is a .keras file or a zoo name everywhere; DATA is read by
+:func:`keras_gan_zoo.data.load`. The command line only wires the library
+together: it asks each model what it takes and gives (its signature) and
+never what type it is. Errors print one line (``error: ...``) and exit with
+status 2; ``--debug`` shows the traceback.
 """
 
 import argparse
@@ -21,15 +23,27 @@ import time
 QUICKSTART_FILES = ("samples.png", "losses.png", "model.keras")
 
 
+class CLIError(Exception):
+    """A problem the user can fix: printed as one line, exit status 2."""
+
+
+def _quiet():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _free(*paths, overwrite=False, hint="choose another name or pass --overwrite"):
+    """The one output-path guard: refuse to replace what a user has, unless told to."""
+    existing = [p for p in paths if p and os.path.lexists(p)]
+    if existing and not overwrite:
+        raise CLIError(f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+                       f"{hint}")
+
+
+# ----------------------------------------------------------------- quickstart
 def _quickstart(args):
     files = {name: os.path.join(args.out, name) for name in QUICKSTART_FILES}
-    existing = [p for p in files.values() if os.path.exists(p)]
-    if existing and not args.overwrite:
-        raise SystemExit(
-            f"error: {', '.join(existing)} already exist; choose another --out "
-            "or pass --overwrite"
-        )
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _free(*files.values(), overwrite=args.overwrite, hint="choose another --out or pass --overwrite")
+    _quiet()
     import keras
 
     import keras_gan_zoo as kgz
@@ -60,6 +74,7 @@ def _quickstart(args):
         print(f"  {name:<12} {os.path.abspath(path)}")
 
 
+# ---------------------------------------------------------------- loading
 def _load_model(spec):
     """A variant from a ``.keras`` file (Keras' safe mode on) or a zoo preset name/directory."""
     import keras
@@ -69,107 +84,80 @@ def _load_model(spec):
 
     if spec.endswith(".keras"):
         if not os.path.isfile(spec):
-            raise SystemExit(f"error: no model file at {spec}; expected a .keras file saved by "
-                             "model.save, or a zoo name (keras-gan-zoo list)")
+            raise CLIError(f"no model file at {spec}; expected a .keras file saved by "
+                           "model.save, or a zoo name (keras-gan-zoo list)")
         try:
             return keras.saving.load_model(spec)  # safe_mode: refuses code (Lambda layers)
         except ValueError as error:
-            raise SystemExit(f"error: cannot load {spec}: {error}") from None
+            raise CLIError(f"cannot load {spec}: {str(error).splitlines()[0][:500]}") from error
         except (OSError, KeyError) as error:  # zip or HDF5 damage
-            raise SystemExit(f"error: {spec} is not a readable .keras file (truncated or "
-                             f"corrupted?): {error}") from None
+            raise CLIError(f"{spec} is not a readable .keras file (truncated or corrupted?): "
+                           f"{error}") from error
+    return zoo.load(spec)
+
+
+def _data(spec, **kwargs):
+    from keras_gan_zoo import data
+
     try:
-        return zoo.load(spec)
-    except zoo.PresetError as error:
-        raise SystemExit(f"error: {error}") from None
+        return data.load(spec, **kwargs)
+    except FileNotFoundError as error:
+        raise CLIError(f"--data {spec}: {error}") from error
 
 
+# ------------------------------------------------------------------ export
 def _export(args):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _quiet()
     stem = os.path.splitext(args.model)[0] if args.model.endswith(".keras") else os.path.basename(
         os.path.normpath(args.model))
     out = args.out or stem + (".onnx" if args.format == "onnx" else "_saved_model")
-    if os.path.lexists(out) and not args.overwrite:
-        raise SystemExit(f"error: {out} already exists; choose another --out or pass --overwrite")
+    _free(out, overwrite=args.overwrite, hint="choose another --out or pass --overwrite")
     from keras_gan_zoo import export
 
     model = _load_model(args.model)
     options = {"overwrite": args.overwrite, "direction": args.direction}
     if args.opset is not None:
         if args.format != "onnx":
-            raise SystemExit("error: --opset applies to --format onnx only")
+            raise CLIError("--opset applies to --format onnx only")
         options["opset"] = args.opset
-    try:
-        result = export.export(model, out, format=args.format, **options)
-    except (export.ExportError, export.ExportVerificationError) as error:
-        raise SystemExit(f"error: {error}") from None
+    result = export.export(model, out, format=args.format, **options)
     diffs = ", ".join(f"batch {b}: {d:.2g}" for b, d in result.max_abs_diff.items())
     inputs = ", ".join(f"{i['name']} {i['shape']}" for i in result.metadata["inputs"])
     print(f"wrote {result.path} ({result.format}, {result.metadata['variant']}; inputs {inputs}; "
           f"max |{result.format} - keras| {diffs})")
 
 
-def _real_images(spec, shape):
-    """Real images named by ``--data``: an .npy file, an MNIST folder, usps.h5, or an image folder."""
-    import numpy as np
-
-    from keras_gan_zoo import data
-
-    if spec.endswith(".npy"):
-        if not os.path.isfile(spec):
-            raise SystemExit(f"error: no file {spec}")
-        return np.load(spec)
-    if spec.endswith(".h5"):
-        return data.to_arrays(data.usps(spec, "test", size=shape[0]))[0]
-    if not os.path.isdir(spec):
-        raise SystemExit(
-            f"error: --data {spec}: expected a .npy file of images in [-1, 1], a folder of MNIST "
-            "IDX files, usps.h5, a folder of images, or ring8 / grid25 / stacked_mnist for "
-            "--metric modes"
-        )
-    if any(name.startswith("t10k-images") for name in os.listdir(spec)):
-        return data.to_arrays(data.mnist(spec, split="test", size=shape[0]))[0]
-    return data.to_arrays(data.image_folder(spec, size=shape[0], channels=shape[-1], labels=None))
-
-
+# ---------------------------------------------------------------- evaluate
 def _evaluate(args):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if args.json and os.path.exists(args.json) and not args.overwrite:
-        raise SystemExit(f"error: {args.json} already exists; choose another --json or pass --overwrite")
+    _quiet()
+    _free(args.json, overwrite=args.overwrite, hint="choose another --json or pass --overwrite")
     model = _load_model(args.model)
     import json
 
     import numpy as np
 
-    from keras_gan_zoo import CycleGAN, data, metrics
+    from keras_gan_zoo import metrics
 
-    if isinstance(model, CycleGAN) or not hasattr(model, "generate"):
-        raise SystemExit(
-            f"error: evaluate samples a generator with model.generate; {type(model).__name__} "
-            "has none (a CycleGAN translates: compare translated images in Python)"
-        )
-    fake = model.generate(args.n, seed=args.seed)
+    if model.kind != "sampler":
+        raise CLIError(f"evaluate samples a generator with model.generate; a "
+                       f"{type(model).__name__} translates images (compare translated images "
+                       "in Python with kgz.metrics.evaluate)")
     if args.metric == "modes":
-        if args.data in ("ring8", "grid25"):
-            means, std = data.toy_modes(args.data)
-            result = metrics.mode_coverage(fake, means, std)
-            keys = ("modes", "num_modes", "high_quality", "reverse_kl")
-        elif args.data == "stacked_mnist":
-            result = metrics.stacked_mnist_modes(fake)
-            keys = ("modes", "num_modes", "reverse_kl")
-        else:
-            raise SystemExit("error: --metric modes takes --data ring8, grid25 or stacked_mnist")
-        values = {k: result[k] for k in keys}
+        metrics.registry.check("modes", args.data)
+        values = metrics.evaluate("modes", model.generate(args.n, seed=args.seed), args.data)
     else:
-        real = _real_images(args.data, model.example_shape)
+        shape = model.signature().output.shape
+        if len(shape) != 3:
+            raise CLIError(f"--metric {args.metric} compares images; this model makes vectors of "
+                           f"shape {shape} (use --metric modes)")
+        real, _ = _data(args.data, size=shape[0], channels=shape[-1], split="test")
         if real.ndim != 4:
-            raise SystemExit(f"error: --data gave an array of shape {real.shape}; expected images "
-                             "(n, h, w, c) in [-1, 1]")
+            raise CLIError(f"--data gave an array of shape {real.shape}; expected images "
+                           "(n, h, w, c) in [-1, 1]")
         real = real[: args.n]
-        options = {"extractor": args.extractor, "inception_weights": args.inception_weights}
-        real_f = metrics.features(real, **options)
-        fake_f = metrics.features(fake, **options)
-        values = metrics.distances.compare(args.metric, real_f, fake_f)
+        values = metrics.evaluate(args.metric, model.generate(args.n, seed=args.seed), real,
+                                  extractor=args.extractor,
+                                  inception_weights=args.inception_weights)
         values.update(real_samples=len(real), extractor=args.extractor)
     values.update(generated_samples=args.n, seed=args.seed, model=args.model, data=args.data)
     for key, value in values.items():
@@ -181,74 +169,50 @@ def _evaluate(args):
                       f, indent=2)
 
 
-def _training_data(spec, variant):
-    """``(x, y)`` arrays for ``train --data``: digits, ring8/grid25, .npy, MNIST IDX or image folder."""
-    import numpy as np
-
-    from keras_gan_zoo import data
-
-    if spec == "digits":
-        return data.digits(return_labels=True)
-    if spec in data.TOY_SETS:
-        return data.toy(spec, n=20000, seed=0), None
-    if spec.endswith(".npy"):
-        if not os.path.isfile(spec):
-            raise SystemExit(f"error: no file {spec}")
-        return np.load(spec), None
-    if not os.path.isdir(spec):
-        raise SystemExit(
-            f"error: --data {spec}: expected digits, ring8, grid25, a .npy file of examples, a "
-            "folder of MNIST IDX files or a folder of images (one subfolder per class)"
-        )
-    if any(name.startswith("t10k-images") for name in os.listdir(spec)):
-        return data.to_arrays(data.mnist(spec, split="train"))
-    return data.to_arrays(data.image_folder(spec, size=32, channels=3))
-
-
+# ------------------------------------------------------------------- train
 def _train(args):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _quiet()
+    from keras_gan_zoo.training import CHECKPOINT
+
+    checkpoint = os.path.join(args.out, CHECKPOINT)
+    if not args.resume:
+        _free(checkpoint, os.path.join(args.out, "model.keras"),
+              os.path.join(args.out, "samples.png"),
+              hint="pass --resume to continue that run, or choose another --out")
     import keras
     import tensorflow as tf
 
     import keras_gan_zoo as kgz
-    from keras_gan_zoo.training import CHECKPOINT, NonFiniteLossError, fit_resumable
+    from keras_gan_zoo.training import NonFiniteLossError, fit_resumable
 
-    checkpoint = os.path.join(args.out, CHECKPOINT)
-    if os.path.exists(checkpoint) and not args.resume:
-        raise SystemExit(f"error: {checkpoint} exists: pass --resume to continue that run, or "
-                         "choose another --out")
-    for name in ("model.keras", "samples.png"):
-        if os.path.exists(os.path.join(args.out, name)) and not args.resume:
-            raise SystemExit(f"error: {os.path.join(args.out, name)} exists; choose another --out")
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(args.seed)
-    x, y = _training_data(args.data, args.variant)
-    if args.variant != "conditional_gan":
-        y = None
-    elif y is None:
-        raise SystemExit(f"error: a conditional GAN needs labels; --data {args.data} has none")
+    x, y = _data(args.data, size=args.size, channels=args.channels, split="train")
     cls = kgz.VARIANTS[args.variant]
-    kwargs = {"num_classes": int(y.max()) + 1} if args.variant == "conditional_gan" else {}
-    if args.variant == "infogan":
-        model = cls.for_shape(x.shape[1:], seed=args.seed)
-    else:
-        model = cls.for_shape(x.shape[1:], latent_dim=args.latent_dim, seed=args.seed, **kwargs)
+    options = {"seed": args.seed}
+    if args.latent_dim is not None:
+        options["latent_dim"] = args.latent_dim
+    model = cls.for_data(x, y, **options)
+    labels = y if model.uses_labels else None
     model.compile()
+    shape = "x".join(map(str, x.shape[1:]))
+    print(f"training {type(model).__name__} on {len(x)} examples of shape {shape} from "
+          f"{args.data}" + (f" with {int(y.max()) + 1} classes" if labels is not None else "")
+          + f", {args.epochs} epochs of batch {args.batch_size}", flush=True)
     try:
-        model, _ = fit_resumable(model, x, y, directory=args.out, epochs=args.epochs,
+        model, _ = fit_resumable(model, x, labels, directory=args.out, epochs=args.epochs,
                                  batch_size=args.batch_size, seed=args.seed, resume=args.resume,
                                  checkpoint_steps=args.checkpoint_steps, verbose=args.verbose)
     except NonFiniteLossError as error:
-        raise SystemExit(f"error: {error} ({checkpoint})") from None
-    except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+        raise CLIError(f"{error} ({checkpoint})") from error
     model.save(os.path.join(args.out, "model.keras"))
-    if len(model.example_shape) == 3:
+    if len(model.signature().output.shape) == 3:
         kgz.visualize.save_image_grid(model.generate(64, seed=0), os.path.join(args.out, "samples.png"))
     print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations)}: "
           f"{os.path.join(args.out, 'model.keras')}")
 
 
+# -------------------------------------------------------------------- list
 def _list(args):
     from keras_gan_zoo import zoo
 
@@ -263,54 +227,72 @@ def _list(args):
               f"({e['data']})")
 
 
+# ------------------------------------------------------------------ sample
+#: The sample flags that set a generator input, by the input's name.
+CODE_FLAGS = {"label": "label", "categorical": "categorical", "continuous": "continuous"}
+
+
 def _sample(args):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    for path in filter(None, (args.out, args.npy)):
-        if os.path.exists(path) and not args.overwrite:
-            raise SystemExit(f"error: {path} already exists; choose another name or pass --overwrite")
+    _quiet()
+    _free(args.out, args.npy, overwrite=args.overwrite)
     import numpy as np
 
-    from keras_gan_zoo import ConditionalGAN, CycleGAN, InfoGAN, visualize
+    from keras_gan_zoo import visualize
 
     model = _load_model(args.model)
-    given = {flag: getattr(args, flag) for flag in ("label", "categorical", "continuous", "input")
-             if getattr(args, flag) is not None}
-    if args.deskew:
-        given["deskew"] = True
-    allowed = {ConditionalGAN: {"label"}, InfoGAN: {"categorical", "continuous"},
-               CycleGAN: {"input", "deskew"}}.get(type(model), set())
-    wrong = sorted(set(given) - allowed)
-    if wrong:
-        raise SystemExit(f"error: --{wrong[0]} does not apply to a {type(model).__name__}")
-    try:
-        if isinstance(model, CycleGAN):
-            if "input" not in given:
-                raise SystemExit("error: a CycleGAN translates images: pass --input IMAGE_OR_FOLDER")
-            source = _read_inputs(args.input, model.image_shape_a if args.direction == "a_to_b"
-                                  else model.image_shape_b)
-            if args.deskew:
-                from keras_gan_zoo.data import deskew
+    signature = model.signature(args.direction)
+    given = {flag for flag in (*CODE_FLAGS, "input", "deskew", "interpolate")
+             if getattr(args, flag) not in (None, False)}
+    if signature.kind == "translator":
+        wrong = given - {"input", "deskew"}
+        if wrong:
+            raise CLIError(f"--{sorted(wrong)[0]} does not apply to a {type(model).__name__}, "
+                           "which translates images: pass --input IMAGE_OR_FOLDER")
+        if "input" not in given:
+            raise CLIError(f"a {type(model).__name__} translates images: pass --input "
+                           "IMAGE_OR_FOLDER")
+        source = _read_inputs(args.input, signature.inputs[0].shape)
+        if args.deskew:
+            from keras_gan_zoo.data import deskew
 
-                source = deskew(source)
-            result = model.translate(source, args.direction)
-            shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
-            visualize.save_image_grid(shown, args.out, ncols=len(source))
+            source = deskew(source)
+        result = model.translate(source, signature.info["direction"])
+        shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
+        visualize.save_image_grid(shown, args.out, ncols=len(source))
+    else:
+        names = {p.name: p for p in signature.codes}
+        wrong = sorted(f for f in given if f in ("input", "deskew")
+                       or (f in CODE_FLAGS and CODE_FLAGS[f] not in names))
+        if wrong:
+            takes = ", ".join(f"--{f}" for f, port in CODE_FLAGS.items() if port in names)
+            raise CLIError(f"--{wrong[0]} does not apply to a {type(model).__name__}"
+                           + (f" (it takes {takes})" if takes else " (it takes noise only)"))
+        options = {}
+        for flag, port_name in CODE_FLAGS.items():
+            value = getattr(args, flag)
+            if value is not None:
+                port = names[port_name]
+                options[port.keyword] = (int(value) if port.kind == "categorical" else
+                                         _floats(value, flag))
+        if args.interpolate:
+            result = visualize.interpolation_images(model, rows=max(1, args.n // args.interpolate),
+                                                    steps=args.interpolate, seed=args.seed,
+                                                    **options)
+            ncols = args.interpolate
         else:
-            options = {}
-            if "label" in given:
-                options["labels"] = args.label
-            if "categorical" in given:
-                options["categorical"] = args.categorical
-            if "continuous" in given:
-                options["continuous"] = [float(v) for v in args.continuous.split(",")]
-            result = model.generate(args.n, seed=args.seed, **options)
-            if result.ndim == 4:
-                visualize.save_image_grid(result, args.out)
-    except ValueError as error:
-        raise SystemExit(f"error: {error}") from None
+            result, ncols = model.generate(args.n, seed=args.seed, **options), None
+        if result.ndim == 4:
+            visualize.save_image_grid(result, args.out, ncols=ncols)
     if args.npy:
         np.save(args.npy, result)
     print(f"wrote {args.out} ({len(result)} images from {args.model})")
+
+
+def _floats(text, flag):
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise CLIError(f"--{flag} {text}: expected comma-separated numbers, e.g. 0.5,-1") from None
 
 
 def _read_inputs(source, shape):
@@ -322,7 +304,7 @@ def _read_inputs(source, shape):
               if f.lower().endswith((".png", ".jpg", ".jpeg", ".bmp"))]
              if os.path.isdir(source) else [source])
     if not paths or not all(os.path.isfile(p) for p in paths):
-        raise SystemExit(f"error: --input {source}: expected an image file or a folder of images")
+        raise CLIError(f"--input {source}: expected an image file or a folder of images")
     images = []
     for path in paths:
         with Image.open(path) as picture:
@@ -339,11 +321,16 @@ def _as_channels(images, channels):
     return np.repeat(images, channels, -1) if images.shape[-1] == 1 else images.mean(-1, keepdims=True)
 
 
+# ------------------------------------------------------------------ parser
 def build_parser():
+    from keras_gan_zoo.models import VARIANTS  # light: no TensorFlow op runs
+    from keras_gan_zoo.metrics.registry import METRICS
+
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
         description="Train, sample and inspect GANs built on Keras 3.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     quick = commands.add_parser(
@@ -369,8 +356,8 @@ def build_parser():
     exp.add_argument("--format", choices=["onnx", "saved_model"], default="onnx")
     exp.add_argument("--out", help="file (onnx) or folder (saved_model) to write "
                      "(default: beside the model)")
-    exp.add_argument("--direction", choices=["a_to_b", "b_to_a"],
-                     help="for a CycleGAN: which generator (default a_to_b)")
+    exp.add_argument("--direction", help="for a translation model: which generator "
+                     "(a CycleGAN's a_to_b or b_to_a; default the first)")
     exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")
     exp.add_argument("--overwrite", action="store_true", help="replace an existing output")
     exp.set_defaults(run=_export)
@@ -380,10 +367,10 @@ def build_parser():
         help="measure a saved model: Fréchet / kernel distance, precision and recall, or modes",
     )
     ev.add_argument("model", help="a .keras file saved by model.save, or a zoo name")
-    ev.add_argument("--metric", required=True, choices=["fid", "kid", "precision_recall", "modes"])
+    ev.add_argument("--metric", required=True, choices=list(METRICS))
     ev.add_argument("--data", required=True,
-                    help="real images: .npy, MNIST IDX folder, usps.h5 or an image folder; "
-                    "for --metric modes: ring8, grid25 or stacked_mnist")
+                    help="real images (as for train; MNIST and USPS use their held-out split), "
+                    "or for --metric modes: ring8, grid25 or stacked_mnist")
     ev.add_argument("-n", type=_positive_int, default=10000, help="generated (and at most real) samples")
     ev.add_argument("--seed", type=int, default=0)
     ev.add_argument("--extractor", choices=["digits", "inception"], default="digits",
@@ -395,14 +382,17 @@ def build_parser():
 
     tr = commands.add_parser(
         "train", help="train a variant with a checkpoint every epoch; --resume continues exactly")
-    tr.add_argument("variant", choices=["gan", "wgan_gp", "conditional_gan", "infogan"])
-    tr.add_argument("--data", required=True,
-                    help="digits (bundled), ring8, grid25, a .npy of examples in [-1, 1], a "
-                    "folder of MNIST IDX files, or a folder of images")
+    tr.add_argument("variant", choices=list(VARIANTS))
+    tr.add_argument("--data", required=True, help="the training data: " + _sources())
     tr.add_argument("--out", required=True, help="run folder (checkpoint.keras, model.keras)")
+    tr.add_argument("--size", type=_positive_int,
+                    help="resize images to SIZE x SIZE (image folders: default 64)")
+    tr.add_argument("--channels", type=int, choices=[1, 3],
+                    help="1 (grey) or 3 (RGB) for image folders (default 3)")
     tr.add_argument("--epochs", type=_positive_int, default=20)
     tr.add_argument("--batch-size", type=_positive_int, default=64)
-    tr.add_argument("--latent-dim", type=_positive_int, default=64)
+    tr.add_argument("--latent-dim", type=_positive_int,
+                    help="noise size (default: the variant's)")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--checkpoint-steps", type=_positive_int,
                     help="also checkpoint every this many steps")
@@ -418,12 +408,15 @@ def build_parser():
     sm.add_argument("model", help="zoo name (keras-gan-zoo list) or a .keras file")
     sm.add_argument("-n", type=_positive_int, default=64, help="samples")
     sm.add_argument("--seed", type=int, default=0)
-    sm.add_argument("--label", type=int, help="class, for a conditional GAN")
+    sm.add_argument("--label", type=int, help="class, for a conditional model")
     sm.add_argument("--categorical", type=int, help="categorical code, for an InfoGAN")
     sm.add_argument("--continuous", help="continuous codes, e.g. 0.5,-1, for an InfoGAN")
-    sm.add_argument("--input", help="image file or folder, for a CycleGAN")
-    sm.add_argument("--direction", choices=["a_to_b", "b_to_a"], default="a_to_b",
-                    help="CycleGAN direction")
+    sm.add_argument("--interpolate", type=_positive_int, metavar="STEPS",
+                    help="rows of STEPS samples walking the latent space between two random "
+                         "points (spherical interpolation); n // STEPS rows")
+    sm.add_argument("--input", help="image file or folder, for a translation model")
+    sm.add_argument("--direction", help="translation direction (default the model's first, "
+                    "e.g. a_to_b)")
     sm.add_argument("--deskew", action="store_true",
                     help="shear grey --input digits upright first (kgz.data.deskew), as "
                          "cyclegan_mnist_usps was trained on MNIST")
@@ -432,6 +425,12 @@ def build_parser():
     sm.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     sm.set_defaults(run=_sample)
     return parser
+
+
+def _sources():
+    from keras_gan_zoo.data.reader import SOURCES
+
+    return SOURCES
 
 
 def _positive_int(text):
@@ -446,8 +445,22 @@ def _positive_int(text):
 
 def main(argv=None):
     """Entry point of the ``keras-gan-zoo`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _quiet()
     args = build_parser().parse_args(argv)
-    args.run(args)
+    try:
+        args.run(args)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # one line for the user; --debug for the traceback
+        if args.debug:
+            raise
+        message = " ".join(str(error).split()) or type(error).__name__
+        if not isinstance(error, (CLIError, ValueError, TypeError, OSError, RuntimeError)):
+            message = f"{type(error).__name__}: {message}"
+        print(f"error: {message[:2000]} (--debug shows the traceback)", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -56,8 +56,8 @@ import numpy as np
 import keras
 import tensorflow as tf
 
-from keras_gan_zoo.models import AdversarialModel, ConditionalGAN, CycleGAN, InfoGAN
-from keras_gan_zoo.models.conditional_gan import _classes_in
+from keras_gan_zoo.models import AdversarialModel
+from keras_gan_zoo.models.contract import infer_signature
 
 __all__ = [
     "FORMATS",
@@ -78,15 +78,6 @@ TOLERANCE = 1e-4
 METADATA_KEY = "keras_gan_zoo"
 #: Batch sizes verification runs at (one, and an odd one).
 VERIFY_BATCHES = (1, 7)
-
-_MEANINGS = {
-    "z": "latent noise, standard normal N(0, 1)",
-    "label": "class of each sample, integer in [0, num_classes)",
-    "categorical": "InfoGAN categorical code, integer in [0, num_categories)",
-    "continuous": "InfoGAN continuous codes, uniform in [-1, 1] during training",
-    "image": "source images in [-1, 1], channels last",
-}
-
 
 class ExportError(ValueError):
     """The model or the arguments cannot be exported (nothing was written)."""
@@ -118,105 +109,40 @@ class ExportResult:
     policy_gap: float | None = None
 
 
-# ------------------------------------------------------------------ roles
+# ------------------------------------------------------------------ plan
 class _Plan:
-    """The generator to export, its input roles and its metadata."""
+    """The generator to export and its declared signature (what it takes and gives)."""
 
     def __init__(self, model, direction):
-        self.variant, self.extra = None, {}
         if isinstance(model, AdversarialModel):
-            self._from_variant(model, direction)
+            directions = model.directions
+            if direction is None:
+                direction = directions[0]
+            elif direction not in directions:
+                raise ExportError(
+                    (f"unknown direction {direction!r} for a {type(model).__name__}: expected one "
+                     f"of {', '.join(map(repr, directions))}") if directions != (None,) else
+                    f"a {type(model).__name__} has one generator: direction= applies to "
+                    "translation models")
+            self.signature = model.signature(direction)
         elif isinstance(model, keras.Model):
-            self._from_network(model)
+            if direction is not None:
+                raise ExportError("direction= applies to a translation model, not to a network")
+            try:
+                self.signature = infer_signature(model)
+            except ValueError as error:
+                raise ExportError(str(error)) from None
         else:
             raise ExportError(
                 f"expected a keras_gan_zoo variant (e.g. a trained kgz.GAN) or a generator "
                 f"keras.Model, got {type(model).__name__}"
             )
+        self.generator = self.signature.generator
+        self.output = self.signature.output.name
 
-    def _from_variant(self, model, direction):
-        from keras_gan_zoo import VARIANTS
-
-        self.variant = next((k for k, v in VARIANTS.items() if type(model) is v), None)
-        self.variant = self.variant or type(model).__name__
-        if isinstance(model, CycleGAN):
-            if direction not in ("a_to_b", "b_to_a"):
-                raise ExportError(
-                    f"unknown direction {direction!r}; expected 'a_to_b' or 'b_to_a'"
-                )
-            self.generator = model.generator if direction == "a_to_b" else model.generator_ba
-            shape = model.image_shape_a if direction == "a_to_b" else model.image_shape_b
-            self.roles, self.output = ("image",), "translated"
-            self.extra = {"direction": direction, "trained_image_shape": list(shape)}
-            self.verify_shape = tuple(shape)
-            return
-        if direction is not None:
-            raise ExportError(f"direction= is for CycleGAN only; {type(model).__name__} has one generator")
-        self.generator = model.generator
-        if isinstance(model, ConditionalGAN):
-            self.roles = ("z", "label")
-            self.extra = {"num_classes": int(model.num_classes)}
-        elif isinstance(model, InfoGAN):
-            self.roles = ("z", "categorical", "continuous")
-            self.extra = {"num_categories": model.num_categories,
-                          "num_continuous": model.num_continuous}
-        else:
-            self.roles = ("z",)
-        self._check_generator(self.generator)
-        self.output = "image" if len(self.generator.outputs[0].shape) == 4 else "sample"
-
-    def _from_network(self, net):
-        self._check_generator(net)
-        self.generator = net
-        ranks = [len(t.shape) for t in net.inputs]
-        if ranks == [4]:
-            self.variant, self.roles, self.output = "translator", ("image",), "translated"
-            self.verify_shape = tuple(32 if s is None else s for s in net.inputs[0].shape[1:])
-            return
-        self.roles = {1: ("z",), 2: ("z", "label"), 3: ("z", "categorical", "continuous")}[len(ranks)]
-        self.variant = {1: "generator", 2: "conditional_generator", 3: "infogan_generator"}[len(ranks)]
-        self.output = "image" if len(net.outputs[0].shape) == 4 else "sample"
-        if len(ranks) == 2:
-            self.extra = {"num_classes": _one_hot_size(net)}
-        elif len(ranks) == 3:
-            self.extra = {"num_categories": _one_hot_size(net),
-                          "num_continuous": int(net.inputs[2].shape[-1])}
-
-    @staticmethod
-    def _check_generator(net):
-        if not net.built or not hasattr(net, "inputs") or not net.inputs:
-            raise ExportError(
-                f"the model {net.name!r} is not built: it has no known inputs. Export a "
-                "functional generator (keras.Input -> ... -> image) or a trained variant; "
-                "build a Sequential model with an Input first"
-            )
-        inputs, outputs = net.inputs, net.outputs
-        ranks = [len(t.shape) for t in inputs]
-        out_rank = len(outputs[0].shape)
-        if len(outputs) != 1 or (ranks == [4] and out_rank != 4) or (
-            len(ranks) > 1 and ranks[0] != 2
-        ) or len(ranks) > 3:
-            raise ExportError(
-                f"{net.name!r} looks like a discriminator, not a generator: inputs "
-                f"{[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}. "
-                "Expected z (batch, latent) [+ label, or + categorical and continuous codes] "
-                "-> one example, or image -> image"
-            )
-
-    # -------------------------------------------------------- signature
     def specs(self):
         """The exported function's input ``TensorSpec``s, named by role."""
-        specs = []
-        for role, tensor in zip(self.roles, self.generator.inputs):
-            if role in ("label", "categorical"):
-                specs.append(tf.TensorSpec((None,), tf.int32, name=role))
-            elif role == "image":
-                specs.append(tf.TensorSpec((None, None, None, tensor.shape[-1]), tf.float32,
-                                           name=role))
-            else:
-                specs.append(tf.TensorSpec((None,) + tuple(tensor.shape[1:]), tf.float32,
-                                           name=role))
-        return specs
+        return self.signature.specs()
 
     def function(self, generator):
         """A ``tf.function`` ``inputs -> {output name: float32 output}`` over ``generator``."""
@@ -230,82 +156,29 @@ class _Plan:
         return serve
 
     def sample_inputs(self, batch, seed=0):
-        """Random valid inputs at ``batch``: ``{name: array}``."""
+        """Random valid inputs at ``batch``: ``{name: array}`` (codes drawn at random too)."""
         rng = np.random.default_rng(seed)
         out = {}
-        for spec in self.specs():
-            if spec.name == "label":
-                out["label"] = rng.integers(0, self.extra["num_classes"], batch).astype("int32")
-            elif spec.name == "categorical":
-                out["categorical"] = rng.integers(0, self.extra["num_categories"], batch).astype("int32")
-            elif spec.name == "continuous":
-                out["continuous"] = rng.uniform(-1, 1, (batch, spec.shape[-1])).astype("float32")
-            elif spec.name == "image":
-                out["image"] = rng.uniform(-1, 1, (batch,) + self.verify_shape).astype("float32")
+        for port in self.signature.inputs:
+            if port.kind == "categorical":
+                out[port.name] = rng.integers(0, port.classes, batch).astype("int32")
             else:
-                out["z"] = rng.standard_normal((batch,) + tuple(spec.shape[1:])).astype("float32")
+                out[port.name] = port.draw(batch, rng)
         return out
 
     def metadata(self):
         from keras_gan_zoo import __version__
 
-        inputs = []
-        for spec in self.specs():
-            entry = {"name": spec.name, "shape": [None if s is None else int(s) for s in spec.shape],
-                     "dtype": spec.dtype.name, "meaning": _MEANINGS[spec.name]}
-            inputs.append(entry)
-        out_shape = list(self.generator.outputs[0].shape)
-        if self.output == "translated":
-            out_shape = [None, None, None, out_shape[-1]]
-        value_range = _value_range(self.generator)
-        record = {
-            "producer": "keras_gan_zoo",
-            "package_version": __version__,
-            "variant": self.variant,
-            "generator": self.generator.name,
-            "inputs": inputs,
-            "outputs": [{"name": self.output, "shape": out_shape, "dtype": "float32",
-                         "range": value_range,
-                         "meaning": "generated examples" if self.output != "translated"
-                         else "translated images, channels last"}],
-            "source_dtype_policy": self.generator.dtype_policy.name,
-            "keras_version": keras.__version__,
-            "tensorflow_version": tf.__version__,
-        }
-        record.update(self.extra)
+        record = {"producer": "keras_gan_zoo", "package_version": __version__,
+                  **self.signature.metadata(),
+                  "source_dtype_policy": self.generator.dtype_policy.name,
+                  "keras_version": keras.__version__, "tensorflow_version": tf.__version__}
         return record
-
-
-def _one_hot_size(net):
-    """Class count of a generator from its one-hot or embedding layer, if it has one."""
-    declared = _classes_in(net)
-    if len(declared) != 1:
-        raise ExportError(
-            f"cannot tell how many classes {net.name!r} takes (its one-hot or embedding layers "
-            f"declare {sorted(declared) or 'none'}); export the trained variant instead of its "
-            "generator"
-        )
-    return declared.pop()
-
-
-def _value_range(net):
-    """``[-1, 1]`` if the generator ends in tanh, else ``None`` (unbounded)."""
-    layer = net.outputs[0]._keras_history.operation
-    while isinstance(layer, keras.Model):
-        layer = layer.outputs[0]._keras_history.operation
-    activation = getattr(layer, "activation", None)
-    return [-1.0, 1.0] if getattr(activation, "__name__", "") == "tanh" else None
 
 
 def metadata(model, direction=None):
     """The metadata record an export of ``model`` carries (a JSON-able dict)."""
-    return _Plan(model, _direction(model, direction)).metadata()
-
-
-def _direction(model, direction):
-    if direction is None and isinstance(model, CycleGAN):
-        return "a_to_b"
-    return direction
+    return _Plan(model, direction).metadata()
 
 
 # ------------------------------------------------------------- float32
@@ -334,7 +207,7 @@ def _float32_copy(generator):
 def _prepare(model, path, fmt, overwrite, direction):
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    plan = _Plan(model, _direction(model, direction))
+    plan = _Plan(model, direction)
     path = os.fspath(path)
     if os.path.lexists(path) and not overwrite:
         raise ExportError(f"{path} already exists; pass overwrite=True to replace it")

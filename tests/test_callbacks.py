@@ -58,11 +58,11 @@ def test_metric_logger_logs_to_history_and_tensorboard(tmp_path):
 
 
 def test_metric_logger_modes_and_errors():
-    model = kgz.WGANGP.for_shape((2,), latent_dim=2, critic_steps=1)
+    model = kgz.WGANGP.for_shape((2,), latent_dim=2, discriminator_steps=1)
     model.compile()
     logger = kgz.callbacks.MetricLogger("modes", real="ring8", n=500)
     model.fit(kgz.data.toy("ring8", n=512), batch_size=256, epochs=1, verbose=0, callbacks=[logger])
-    assert set(logger.history) == {"modes", "high_quality", "reverse_kl"}
+    assert set(logger.history) == {"modes", "num_modes", "high_quality", "reverse_kl"}
     with pytest.raises(ValueError, match="unknown metric 'fidd'"):
         kgz.callbacks.MetricLogger("fidd", real=np.zeros((2, 8, 8, 1)))
     with pytest.raises(ValueError, match="pass real=images"):

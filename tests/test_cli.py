@@ -87,4 +87,4 @@ def test_evaluate_fid_and_modes(tmp_path):
     assert bad.returncode != 0 and "ring8, grid25 or stacked_mnist" in bad.stderr
     bad = run_cli("evaluate", str(tmp_path / "gan.keras"), "--metric", "kid", "--data",
                   str(tmp_path / "nowhere"))
-    assert bad.returncode != 0 and "expected a .npy file" in bad.stderr
+    assert bad.returncode == 2 and "no such file or folder" in bad.stderr

@@ -12,6 +12,9 @@ Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 * :func:`mnist` (IDX files), :func:`usps` (``usps.h5``), :func:`facades`
   (unpaired photo / label-map halves), :func:`image_folder` (any folder,
   subfolders as classes) and :func:`tfds` (tensorflow-datasets).
+
+:func:`load` reads any of them, named by a string, as NumPy arrays: what the
+command line's ``--data`` takes.
 """
 
 from keras_gan_zoo.data.digits import digits
@@ -27,15 +30,18 @@ from keras_gan_zoo.data.files import (
     to_arrays,
     usps,
 )
+from keras_gan_zoo.data.reader import SOURCES, load
 from keras_gan_zoo.data.stacked import stacked_mnist
 from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
 __all__ = [
+    "SOURCES",
     "TOY_SETS",
     "deskew",
     "digits",
     "facades",
     "image_folder",
+    "load",
     "mnist",
     "read_idx",
     "slant",

@@ -278,6 +278,10 @@ def image_folder(path, size, channels=3, labels="inferred"):
     if mode is None:
         raise ValueError(f"expected channels 1 or 3, got {channels}")
     _check_images_readable(path)
+    if labels == "inferred" and not any(
+            os.path.isdir(os.path.join(path, d)) for d in os.listdir(path)):
+        raise ValueError(f"{path} has no subfolders, so no labels can be inferred: pass "
+                         "labels=None for a flat folder of unlabelled images")
     ds = keras.utils.image_dataset_from_directory(
         path, labels=labels, image_size=(size, size), color_mode=mode, batch_size=None,
         shuffle=False, verbose=False,

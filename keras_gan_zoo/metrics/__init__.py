@@ -30,8 +30,10 @@ The first papers' numbers (poor measures of quality, kept for comparison):
 * :func:`parzen_window` - Parzen-window log-likelihood of held-out data, the
   bandwidth chosen on a validation split (Goodfellow et al. 2014, Table 1).
 
-:class:`keras_gan_zoo.callbacks.MetricLogger` computes any of them during
-``fit``.
+By name (:data:`METRICS`): :func:`evaluate` computes ``fid``, ``kid``,
+``precision_recall`` or ``modes`` for generated samples; the command line's
+``evaluate`` and :class:`keras_gan_zoo.callbacks.MetricLogger` (during
+``fit``) use it.
 """
 
 from keras_gan_zoo.metrics.codes import best_matching_accuracy, conditional_accuracy
@@ -48,6 +50,7 @@ from keras_gan_zoo.metrics.features import (
     inception_v3,
 )
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
+from keras_gan_zoo.metrics.registry import METRICS, evaluate
 from keras_gan_zoo.metrics.scores import (
     classifier_score,
     inception_score,
@@ -57,11 +60,13 @@ from keras_gan_zoo.metrics.scores import (
 )
 
 __all__ = [
+    "METRICS",
     "best_matching_accuracy",
     "classifier_score",
     "classify_digits",
     "conditional_accuracy",
     "digit_classifier",
+    "evaluate",
     "feature_statistics",
     "features",
     "frechet_distance",

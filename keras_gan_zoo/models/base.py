@@ -1,38 +1,59 @@
-"""The shared base of every variant: ``AdversarialModel``.
+"""The shared bases of every variant.
 
-A variant is a ``keras.Model`` that owns its networks (``generator``,
-``discriminator``) and two optimizers, and implements ``train_step``. This base
-holds what every variant needs and must get right once:
+:class:`AdversarialModel` is a ``keras.Model`` that owns named networks and
+two optimizers and implements ``train_step``. It holds what every variant
+needs and must get right once:
 
 * ``compile(generator_optimizer=, discriminator_optimizer=)``, with the
   optimizers built on their variables inside the strategy scope (an unbuilt
   optimizer fails on its first distributed step);
 * the **reduction rule** under ``tf.distribute``: Keras *sums* gradients over
   replicas, so per-example losses are summed and divided by the *global*
-  batch size (:meth:`reduce_loss`); the ``Mean`` trackers get the unscaled
-  per-replica mean, so logs do not depend on the number of replicas;
+  batch size (:meth:`~AdversarialModel.reduce_loss`); the ``Mean`` trackers get
+  the unscaled per-replica mean, so logs do not depend on the number of
+  replicas;
 * noise that is **different on every replica**, reproducible, and the same
   for each example on one replica or many: stateless draws keyed by (model
   seed, stream, optimizer step) for the global batch, of which each replica
-  keeps its slice (:meth:`replica_share`);
-* logs that survive ``MultiWorkerMirroredStrategy`` (see :meth:`logs`);
-* ``generate(n, seed=)``, input validation in ``fit``, and ``.keras``
-  saving (``get_config``/``from_config``, compile config with both
-  optimizers).
+  keeps its slice (:meth:`~AdversarialModel.replica_share`);
+* logs that survive ``MultiWorkerMirroredStrategy``;
+* **versioned configs**: ``get_config`` holds every constructor argument and
+  a ``config_version``; a config of an older version loads with that
+  version's defaults and names (:meth:`~AdversarialModel.from_config`);
+* the variant contract (:mod:`keras_gan_zoo.models.contract`): every variant
+  declares its generators with :meth:`~AdversarialModel.signature`.
+
+Two bases build on it, one per contract:
+
+* :class:`GenerativeModel` - noise (and codes) to samples:
+  ``generate(n, seed=, **codes)``, written once from the declared ports;
+* :class:`TranslationModel` - images to images: ``translate(images,
+  direction=)``.
 """
 
 import copy
+import inspect
+import logging
 
 import numpy as np
 import keras
 import tensorflow as tf
 
-__all__ = ["AdversarialModel"]
+from keras_gan_zoo.models.contract import Port, Signature, output_port, unknown_argument
+
+__all__ = ["AdversarialModel", "CONFIG_VERSION", "GenerativeModel", "TranslationModel"]
+
+#: Version of the configs this code writes. Version 1 is keras-gan-zoo 0.1.0,
+#: whose configs had no ``config_version`` key.
+CONFIG_VERSION = 2
 
 # Independent random streams of one training step.
 NOISE_STREAM_D = 0  # latent noise for the discriminator's fakes
 NOISE_STREAM_G = 1  # latent noise for the generator's update
 NOISE_STREAM_AUX = 2  # anything else a variant draws (e.g. the GP's alpha)
+
+_KERAS_KWARGS = ("name", "dtype", "trainable")
+_log = logging.getLogger("keras_gan_zoo")
 
 
 def _multi_worker(strategy):
@@ -52,39 +73,56 @@ def _shapes_fit(expected, got):
     return all(e is None or g is None or e == g for e, g in zip(expected, got))
 
 
-class AdversarialModel(keras.Model):
-    """Base class of the GAN variants: networks, optimizers, trackers, sampling.
+def _merged(cls, attribute):
+    """A dict class attribute merged along the MRO (subclasses override bases)."""
+    merged = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(klass.__dict__.get(attribute, {}))
+    return merged
 
-    Subclasses implement ``train_step`` with :meth:`noise`, :meth:`reduce_loss`,
-    :meth:`apply_gradients` and :meth:`logs`, and declare
-    ``default_optimizers()``.
+
+class AdversarialModel(keras.Model):
+    """Base class of the variants: networks, optimizers, trackers, configs.
+
+    Subclasses set their networks through ``networks=`` (in the order of
+    :attr:`network_names`), implement ``train_step`` with :meth:`reduce_loss`,
+    :meth:`apply_gradients` and :meth:`logs`, declare their generators with
+    :meth:`signature`, and may declare ``default_optimizers()``.
+
+    Class attributes a variant may declare:
+
+    * ``network_names``: the constructor arguments that hold networks.
+    * ``RENAMED``: ``{old argument: new argument}``; the old name gets an
+      error that names the new one, and older configs are read with it.
+    * ``OLD_DEFAULTS``: ``{config version: {argument: default}}``, the
+      defaults of an older version that differ from today's. A config of that
+      version that lacks the argument loads with that default, not today's.
+      (Version 1 configs lack any argument added after them: its entry holds
+      the value that behaves as the code did before the argument existed.)
 
     Args:
-        generator: functional ``keras.Model`` mapping ``z`` of shape
-            ``(batch, latent_dim)`` to an example.
-        discriminator: functional ``keras.Model`` mapping an example to
-            logits, ``(batch, 1)`` or any ``(batch, ...)``.
+        networks: ``{name: keras.Model}`` in the order of ``network_names``.
         seed: seed of the training noise. ``None`` draws one from NumPy's
             global generator (so ``keras.utils.set_random_seed`` fixes it).
         **kwargs: passed to ``keras.Model`` (``name``, ``dtype``).
     """
 
-    #: Constructor arguments that hold networks (serialised as Keras objects).
     network_names = ("generator", "discriminator")
+    RENAMED = {}
+    OLD_DEFAULTS = {}
 
-    def __init__(self, generator, discriminator, seed=None, **kwargs):
+    def __init__(self, networks, seed=None, **kwargs):
+        self._check_keywords(kwargs)
         super().__init__(**kwargs)
-        for role, net in (("generator", generator), ("discriminator", discriminator)):
+        seen = set()
+        for role, net in networks.items():
             if not isinstance(net, keras.Model):
-                raise TypeError(
-                    f"expected the {role} to be a keras.Model, got "
-                    f"{type(net).__name__}"
-                )
-        if generator is discriminator:
-            raise ValueError("the generator and the discriminator must be two models")
-        self.generator = generator
-        self.discriminator = discriminator
-        self._check_networks()
+                raise TypeError(f"expected the {role} to be a keras.Model, got {type(net).__name__}")
+            if id(net) in seen:
+                raise ValueError(f"the networks must be distinct models; {role} is given twice")
+            seen.add(id(net))
+            setattr(self, role, net)
+        self.check_networks()
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
         self.seed = int(seed)
@@ -96,62 +134,68 @@ class AdversarialModel(keras.Model):
         # Marking it built stops Keras from a symbolic build under a strategy.
         self.built = True
 
-    # ------------------------------------------------------------------ shape
+    @classmethod
+    def _init_names(cls):
+        """The arguments the constructors along the MRO take (with Keras's own)."""
+        known = set(_KERAS_KWARGS)
+        for klass in cls.__mro__:
+            if "__init__" in klass.__dict__ and klass is not keras.Model:
+                known |= set(inspect.signature(klass.__init__).parameters)
+            if klass is AdversarialModel:
+                break
+        return known - {"self", "kwargs", "networks"}
+
+    @classmethod
+    def _check_keywords(cls, kwargs, builder=None):
+        """Raise a ``TypeError`` naming the right argument for a renamed or unknown one.
+
+        ``builder`` (e.g. ``cls.for_shape``) adds its own arguments to the known ones.
+        """
+        renamed = _merged(cls, "RENAMED")
+        known = cls._init_names()
+        if builder is not None:
+            known |= set(inspect.signature(builder).parameters) - {"cls", "kwargs"}
+        for key in kwargs:
+            if key in renamed:
+                raise TypeError(f"{cls.__name__}: {key}= was renamed {renamed[key]}= in 0.2.0 "
+                                "(see CHANGELOG.md)")
+            if key not in _KERAS_KWARGS and (builder is None or key not in known):
+                raise TypeError(unknown_argument(key, known, f"{cls.__name__}'s"))
+
+    def check_networks(self):
+        """Raise a ``ValueError`` if the networks do not fit together (variants extend it)."""
+
+    # ------------------------------------------------------------ contract
     @property
-    def latent_dim(self):
-        """Size of the generator's noise input."""
-        return int(self.generator.inputs[0].shape[-1])
+    def variant_name(self):
+        """The name this variant is registered under (``kgz.VARIANTS``), else its class name."""
+        from keras_gan_zoo.models import VARIANTS
+
+        return next((k for k, v in VARIANTS.items() if v is type(self)), type(self).__name__)
 
     @property
-    def example_shape(self):
-        """Shape of one example the discriminator accepts (``None`` = any)."""
-        return tuple(self.discriminator.inputs[0].shape[1:])
+    def directions(self):
+        """The generators one can export: ``(None,)`` for one, direction names for several."""
+        return (None,)
 
-    def _check_networks(self):
-        if len(self.generator.inputs) != 1 or len(self.generator.inputs[0].shape) != 2:
-            raise ValueError(
-                "expected a generator with one input z of shape (batch, latent_dim), "
-                f"got inputs {[_shape_str(t.shape) for t in self.generator.inputs]}"
-            )
-        if len(self.discriminator.inputs) != 1:
-            raise ValueError(
-                "expected a discriminator with one input (the example), got "
-                f"{len(self.discriminator.inputs)} inputs"
-            )
-        produced = tuple(self.generator.outputs[0].shape[1:])
-        if not _shapes_fit(self.example_shape, produced):
-            raise ValueError(
-                f"the generator's output shape {_shape_str((None,) + produced)} "
-                "does not fit the discriminator's input shape "
-                f"{_shape_str((None,) + self.example_shape)}"
-            )
+    def signature(self, direction=None):
+        """The :class:`~keras_gan_zoo.models.contract.Signature` of a generator of this variant."""
+        raise NotImplementedError
+
+    @property
+    def kind(self):
+        """``"sampler"`` (``generate``) or ``"translator"`` (``translate``)."""
+        return self.signature(self.directions[0]).kind
+
+    def trained_networks(self):
+        """``{name: network}`` of every network (what the zoo saves and a test compares)."""
+        return {role: getattr(self, role) for role in self.network_names}
 
     # ------------------------------------------------------- build and config
     @classmethod
-    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
-        """The variant with default networks for examples of ``shape``.
-
-        Vectors ``(d,)`` get MLPs, square images ``(s, s, c)`` (8 <= s <= 64)
-        get DCGAN networks; see :func:`keras_gan_zoo.networks.for_shape`.
-
-        Args:
-            shape: shape of one example, e.g. ``(2,)`` or ``(28, 28, 1)``.
-            latent_dim: noise size (default
-                :data:`keras_gan_zoo.networks.DEFAULT_LATENT_DIM`).
-            network_kwargs: extra arguments of the network builders.
-            **kwargs: arguments of the variant (``loss=``, ``seed=``, ...).
-
-        Example:
-            >>> model = WGANGP.for_shape((2,), latent_dim=2)
-        """
-        from keras_gan_zoo import networks
-
-        if latent_dim is None:
-            latent_dim = networks.DEFAULT_LATENT_DIM
-        generator, discriminator = networks.for_shape(
-            shape, latent_dim=latent_dim, **(network_kwargs or {})
-        )
-        return cls(generator=generator, discriminator=discriminator, **kwargs)
+    def for_shape(cls, shape, **kwargs):
+        """The variant with default networks for examples of ``shape``."""
+        raise NotImplementedError
 
     @classmethod
     def from_preset(cls, preset, **kwargs):
@@ -167,7 +211,7 @@ class AdversarialModel(keras.Model):
 
         model = zoo.load(preset, **kwargs)
         # exact class: a ConditionalGAN is a GAN subclass but not what GAN.from_preset means
-        if cls is not AdversarialModel and type(model) is not cls:
+        if cls not in (AdversarialModel, GenerativeModel, TranslationModel) and type(model) is not cls:
             raise zoo.PresetError(
                 f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}; "
                 f"use {type(model).__name__}.from_preset or keras_gan_zoo.zoo.load"
@@ -175,15 +219,39 @@ class AdversarialModel(keras.Model):
         return model
 
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed}
+        config = {"name": self.name, "trainable": self.trainable, "seed": self.seed,
+                  "config_version": CONFIG_VERSION}
         for key in self.network_names:
             config[key] = keras.saving.serialize_keras_object(getattr(self, key))
         return config
 
     @classmethod
+    def upgrade_config(cls, config):
+        """A config of any version as today's constructor takes it (a new dict).
+
+        Arguments renamed since its version get their new names; arguments it
+        lacks get the defaults of *its* version (``OLD_DEFAULTS``), so that a
+        file loads with the settings it was saved with.
+        """
+        config = dict(config)
+        version = int(config.pop("config_version", 1))
+        if version > CONFIG_VERSION:
+            raise ValueError(
+                f"this config has config_version {version}, newer than this keras-gan-zoo "
+                f"writes ({CONFIG_VERSION}); upgrade keras-gan-zoo to load it")
+        if version < CONFIG_VERSION:
+            for old, new in _merged(cls, "RENAMED").items():
+                if old in config:
+                    config[new] = config.pop(old)
+            for klass in reversed(cls.__mro__):
+                for key, value in klass.__dict__.get("OLD_DEFAULTS", {}).get(version, {}).items():
+                    config.setdefault(key, value)
+        return config
+
+    @classmethod
     def from_config(cls, config):
         # Deep copy: deserialising a functional model consumes its config dict.
-        config = copy.deepcopy(config)
+        config = cls.upgrade_config(copy.deepcopy(config))
         for key in cls.network_names:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
@@ -216,6 +284,7 @@ class AdversarialModel(keras.Model):
                     "generator_optimizer= and discriminator_optimizer= (the "
                     "losses are set in the constructor)"
                 )
+        self._check_strategy("compile")
         default_g, default_d = self.default_optimizers()
         optimizers = {
             "generator_optimizer": generator_optimizer or default_g,
@@ -235,6 +304,14 @@ class AdversarialModel(keras.Model):
         with self.distribute_strategy.scope():
             self.generator_optimizer.build(self.generator_variables)
             self.discriminator_optimizer.build(self.discriminator_variables)
+
+    def _check_strategy(self, what):
+        current = tf.distribute.get_strategy()
+        if tf.distribute.has_strategy() and current is not self.distribute_strategy:
+            raise RuntimeError(
+                f"{type(self).__name__} was built outside the {type(current).__name__}'s scope "
+                f"but {what}() runs inside it: build the model and compile it inside "
+                "strategy.scope() (with strategy.scope(): model = ...; model.compile())")
 
     @property
     def generator_variables(self):
@@ -298,13 +375,6 @@ class AdversarialModel(keras.Model):
         start = context.replica_id_in_sync_group * batch_size
         return draw(batch_size * replicas)[start : start + batch_size]
 
-    def noise(self, batch_size, stream, counter):
-        """Latent noise ``(batch_size, latent_dim)`` for one step of this replica."""
-        seed = self.random_seed(stream, counter)
-        return self.replica_share(
-            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed=seed), batch_size
-        )
-
     def reduce_loss(self, per_example, network=None):
         """Reduce per-example losses for a distributed gradient step.
 
@@ -344,20 +414,205 @@ class AdversarialModel(keras.Model):
             logs = {k: tf.reshape(v, [1]) for k, v in logs.items()}
         return logs
 
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, check_range=True, **kwargs):
+        """``keras.Model.fit``, after checking that the data fit the networks.
+
+        ``x`` is an array of examples, a batched ``tf.data.Dataset`` of
+        examples (or of ``(examples, labels)``), or anything else ``fit``
+        reads. Arrays are checked in full (float dtype, shape, finite values,
+        not empty, value range), datasets by their element spec and first
+        batch; other inputs are read as Keras reads them.
+
+        Args:
+            check_range: raise a ``ValueError`` when the data's values lie
+                outside what the generator can make (images in ``[0, 255]``
+                or ``[0, 1]`` for a generator that ends in tanh). ``False``
+                warns instead.
+        """
+        if not self.compiled or self.generator_optimizer is None:
+            raise RuntimeError(
+                f"{type(self).__name__} is not compiled: call "
+                "model.compile(generator_optimizer=..., discriminator_optimizer=...) "
+                "(or model.compile() for the defaults) before fit()"
+            )
+        self._check_strategy("fit")
+        self.check_data(x, y, check_range=check_range)
+        return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
+
+    def check_data(self, x, y=None, check_range=True):
+        """Raise a ``ValueError`` naming the problem if ``x`` cannot be trained on."""
+
+    @staticmethod
+    def _check_float(dtype):
+        dtype = tf.as_dtype(dtype)
+        if not dtype.is_floating:
+            hint = ""
+            if dtype == tf.uint8:
+                hint = "; scale uint8 images to [-1, 1] first, e.g. x / 127.5 - 1"
+            raise ValueError(f"expected float data, got dtype {dtype.name}{hint}")
+
+    @staticmethod
+    def _check_values(array, port, what, check_range):
+        """Finite values, in the range a generator's ``port`` can make."""
+        array = np.asarray(array)
+        finite = np.isfinite(array)
+        if not finite.all():
+            bad = int(np.argwhere(~finite)[0][0])
+            raise ValueError(
+                f"the {what} contain {int((~finite).sum())} non-finite values "
+                f"(NaN or Inf), the first in example {bad}; expected finite floats"
+            )
+        if port.range is None or not array.size:
+            return
+        low, high = float(array.min()), float(array.max())
+        lo, hi = port.range
+        slack = 1e-3 * (hi - lo)
+        problem = None
+        if low < lo - slack or high > hi + slack:
+            problem = "outside"
+        elif array.ndim == 4 and low >= 0 and high > 0.5 and (lo, hi) == (-1.0, 1.0):
+            problem = "in [0, 1]"  # images scaled to [0, 1]: the tanh's lower half is never used
+        if problem is None:
+            return
+        fix = "x / 127.5 - 1 for pixels in [0, 255], x * 2 - 1 for [0, 1]"
+        message = (f"the {what} are in [{low:.4g}, {high:.4g}], {problem} the range "
+                   f"[{lo:g}, {hi:g}] the generator's {port.name} output can take; scale them "
+                   f"first ({fix}), or pass fit(..., check_range=False) to train anyway")
+        if check_range:
+            raise ValueError(message)
+        _log.warning(message.split("; scale")[0] + " (check_range=False)")
+
+
+class GenerativeModel(AdversarialModel):
+    """A variant whose generator turns noise (and codes) into samples.
+
+    Variants declare :meth:`generator_ports` (what the generator takes, in
+    order); ``generate``, batched prediction, the export signature and the
+    fit checks all follow from it.
+
+    Args:
+        generator: functional ``keras.Model``; its first input is the noise
+            ``z`` of shape ``(batch, latent_dim)``.
+        discriminator: functional ``keras.Model`` mapping an example (first
+            input) to logits.
+        seed, **kwargs: as :class:`AdversarialModel`.
+    """
+
+    #: Whether ``fit`` takes class labels (``fit(x, y)``).
+    uses_labels = False
+
+    def __init__(self, generator, discriminator, seed=None, **kwargs):
+        super().__init__({"generator": generator, "discriminator": discriminator}, seed=seed,
+                         **kwargs)
+
+    @classmethod
+    def for_data(cls, x, y=None, **kwargs):
+        """The variant with default networks for the examples ``x`` (and labels ``y``).
+
+        What the command line's ``train`` calls; the variant reads what it
+        needs from the data (a conditional variant its class count).
+        """
+        return cls.for_shape(tuple(np.shape(x)[1:]), **kwargs)
+
+    @classmethod
+    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
+        """The variant with default networks for examples of ``shape``.
+
+        Vectors ``(d,)`` get MLPs, square images ``(s, s, c)`` (8 <= s <= 64)
+        get DCGAN networks; see :func:`keras_gan_zoo.networks.for_shape`.
+
+        Args:
+            shape: shape of one example, e.g. ``(2,)`` or ``(28, 28, 1)``.
+            latent_dim: noise size (default
+                :data:`keras_gan_zoo.networks.DEFAULT_LATENT_DIM`).
+            network_kwargs: extra arguments of the network builders.
+            **kwargs: arguments of the variant (``loss=``, ``seed=``, ...).
+
+        Example:
+            >>> model = WGANGP.for_shape((2,), latent_dim=2)
+        """
+        from keras_gan_zoo import networks
+
+        cls._check_keywords(kwargs, builder=cls.for_shape)
+        if latent_dim is None:
+            latent_dim = networks.DEFAULT_LATENT_DIM
+        generator, discriminator = networks.for_shape(
+            shape, latent_dim=latent_dim, **(network_kwargs or {})
+        )
+        return cls(generator=generator, discriminator=discriminator, **kwargs)
+
+    # ------------------------------------------------------------- contract
+    @property
+    def latent_dim(self):
+        """Size of the generator's noise input ``z``."""
+        return int(self.generator.inputs[0].shape[-1])
+
+    @property
+    def example_shape(self):
+        """Shape of one example the discriminator accepts (``None`` = any)."""
+        return tuple(self.discriminator.inputs[0].shape[1:])
+
+    def generator_ports(self):
+        """The generator's inputs as :class:`~keras_gan_zoo.models.contract.Port` (in order)."""
+        return (Port.noise(self.latent_dim),)
+
+    def signature_info(self):
+        """Extra facts an export of the generator carries (class counts, code sizes)."""
+        return {}
+
+    def signature(self, direction=None):
+        if direction is not None:
+            raise ValueError(
+                f"direction= is for translation models; {type(self).__name__} has one generator")
+        return Signature("sampler", self.generator, tuple(self.generator_ports()),
+                         output_port(self.generator), self.signature_info(), self.variant_name)
+
+    def check_networks(self):
+        """The generator takes its ports, and makes what the discriminator reads."""
+        inputs = self.generator.inputs
+        if len(inputs[0].shape) != 2:
+            raise ValueError(
+                "expected a generator whose first input is z of shape (batch, latent_dim), got "
+                f"inputs {[_shape_str(t.shape) for t in inputs]}")
+        ports = self.generator_ports()
+        if len(ports) != len(inputs):
+            raise ValueError(
+                f"expected a generator with inputs [{', '.join(p.name for p in ports)}], got "
+                f"{len(inputs)} input(s) {[_shape_str(t.shape) for t in inputs]}")
+        produced = tuple(self.generator.outputs[0].shape[1:])
+        if not _shapes_fit(self.example_shape, produced):
+            raise ValueError(
+                f"the generator's output shape {_shape_str((None,) + produced)} "
+                "does not fit the discriminator's input shape "
+                f"{_shape_str((None,) + self.example_shape)}"
+            )
+
+    # ------------------------------------------------------------ the step
+    def noise(self, batch_size, stream, counter):
+        """Latent noise ``(batch_size, latent_dim)`` for one step of this replica."""
+        seed = self.random_seed(stream, counter)
+        return self.replica_share(
+            lambda n: tf.random.stateless_normal([n, self.latent_dim], seed=seed), batch_size
+        )
+
     def unpack(self, data):
         """Split a training batch into ``(real examples, condition)``.
 
         Unconditional variants take ``x`` or ``(x, ...)`` and ignore the rest;
         conditional variants override this to return their labels.
         """
-        if isinstance(data, (tuple, list)):
-            return data[0], None
-        return data, None
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        return tf.cast(real, tf.float32), None
 
     def fake(self, z, condition=None, training=True):
-        """Generated examples for noise ``z`` (and the condition, if any)."""
+        """Generated examples for noise ``z`` (and the condition, if any), in float32.
+
+        The cast lets a user's generator end in a mixed-precision layer: its
+        bfloat16 output meets the float32 data in the same discriminator call.
+        """
         inputs = z if condition is None else [z, condition]
-        return self.generator(inputs, training=training)
+        return tf.cast(self.generator(inputs, training=training), tf.float32)
 
     def judge(self, examples, condition=None, training=True):
         """Discriminator logits for ``examples`` (and the condition, if any)."""
@@ -369,27 +624,9 @@ class AdversarialModel(keras.Model):
         return self.generator(inputs, training=training)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
-        """``keras.Model.fit``, after checking that the data fit the networks.
-
-        ``x`` is an array of examples, a batched ``tf.data.Dataset`` of
-        examples (or of ``(examples, labels)``), or anything else ``fit``
-        reads. Arrays are checked in full (float dtype, shape, finite values,
-        not empty), datasets by their element spec; other inputs are read as
-        Keras reads them.
-        """
-        if not self.compiled or self.generator_optimizer is None:
-            raise RuntimeError(
-                f"{type(self).__name__} is not compiled: call "
-                "model.compile(generator_optimizer=..., discriminator_optimizer=...) "
-                "(or model.compile() for the defaults) before fit()"
-            )
-        self.check_data(x, y)
-        return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
-
-    def check_data(self, x, y=None):
-        """Raise a ``ValueError`` naming the problem if ``x`` cannot be trained on."""
+    def check_data(self, x, y=None, check_range=True):
         expected = self.example_shape
+        port = output_port(self.generator)
         if isinstance(x, tf.data.Dataset):
             spec = x.element_spec
             if isinstance(spec, (tuple, list)):
@@ -407,6 +644,10 @@ class AdversarialModel(keras.Model):
             self._check_float(spec.dtype)
             if x.cardinality() == 0:
                 raise ValueError("the dataset is empty: expected at least one batch of examples")
+            first = next(iter(x.take(1)), None)
+            if first is not None:
+                first = first[0] if isinstance(first, (tuple, list)) else first
+                self._check_values(first, port, "dataset's first batch", check_range)
             return
         if x is None:
             raise ValueError("expected training data x, got None")
@@ -420,13 +661,7 @@ class AdversarialModel(keras.Model):
             )
         self._check_example_shape(array.shape[1:], what="data")
         self._check_float(array.dtype)
-        finite = np.isfinite(array)
-        if not finite.all():
-            bad = int(np.argwhere(~finite)[0][0])
-            raise ValueError(
-                f"the data contain {int((~finite).sum())} non-finite values "
-                f"(NaN or Inf), the first in example {bad}; expected finite floats"
-            )
+        self._check_values(array, port, "data", check_range)
 
     def _check_example_shape(self, shape, what):
         expected = self.example_shape
@@ -436,32 +671,30 @@ class AdversarialModel(keras.Model):
                 f"discriminator expects {_shape_str(expected)}"
             )
 
-    @staticmethod
-    def _check_float(dtype):
-        dtype = tf.as_dtype(dtype)
-        if not dtype.is_floating:
-            hint = ""
-            if dtype == tf.uint8:
-                hint = "; scale uint8 images to [-1, 1] first, e.g. x / 127.5 - 1"
-            raise ValueError(f"expected float data, got dtype {dtype.name}{hint}")
-
     # -------------------------------------------------------------- sample
-    def generate(self, n, seed=None, batch_size=256):
+    def generate(self, n=None, seed=None, batch_size=256, **inputs):
         """Draw ``n`` samples as a float32 NumPy array.
 
         Args:
-            n: number of samples.
-            seed: integer seed of the latent noise; the same seed gives the
-                same samples, in any process. ``None`` draws fresh noise.
+            n: number of samples (may be left out when ``z=`` is given).
+            seed: integer seed of the inputs that are drawn; the same seed
+                gives the same samples, in any process. ``None`` draws fresh.
             batch_size: how many samples the generator makes at once.
+            **inputs: values for the generator's inputs, by their
+                ``generate`` keyword (:meth:`generator_ports`): ``z=`` (``(n,
+                latent_dim)``) for every variant, ``labels=`` for a
+                conditional GAN, ``categorical=`` and ``continuous=`` for an
+                InfoGAN. One value applies to all samples; what is left out
+                is drawn (noise from N(0, 1), codes as the variant trains
+                them, classes cycling 0, 1, 2, ...).
 
         Example:
             >>> images = model.generate(64, seed=0)  # (64, 28, 28, 1) in [-1, 1]
         """
-        n = self.check_count(n)
-        rng = np.random.default_rng(seed)
-        z = rng.standard_normal((int(n), self.latent_dim)).astype("float32")
-        return self.predict_generator(z, batch_size=batch_size)
+        if n is not None:
+            n = self.check_count(n)
+        arrays = self.signature().make_inputs(n, np.random.default_rng(seed), **inputs)
+        return self.predict_generator(arrays, batch_size=batch_size)
 
     @staticmethod
     def check_count(n):
@@ -472,11 +705,59 @@ class AdversarialModel(keras.Model):
 
     def predict_generator(self, inputs, batch_size=256):
         """Run the generator in inference mode over ``inputs`` in batches."""
-        inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        n = len(inputs[0])
-        out = []
-        for start in range(0, n, batch_size):
-            chunk = [np.asarray(a[start : start + batch_size]) for a in inputs]
-            chunk = chunk[0] if len(chunk) == 1 else chunk
-            out.append(keras.ops.convert_to_numpy(self.generator(chunk, training=False)))
-        return np.concatenate(out).astype("float32")
+        return _predict(self.generator, inputs, batch_size)
+
+
+def _predict(network, inputs, batch_size):
+    inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    n = len(inputs[0])
+    out = []
+    for start in range(0, n, batch_size):
+        chunk = [np.asarray(a[start : start + batch_size]) for a in inputs]
+        chunk = chunk[0] if len(chunk) == 1 else chunk
+        out.append(keras.ops.convert_to_numpy(network(chunk, training=False)))
+    return np.concatenate(out).astype("float32")
+
+
+class TranslationModel(AdversarialModel):
+    """A variant whose generators turn images into images.
+
+    Variants declare :meth:`translators`: ``{direction: (generator, trained
+    input shape)}``. ``translate``, the export signature and the CLI follow.
+    """
+
+    def translators(self):
+        """``{direction: (generator, (h, w, c) of the images it was trained on)}``."""
+        raise NotImplementedError
+
+    @classmethod
+    def for_data(cls, x, y=None, **kwargs):
+        raise ValueError(f"{cls.__name__} translates between two image sets; build it with "
+                         f"{cls.__name__}.for_shape(shape_a, shape_b) and fit it on a dataset of "
+                         "(a, b) batches in Python")
+
+    @property
+    def directions(self):
+        return tuple(self.translators())
+
+    def signature(self, direction=None):
+        translators = self.translators()
+        direction = self.directions[0] if direction is None else direction
+        if direction not in translators:
+            raise ValueError(f"unknown direction {direction!r}; expected one of "
+                             f"{', '.join(map(repr, translators))}")
+        generator, shape = translators[direction]
+        return Signature("translator", generator, (Port.image(shape),),
+                         output_port(generator, translated=True),
+                         {"direction": direction, "trained_image_shape": list(shape)},
+                         self.variant_name)
+
+    def translate(self, images, direction=None, batch_size=64):
+        """Translate a batch of images (NumPy in, NumPy out) in one of :attr:`directions`.
+
+        Example:
+            >>> usps_like = model.translate(mnist_images, direction="a_to_b")
+        """
+        signature = self.signature(direction)
+        images = signature.inputs[0].check(images, None, context=signature.info["direction"])
+        return _predict(signature.generator, images, batch_size)

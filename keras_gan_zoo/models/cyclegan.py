@@ -21,7 +21,8 @@ import keras
 import tensorflow as tf
 
 from keras_gan_zoo import losses
-from keras_gan_zoo.models.base import NOISE_STREAM_AUX, AdversarialModel, _shape_str
+from keras_gan_zoo.models.base import NOISE_STREAM_AUX, TranslationModel, _shape_str
+from keras_gan_zoo.models.contract import output_port
 
 __all__ = ["CycleGAN"]
 
@@ -72,7 +73,7 @@ class _ImagePool:
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
-class CycleGAN(AdversarialModel):
+class CycleGAN(TranslationModel):
     """CycleGAN trained with ``model.fit`` on a dataset of unpaired ``(a, b)`` batches.
 
     Args:
@@ -88,7 +89,7 @@ class CycleGAN(AdversarialModel):
         seed: seed of the pool's random draws.
 
     Example:
-        >>> model = CycleGAN.for_shapes((32, 32, 1), (32, 32, 1))
+        >>> model = CycleGAN.for_shape((32, 32, 1), (32, 32, 1))
         >>> model.compile()           # Adam(2e-4, beta_1=0.5) for both, as the paper
         >>> model.fit(tf.data.Dataset.zip((mnist, usps)).batch(16), epochs=10)
         >>> usps_like = model.translate(mnist_images, direction="a_to_b")
@@ -99,10 +100,11 @@ class CycleGAN(AdversarialModel):
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50, image_shape_a=None,
                  image_shape_b=None, seed=None, **kwargs):
-        super().__init__(generator_ab, discriminator_b, seed=seed, **kwargs)
-        self.generator_ba = generator_ba
-        self.discriminator_a = discriminator_a
-        self._check_cycle()
+        # Attribute names as in 0.1.0 (generator = A -> B, discriminator = B's),
+        # which the weights' paths in saved files follow.
+        super().__init__({"generator": generator_ab, "discriminator": discriminator_b,
+                          "generator_ba": generator_ba, "discriminator_a": discriminator_a},
+                         seed=seed, **kwargs)
         if cycle_weight < 0 or identity_weight < 0:
             raise ValueError(
                 f"expected cycle_weight >= 0 and identity_weight >= 0, got {cycle_weight} "
@@ -136,17 +138,24 @@ class CycleGAN(AdversarialModel):
         return tuple(int(s) for s in shape)
 
     @classmethod
-    def for_shapes(cls, shape_a, shape_b, base_filters=32, num_blocks=6, **kwargs):
+    def for_shapes(cls, *args, **kwargs):
+        """Renamed :meth:`for_shape` in 0.2.0."""
+        raise TypeError("CycleGAN.for_shapes(shape_a, shape_b) was renamed "
+                        "CycleGAN.for_shape(shape_a, shape_b) in 0.2.0 (see CHANGELOG.md)")
+
+    @classmethod
+    def for_shape(cls, shape_a, shape_b=None, base_filters=32, num_blocks=6, **kwargs):
         """CycleGAN with ResNet-block generators and PatchGAN discriminators.
 
         Args:
             shape_a, shape_b: ``(h, w, c)`` of the two domains; ``h`` and ``w``
-                divisible by 4.
+                divisible by 4. ``shape_b`` defaults to ``shape_a``.
             base_filters: filters of the first layers (the paper: 64).
             num_blocks: residual blocks per generator (the paper: 6 at 128 px).
         """
         from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 
+        shape_b = shape_a if shape_b is None else shape_b
         for shape in (shape_a, shape_b):
             if len(shape) != 3 or shape[0] % 4 or shape[1] % 4:
                 raise ValueError(
@@ -187,10 +196,7 @@ class CycleGAN(AdversarialModel):
             "image_shape_b": list(self.image_shape_b),
         }
 
-    def _check_networks(self):
-        pass  # the base class calls this before the B -> A networks are set: see _check_cycle
-
-    def _check_cycle(self):
+    def check_networks(self):
         pairs = [("generator_ab", self.generator, "discriminator_b", self.discriminator),
                  ("generator_ba", self.generator_ba, "discriminator_a", self.discriminator_a)]
         for g_name, g, d_name, d in pairs:
@@ -214,9 +220,9 @@ class CycleGAN(AdversarialModel):
     def discriminator_b(self):
         return self.discriminator
 
-    @property
-    def latent_dim(self):
-        raise AttributeError("CycleGAN translates images; it has no latent noise")
+    def translators(self):
+        return {"a_to_b": (self.generator, self.image_shape_a),
+                "b_to_a": (self.generator_ba, self.image_shape_b)}
 
     @property
     def generator_variables(self):
@@ -276,7 +282,7 @@ class CycleGAN(AdversarialModel):
         return self.logs()
 
     # ------------------------------------------------------------------ use
-    def check_data(self, x, y=None):
+    def check_data(self, x, y=None, check_range=True):
         if not isinstance(x, tf.data.Dataset):
             raise ValueError(
                 "CycleGAN trains on a tf.data.Dataset of unpaired (a, b) batches, e.g. "
@@ -296,26 +302,10 @@ class CycleGAN(AdversarialModel):
             self._check_float(s.dtype)
         if x.cardinality() == 0:
             raise ValueError("the dataset is empty: expected at least one batch of (a, b)")
-
-    def translate(self, images, direction="a_to_b", batch_size=64):
-        """Translate a batch of images: ``"a_to_b"`` or ``"b_to_a"``; NumPy in, NumPy out."""
-        generators = {"a_to_b": (self.generator, self.image_shape_a),
-                      "b_to_a": (self.generator_ba, self.image_shape_b)}
-        if direction not in generators:
-            raise ValueError(f"unknown direction {direction!r}; expected 'a_to_b' or 'b_to_a'")
-        generator, shape = generators[direction]
-        images = np.asarray(images, dtype="float32")
-        if images.ndim != 4 or images.shape[-1] != shape[-1]:
-            raise ValueError(
-                f"expected a batch of images (n, h, w, {shape[-1]}) for {direction}, got "
-                f"{images.shape}"
-            )
-        out = [keras.ops.convert_to_numpy(generator(images[i:i + batch_size], training=False))
-               for i in range(0, len(images), batch_size)]
-        return np.concatenate(out).astype("float32")
-
-    def generate(self, *args, **kwargs):
-        raise TypeError("CycleGAN translates images: use model.translate(images, direction=...)")
+        first = next(iter(x.take(1)), None)
+        for domain, batch, generator in zip("AB", first or (), (self.generator_ba, self.generator)):
+            self._check_values(batch, output_port(generator, translated=True),
+                               f"{domain} images of the first batch", check_range)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")

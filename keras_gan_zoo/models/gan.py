@@ -1,10 +1,17 @@
-"""The original GAN (Goodfellow et al. 2014), with a choice of losses.
+"""The original GAN (Goodfellow et al. 2014), with a choice of losses: the shared GAN step.
 
 One ``train_step`` is one iteration of Algorithm 1 of the paper: ``k``
 discriminator updates (``discriminator_steps``), then one generator update.
 Each discriminator update draws fresh noise; all ``k`` of them see the real
 batch of this step (the keras-io convention; pass a larger batch to see more
 data per generator update).
+
+The step is shared by the variants that differ only in their losses and
+terms: WGAN-GP is ``GAN(loss="wasserstein", gradient_penalty=10.0,
+discriminator_steps=5)`` (:class:`~keras_gan_zoo.models.wgan_gp.WGANGP` names
+it), the conditional GAN feeds labels through it, and a variant that must act
+after each discriminator update (the original WGAN clips the critic's
+weights) overrides :meth:`GAN.after_discriminator_update`.
 """
 
 import keras
@@ -15,7 +22,7 @@ from keras_gan_zoo.models.base import (
     NOISE_STREAM_AUX,
     NOISE_STREAM_D,
     NOISE_STREAM_G,
-    AdversarialModel,
+    GenerativeModel,
 )
 
 __all__ = ["GAN"]
@@ -28,15 +35,20 @@ def _check_pack(pack):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
-class GAN(AdversarialModel):
+class GAN(GenerativeModel):
     """A GAN trained with ``model.fit`` on a dataset of examples.
 
     Args:
         generator: functional ``keras.Model``, ``z -> example``.
         discriminator: functional ``keras.Model``, ``example -> logit``.
         loss: ``"non_saturating"`` (default; the paper's practical choice),
-            ``"minimax"`` (the saturating original), ``"least_squares"`` or
-            ``"hinge"``. See :mod:`keras_gan_zoo.losses`.
+            ``"minimax"`` (the saturating original), ``"least_squares"``,
+            ``"hinge"`` or ``"wasserstein"``. See :mod:`keras_gan_zoo.losses`.
+        gradient_penalty: weight of WGAN-GP's two-sided gradient penalty
+            ``(||grad D(x_hat)|| - 1)^2`` at uniform random interpolates of a
+            real and a fake example (Gulrajani et al. 2017; lambda = 10 there),
+            added to the discriminator's per-example loss; 0 turns it off. The
+            discriminator must judge examples one by one (no batch norm).
         discriminator_steps: discriminator updates per generator update
             (``k`` of the paper).
         label_smoothing: one-sided label smoothing of the real targets
@@ -81,7 +93,10 @@ class GAN(AdversarialModel):
         >>> samples = model.generate(64, seed=0)
     """
 
-    LOSSES = ("non_saturating", "minimax", "least_squares", "hinge")
+    LOSSES = losses.NAMES
+    # Version-1 configs (0.1.0) lack the arguments added after them; these
+    # values behave as the code did before each argument existed.
+    OLD_DEFAULTS = {1: {"reuse_fakes": False}}
 
     def __init__(
         self,
@@ -89,6 +104,7 @@ class GAN(AdversarialModel):
         discriminator,
         loss="non_saturating",
         discriminator_steps=1,
+        gradient_penalty=0.0,
         label_smoothing=0.0,
         pack=1,
         reuse_fakes=True,
@@ -107,9 +123,13 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"expected discriminator_steps to be an integer >= 1, got {discriminator_steps!r}"
             )
-        if label_smoothing and loss == "hinge":
+        if label_smoothing and loss in ("hinge", "wasserstein"):
             raise ValueError("label_smoothing applies to the minimax, non-saturating and "
-                             "least-squares losses, not to hinge")
+                             f"least-squares losses, not to {loss}")
+        if not gradient_penalty >= 0:
+            raise ValueError(f"expected gradient_penalty >= 0 (a weight), got {gradient_penalty}")
+        self.gradient_penalty = float(gradient_penalty)
+        self.gp_tracker = keras.metrics.Mean(name="gp") if self.gradient_penalty else None
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"expected label_smoothing in [0, 1), got {label_smoothing}")
         self.loss_name = loss
@@ -151,7 +171,8 @@ class GAN(AdversarialModel):
     def for_shape(cls, shape, latent_dim=None, network_kwargs=None, pack=1, **kwargs):
         """Default networks for ``shape``; with ``pack > 1`` the discriminator reads packs."""
         if _check_pack(pack) == 1:
-            return super().for_shape(shape, latent_dim, network_kwargs, **kwargs)
+            return super().for_shape(shape, latent_dim=latent_dim, network_kwargs=network_kwargs,
+                                     **kwargs)
         from keras_gan_zoo import networks
 
         shape = tuple(shape)
@@ -205,7 +226,9 @@ class GAN(AdversarialModel):
         One call on the doubled batch is faster on CPU (measured by
         ``benchmarks/throughput.py``).
         """
-        if self._batch_coupled():
+        # WGAN-GP's critic is called once more on the interpolates anyway; two
+        # calls keep its numbers those of its own loop in 0.1.0 (to the bit).
+        if self._batch_coupled() or self.gradient_penalty:
             return self.judge(real, condition), self.judge(fake, condition)
         # pack each half on its own, so that each is checked to be a multiple of pack
         real, fake = self.packed(real), self.packed(fake)
@@ -245,6 +268,7 @@ class GAN(AdversarialModel):
             **super().get_config(),
             "loss": self.loss_name,
             "discriminator_steps": self.discriminator_steps,
+            "gradient_penalty": self.gradient_penalty,
             "label_smoothing": self.label_smoothing,
             "pack": self.pack,
             "reuse_fakes": self.reuse_fakes,
@@ -312,12 +336,35 @@ class GAN(AdversarialModel):
         for v, a in zip(variables, self._averages[role]):
             a.assign_add(weight * (v - a))
 
+    @property
+    def metrics(self):
+        return super().metrics + ([self.gp_tracker] if self.gp_tracker is not None else [])
+
+    # -------------------------------------------------------------- terms
+    def penalty(self, real, fake, condition, counter):
+        """Per-example terms added to the discriminator's loss (0 when none is on).
+
+        WGAN-GP's gradient penalty: the interpolation weights are drawn for
+        the global batch from the step's auxiliary stream, so each example
+        meets the same weight on one replica or many.
+        """
+        if not self.gradient_penalty:
+            return None
+        alpha_seed = self.random_seed(NOISE_STREAM_AUX, counter)
+        alpha = self.replica_share(
+            lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), tf.shape(real)[0])
+        return losses.wasserstein_gradient_penalty(
+            lambda x, training: self.judge(x, condition, training), real, fake, alpha=alpha)
+
+    def after_discriminator_update(self):
+        """Called after each discriminator update, inside the step (e.g. WGAN's clipping)."""
+
     # --------------------------------------------------------------- step
     def train_step(self, data):
         real, condition = self.unpack(data)
         batch_size = tf.shape(real)[0]
         d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
-        d_vars, g_vars = self.discriminator.trainable_variables, self.generator.trainable_variables
+        d_vars, g_vars = self.discriminator_variables, self.generator_variables
 
         # k discriminator updates, each on fresh fakes. With reuse_fakes the
         # generator's forward pass of the last one is recorded on g_tape, so
@@ -331,14 +378,20 @@ class GAN(AdversarialModel):
             else:
                 fake = self.fake(z, condition)
             with tf.GradientTape() as tape:
-                per_example = self.discriminator_loss(*self.judge_pair(
-                    self.noisy(real, d_opt.iterations, 0),
-                    self.noisy(tf.stop_gradient(fake), d_opt.iterations, 1), condition))
+                d_real = self.noisy(real, d_opt.iterations, 0)
+                d_fake = self.noisy(tf.stop_gradient(fake), d_opt.iterations, 1)
+                per_example = self.discriminator_loss(*self.judge_pair(d_real, d_fake, condition))
+                penalty = self.penalty(d_real, d_fake, condition, d_opt.iterations)
+                if penalty is not None:
+                    per_example += self.gradient_penalty * penalty
                 d_loss = (self.reduce_loss(per_example, self.discriminator)
                           + self.history_penalty("discriminator", d_vars))
             self.apply_gradients(d_opt, tape, d_loss, d_vars)
             self.update_history("discriminator", d_vars, d_opt)
+            self.after_discriminator_update()
             self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
+            if penalty is not None:
+                self.gp_tracker.update_state(tf.reduce_mean(penalty), sample_weight=batch_size)
 
         # One generator update against the updated discriminator.
         if not self.reuse_fakes:

@@ -37,18 +37,20 @@ import tensorflow as tf
 from keras import layers
 
 from keras_gan_zoo import losses
-from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, AdversarialModel, _shape_str
+from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, GenerativeModel
+from keras_gan_zoo.models.contract import Port
 
 __all__ = ["InfoGAN", "infogan_networks"]
 
 
-def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2,
+def infogan_networks(shape, latent_dim=62, num_categories=10, num_continuous=2,
                      architecture=None, **kwargs):
     """Default InfoGAN networks for examples of ``shape``.
 
     Args:
         shape: one example's shape: an image ``(s, s, c)`` or a vector ``(d,)``.
-        noise_dim, num_categories, num_continuous: sizes of the latent parts.
+        latent_dim, num_categories, num_continuous: sizes of the latent parts
+            (``latent_dim`` is the noise ``z``'s, without the codes).
         architecture: ``"infogan"`` (the default for images whose side is a
             multiple of 4: the paper's MNIST networks, see
             :mod:`keras_gan_zoo.networks.infogan`; options ``base_filters``,
@@ -60,7 +62,7 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2,
 
     Returns:
         ``(generator, discriminator)``: the generator has inputs ``[z
-        (batch, noise_dim), categorical (batch,) int32, continuous (batch,
+        (batch, latent_dim), categorical (batch,) int32, continuous (batch,
         num_continuous)]``; the discriminator maps an example to
         ``[logit (batch, 1), categorical_logits (batch, K), continuous (batch, C)]``.
         The Q head (Dense 128, LeakyReLU, then the two code outputs) shares
@@ -79,8 +81,10 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2,
             f"expected architecture in {choices} for examples of shape {shape}, got "
             f"{architecture!r}"
         )
-    code_dim = num_categories + num_continuous
-    latent_dim = noise_dim + code_dim
+    if "noise_dim" in kwargs:
+        raise TypeError("infogan_networks: noise_dim= was renamed latent_dim= in 0.2.0")
+    noise_dim = latent_dim
+    latent_dim = noise_dim + num_categories + num_continuous
     if architecture == "infogan":
         body = infogan_generator(shape, latent_dim=latent_dim, name="generator_body", **kwargs)
         features = infogan_discriminator_body(shape, **kwargs)
@@ -113,7 +117,7 @@ def infogan_networks(shape, noise_dim=62, num_categories=10, num_continuous=2,
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
-class InfoGAN(AdversarialModel):
+class InfoGAN(GenerativeModel):
     """InfoGAN trained with ``model.fit(images)`` (labels, if given, are ignored).
 
     Args:
@@ -141,7 +145,9 @@ class InfoGAN(AdversarialModel):
         >>> category, continuous = model.predict_codes(images)
     """
 
-    network_names = ("generator", "discriminator")
+    RENAMED = {"noise_dim": "latent_dim"}
+    # 0.1.0 configs predate info_trains_body: the loss trained the body then.
+    OLD_DEFAULTS = {1: {"info_trains_body": True}}
 
     def __init__(self, generator, discriminator, info_weight=1.0, continuous_weight=0.1,
                  info_trains_body=False, seed=None, **kwargs):
@@ -159,15 +165,17 @@ class InfoGAN(AdversarialModel):
         self.info_tracker = keras.metrics.Mean(name="info_loss")
 
     @classmethod
-    def for_shape(cls, shape, noise_dim=62, num_categories=10, num_continuous=2,
+    def for_shape(cls, shape, latent_dim=62, num_categories=10, num_continuous=2,
                   network_kwargs=None, **kwargs):
         """InfoGAN with default networks (62 noise dimensions, as the paper on MNIST).
 
+        ``latent_dim`` is the size of the noise ``z`` (the codes come on top).
         ``network_kwargs`` go to :func:`infogan_networks` (e.g.
         ``{"architecture": "dcgan", "base_filters": 32}``).
         """
+        cls._check_keywords(kwargs, builder=cls.for_shape)
         generator, discriminator = infogan_networks(
-            shape, noise_dim=noise_dim, num_categories=num_categories,
+            shape, latent_dim=latent_dim, num_categories=num_categories,
             num_continuous=num_continuous, **(network_kwargs or {}),
         )
         return cls(generator, discriminator, **kwargs)
@@ -185,7 +193,17 @@ class InfoGAN(AdversarialModel):
     def num_continuous(self):
         return int(self.discriminator.outputs[2].shape[-1])
 
-    def _check_networks(self):
+    def generator_ports(self):
+        return (Port.noise(self.latent_dim),
+                Port.categorical("categorical", self.num_categories,
+                                 "InfoGAN categorical code, integer in [0, num_categories)"),
+                Port.uniform("continuous", self.num_continuous,
+                             "InfoGAN continuous codes, uniform in [-1, 1] during training"))
+
+    def signature_info(self):
+        return {"num_categories": self.num_categories, "num_continuous": self.num_continuous}
+
+    def check_networks(self):
         g_in, d_out = self.generator.inputs, self.discriminator.outputs
         if len(g_in) != 3:
             raise ValueError(
@@ -202,12 +220,7 @@ class InfoGAN(AdversarialModel):
                 f"the generator takes {g_in[2].shape[-1]} continuous codes but the Q head "
                 f"predicts {d_out[2].shape[-1]}"
             )
-        produced = tuple(self.generator.outputs[0].shape[1:])
-        if tuple(self.discriminator.inputs[0].shape[1:]) != produced:
-            raise ValueError(
-                f"the generator's output shape {_shape_str((None,) + produced)} does not fit "
-                f"the discriminator's input shape {_shape_str(self.discriminator.inputs[0].shape)}"
-            )
+        super().check_networks()
 
     @property
     def metrics(self):
@@ -266,7 +279,7 @@ class InfoGAN(AdversarialModel):
 
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_D, d_opt.iterations)
         with tf.GradientTape() as tape:
-            fake = self.generator([z, categorical, continuous], training=True)
+            fake = self.fake([z, categorical, continuous])
             real_logit = self.discriminator(real, training=True)[0]
             fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
             adversarial = losses.minimax_discriminator_loss(real_logit, fake_logit)
@@ -280,7 +293,7 @@ class InfoGAN(AdversarialModel):
 
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_G, g_opt.iterations)
         with tf.GradientTape() as tape:
-            fake = self.generator([z, categorical, continuous], training=True)
+            fake = self.fake([z, categorical, continuous])
             fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
             info = self.info_loss(categorical, continuous, cat_logits, cont_mean)
             adversarial = losses.non_saturating_generator_loss(fake_logit)
@@ -293,40 +306,6 @@ class InfoGAN(AdversarialModel):
         return self.logs()
 
     # ------------------------------------------------------------ sampling
-    def generate(self, n, categorical=None, continuous=None, seed=None, batch_size=256):
-        """Draw ``n`` samples as a float32 NumPy array.
-
-        Args:
-            n: number of samples.
-            categorical: one category for all, ``n`` categories, or ``None``
-                for ``0, 1, ..., K - 1, 0, ...``.
-            continuous: ``(num_continuous,)`` for all, ``(n, num_continuous)``,
-                or ``None`` to draw them uniformly in ``[-1, 1]`` with ``seed``.
-            seed: seed of the noise (and of the drawn codes).
-        """
-        n = self.check_count(n)
-        rng = np.random.default_rng(seed)
-        z = rng.standard_normal((int(n), self.latent_dim)).astype("float32")
-        if categorical is None:
-            categorical = np.arange(n) % self.num_categories
-        categorical = np.broadcast_to(np.asarray(categorical), (n,))
-        if categorical.dtype.kind not in "iu" or categorical.min() < 0 or categorical.max() >= self.num_categories:
-            raise ValueError(
-                f"expected categorical codes, integers in 0..{self.num_categories - 1}, got "
-                f"{np.unique(categorical)[:5]}"
-            )
-        if continuous is None:
-            continuous = rng.uniform(-1, 1, (n, self.num_continuous))
-        continuous = np.asarray(continuous, dtype="float32")
-        if continuous.shape not in ((self.num_continuous,), (n, self.num_continuous)):
-            raise ValueError(
-                f"expected continuous codes of shape ({self.num_continuous},) or "
-                f"({n}, {self.num_continuous}), got {continuous.shape}"
-            )
-        continuous = np.broadcast_to(continuous, (n, self.num_continuous))
-        return self.predict_generator([z, categorical.astype("int32"), continuous],
-                                      batch_size=batch_size)
-
     def predict_codes(self, images, batch_size=256):
         """The Q head's reading of ``images``: ``(categorical (n,), continuous (n, C))``.
 

@@ -49,21 +49,21 @@ VARIANTS = {
         (DIM,), latent_dim=4, network_kwargs=MLP, reuse_fakes=True, discriminator_steps=2,
         seed=1), VECTORS, None),
     "wgan_gp": lambda: (kgz.WGANGP.for_shape(
-        (DIM,), latent_dim=4, network_kwargs=MLP, critic_steps=2, seed=1), VECTORS, None),
+        (DIM,), latent_dim=4, network_kwargs=MLP, discriminator_steps=2, seed=1), VECTORS, None),
     "conditional_gan": lambda: (kgz.ConditionalGAN.for_shape(
         (DIM,), num_classes=3, latent_dim=4, network_kwargs=MLP, seed=1), VECTORS, LABELS),
     "infogan": lambda: (kgz.InfoGAN.for_shape(
-        (DIM,), noise_dim=4, num_categories=3, network_kwargs=MLP, seed=1), VECTORS, None),
+        (DIM,), latent_dim=4, num_categories=3, network_kwargs=MLP, seed=1), VECTORS, None),
     # The InfoGAN paper's networks: synchronized batch norm in the discriminator and Q head too.
     "infogan_8x8": lambda: (kgz.InfoGAN.for_shape(
-        (8, 8, 1), noise_dim=4, num_categories=3,
+        (8, 8, 1), latent_dim=4, num_categories=3,
         network_kwargs={"base_filters": 4, "dense_units": 8}, seed=1), DIGITS[:16], None),
     # DCGAN generator: synchronized batch norm sees the global batch's statistics.
     "dcgan_8x8": lambda: (kgz.GAN.for_shape(
         (8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4}, seed=1),
         DIGITS[:16], None),
     # Instance norm and the history pool (empty at the first step) are per image.
-    "cyclegan": lambda: (kgz.CycleGAN.for_shapes(
+    "cyclegan": lambda: (kgz.CycleGAN.for_shape(
         (8, 8, 1), (8, 8, 1), base_filters=4, num_blocks=1, seed=1),
         tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(DIGITS[:16]),
                              tf.data.Dataset.from_tensor_slices(DIGITS[16:32]))).batch(16), None),

@@ -21,7 +21,7 @@ def pairs(a=A, b=B, batch=4):
 
 
 def small(shape_a=(16, 16, 1), shape_b=(16, 16, 1), **kwargs):
-    return kgz.CycleGAN.for_shapes(shape_a, shape_b, base_filters=4, num_blocks=1, **kwargs)
+    return kgz.CycleGAN.for_shape(shape_a, shape_b, base_filters=4, num_blocks=1, **kwargs)
 
 
 def test_trains_and_translates_both_ways():
@@ -93,12 +93,16 @@ def test_bad_arguments():
         small().translate(A[:1], direction="up")
     with pytest.raises(ValueError, match=r"expected a batch of images \(n, h, w, 1\) for a_to_b"):
         small().translate(np.zeros((2, 16, 16, 3), "float32"))
-    with pytest.raises(TypeError, match="use model.translate"):
-        small().generate(4)
-    g = kgz.networks.cyclegan.resnet_generator(1, base_filters=4, num_blocks=1)
-    d = kgz.networks.cyclegan.patch_discriminator(1, base_filters=4)
+    # A translator has the translation contract only: no generate, no latent_dim.
+    assert small().kind == "translator"
+    assert not hasattr(small(), "generate") and not hasattr(small(), "latent_dim")
+    g, g2 = (kgz.networks.cyclegan.resnet_generator(1, base_filters=4, num_blocks=1)
+             for _ in range(2))
+    d, d2 = (kgz.networks.cyclegan.patch_discriminator(1, base_filters=4) for _ in range(2))
     with pytest.raises(ValueError, match="pass image_shape_a"):
-        kgz.CycleGAN(g, g, d, d)
+        kgz.CycleGAN(g, g2, d, d2)
+    with pytest.raises(ValueError, match="distinct models; generator_ba is given twice"):
+        kgz.CycleGAN(g, g, d, d2)
 
 
 def test_linear_decay_schedule():

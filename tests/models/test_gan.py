@@ -28,7 +28,7 @@ def test_discriminator_steps_update_the_discriminator_k_times():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"loss": "wasserstein"}, "unknown loss 'wasserstein'; expected one of non_saturating"),
+        ({"loss": "wgan"}, "unknown loss 'wgan'; expected one of .*non_saturating"),
         ({"discriminator_steps": 0}, "discriminator_steps to be an integer >= 1, got 0"),
         ({"label_smoothing": 1.5}, r"label_smoothing in \[0, 1\), got 1.5"),
         ({"loss": "hinge", "label_smoothing": 0.1}, "not to hinge"),

@@ -12,7 +12,7 @@ X = kgz.data.digits()[:256]
 
 
 def small(**kwargs):
-    return kgz.InfoGAN.for_shape((8, 8, 1), noise_dim=4, num_categories=5, num_continuous=2,
+    return kgz.InfoGAN.for_shape((8, 8, 1), latent_dim=4, num_categories=5, num_continuous=2,
                                  network_kwargs={"base_filters": 4, "dense_units": 16}, **kwargs)
 
 
@@ -30,7 +30,7 @@ def test_trains_and_logs_the_information_loss():
 
 def test_q_head_learns_to_read_the_categorical_code():
     keras.utils.set_random_seed(0)
-    model = kgz.InfoGAN.for_shape((2,), noise_dim=2, num_categories=3, num_continuous=1,
+    model = kgz.InfoGAN.for_shape((2,), latent_dim=2, num_categories=3, num_continuous=1,
                                   network_kwargs={"hidden": (32, 32)})
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(1e-3, 0.5))
@@ -110,7 +110,7 @@ def test_save_load_round_trip(tmp_path, info_trains_body):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"categorical": 5}, r"categorical codes, integers in 0..4"),
+    ({"categorical": 5}, r"expected categorical codes in 0..4"),
     ({"categorical": 0.5}, "categorical codes"),
     ({"continuous": [0.0, 0.0, 0.0]}, r"continuous codes of shape \(2,\) or \(3, 2\), got \(3,\)"),
 ])
@@ -120,8 +120,8 @@ def test_wrong_code_sizes_and_ranges(kwargs, message):
 
 
 def test_networks_must_agree_on_code_sizes():
-    g, _ = kgz.models.infogan.infogan_networks((2,), noise_dim=2, num_continuous=3, hidden=(8,))
-    _, d = kgz.models.infogan.infogan_networks((2,), noise_dim=2, num_continuous=2, hidden=(8,))
+    g, _ = kgz.models.infogan.infogan_networks((2,), latent_dim=2, num_continuous=3, hidden=(8,))
+    _, d = kgz.models.infogan.infogan_networks((2,), latent_dim=2, num_continuous=2, hidden=(8,))
     with pytest.raises(ValueError, match="takes 3 continuous codes but the Q head predicts 2"):
         kgz.InfoGAN(g, d)
     plain_g, plain_d = kgz.networks.for_shape((2,))

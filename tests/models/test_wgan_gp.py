@@ -19,19 +19,37 @@ def test_critic_steps_and_logs():
 
 def test_paper_defaults():
     model = kgz.WGANGP.for_shape((2,))
-    assert (model.critic_steps, model.gp_weight) == (5, 10.0)
+    assert (model.discriminator_steps, model.gradient_penalty) == (5, 10.0)
+    assert (model.loss_name, model.reuse_fakes) == ("wasserstein", False)
     g_opt, d_opt = model.default_optimizers()
     assert float(g_opt.learning_rate) == pytest.approx(1e-4)
     assert (float(d_opt.beta_1), float(d_opt.beta_2)) == pytest.approx((0.5, 0.9))
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"critic_steps": 0}, "critic_steps to be an integer >= 1"),
-    ({"gp_weight": -1.0}, "gp_weight >= 0"),
+    ({"discriminator_steps": 0}, "discriminator_steps to be an integer >= 1"),
+    ({"gradient_penalty": -1.0}, "gradient_penalty >= 0"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         kgz.WGANGP.for_shape((2,), **kwargs)
+
+
+@pytest.mark.parametrize("old, new", [("critic_steps", "discriminator_steps"),
+                                      ("gp_weight", "gradient_penalty")])
+def test_renamed_arguments_name_the_new_one(old, new):
+    with pytest.raises(TypeError, match=f"{old}= was renamed {new}="):
+        kgz.WGANGP.for_shape((2,), **{old: 1})
+
+
+def test_wgan_gp_is_a_configuration_of_the_gan_step():
+    # The named variant and the shared step with the same settings are one model.
+    a = kgz.WGANGP.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (8,)}, seed=3)
+    b = kgz.GAN(a.generator, a.discriminator, loss="wasserstein", gradient_penalty=10.0,
+                discriminator_steps=5, reuse_fakes=False, seed=3)
+    config = {k: v for k, v in a.get_config().items() if k not in ("name", "generator",
+                                                                   "discriminator")}
+    assert config == {k: v for k, v in b.get_config().items() if k in config}
 
 
 def test_learns_the_ring():
@@ -42,7 +60,7 @@ def test_learns_the_ring():
     """
     keras.utils.set_random_seed(0)
     model = kgz.WGANGP.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (64, 64)},
-                                 gp_weight=0.1)
+                                 gradient_penalty=0.1)
     model.compile(
         generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
         discriminator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),

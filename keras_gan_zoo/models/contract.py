@@ -1,0 +1,338 @@
+"""The variant contract: what a generator takes and gives, declared once by its variant.
+
+Every variant declares its generator's inputs as :class:`Port` objects (name,
+per-example shape, dtype, meaning, value range, and how a value is drawn when
+the user gives none) and its output as one more port; :class:`Signature`
+bundles them with the generator itself. Everything outside ``models/``
+(export, the command line, the callbacks, the zoo) reads a variant's
+:meth:`~keras_gan_zoo.models.base.AdversarialModel.signature` instead of
+asking what type it is:
+
+* a **sampler** (``signature.kind == "sampler"``: GAN, WGAN-GP, conditional
+  GAN, InfoGAN, ...) turns noise and codes into samples with
+  ``model.generate(n, seed=, **codes)``;
+* a **translator** (``"translator"``: CycleGAN, ...) turns images into images
+  with ``model.translate(images, direction=)``.
+
+Example:
+    >>> sig = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10).signature()
+    >>> [(p.name, p.shape, p.dtype) for p in sig.inputs]
+    [('z', (64,), 'float32'), ('label', (), 'int32')]
+    >>> sig.output.name, sig.output.range
+    ('image', (-1.0, 1.0))
+"""
+
+import dataclasses
+import difflib
+
+import numpy as np
+import keras
+import tensorflow as tf
+
+__all__ = ["Port", "Signature", "declared_classes", "infer_signature", "value_range"]
+
+KINDS = ("normal", "uniform", "categorical", "image", "output")
+# How errors speak of a port's values: (one, many).
+_NOUNS = {"label": ("label", "labels"), "categorical": ("categorical code", "categorical codes"),
+          "continuous": ("continuous code", "continuous codes")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Port:
+    """One input (or the output) of a generator, as its variant declares it.
+
+    Attributes:
+        name: the role and the exported input's name: ``"z"``, ``"label"``,
+            ``"categorical"``, ``"continuous"``, ``"image"``; for outputs
+            ``"image"``, ``"sample"`` or ``"translated"``.
+        kind: how values are drawn and checked: ``"normal"`` (standard
+            normal noise), ``"uniform"`` (uniform in ``range``),
+            ``"categorical"`` (integers ``0 .. classes - 1``), ``"image"``
+            (images in ``range``, height and width free), ``"output"``.
+        shape: shape of one value (no batch axis); ``()`` for an integer code.
+        dtype: ``"float32"`` or ``"int32"``.
+        meaning: one line for people (metadata, model cards, errors).
+        range: ``(low, high)`` of the values, or ``None`` (unbounded).
+        classes: how many categories a ``"categorical"`` port takes.
+        keyword: the argument of ``generate`` that sets it (``"labels"`` for
+            the port ``"label"``); defaults to ``name``.
+    """
+
+    name: str
+    kind: str
+    shape: tuple
+    dtype: str = "float32"
+    meaning: str = ""
+    range: tuple | None = None
+    classes: int | None = None
+    keyword: str | None = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown port kind {self.kind!r}; expected one of {KINDS}")
+        if self.keyword is None:
+            object.__setattr__(self, "keyword", self.name)
+
+    # ------------------------------------------------------------ factories
+    @classmethod
+    def noise(cls, size):
+        """The standard normal latent input ``z`` of ``size`` entries."""
+        return cls("z", "normal", (int(size),), meaning="latent noise, standard normal N(0, 1)")
+
+    @classmethod
+    def categorical(cls, name, classes, meaning, keyword=None):
+        """An integer code in ``0 .. classes - 1`` (a class label, InfoGAN's category)."""
+        return cls(name, "categorical", (), "int32", meaning, (0, int(classes) - 1),
+                   int(classes), keyword)
+
+    @classmethod
+    def uniform(cls, name, size, meaning, low=-1.0, high=1.0):
+        """A float code drawn uniformly in ``[low, high]`` (InfoGAN's continuous codes)."""
+        return cls(name, "uniform", (int(size),), meaning=meaning, range=(low, high))
+
+    @classmethod
+    def image(cls, shape, meaning="source images in [-1, 1], channels last"):
+        """An image input of the trained ``shape`` ``(h, w, c)``; exports free h and w."""
+        return cls("image", "image", tuple(int(s) for s in shape), meaning=meaning,
+                   range=(-1.0, 1.0))
+
+    # ---------------------------------------------------------------- use
+    def spec(self):
+        """The ``tf.TensorSpec`` of a batch of values: dynamic batch (and image size)."""
+        if self.kind == "image":
+            shape = (None, None, None, self.shape[-1])
+        else:
+            shape = (None,) + tuple(self.shape)
+        return tf.TensorSpec(shape, tf.as_dtype(self.dtype), name=self.name)
+
+    def draw(self, n, rng):
+        """``n`` values as the variant draws them when the user gives none.
+
+        Categorical codes are not random: they cycle ``0, 1, ..., classes - 1,
+        0, ...`` so that a grid of ``n`` samples shows every class.
+        """
+        if self.kind == "normal":
+            return rng.standard_normal((n,) + self.shape).astype("float32")
+        if self.kind == "uniform":
+            return rng.uniform(self.range[0], self.range[1], (n,) + self.shape).astype("float32")
+        if self.kind == "categorical":
+            return (np.arange(n) % self.classes).astype("int32")
+        if self.kind == "image":
+            return rng.uniform(-1, 1, (n,) + self.shape).astype("float32")
+        raise ValueError(f"the output port {self.name!r} is not drawn")
+
+    @property
+    def nouns(self):
+        """How errors name one value and several: ``("label", "labels")``."""
+        return _NOUNS.get(self.name, (self.name, self.name))
+
+    def check(self, values, n, context=None):
+        """``values`` given by the user for ``n`` samples, checked and broadcast to ``n`` rows.
+
+        One value is repeated for all; a categorical port also takes one-hot
+        rows ``(n, classes)``. Raises a ``ValueError`` that names the port,
+        what was given and what was expected.
+        """
+        values = np.asarray(values)
+        if self.kind == "categorical":
+            return self._check_categorical(values, n)
+        if self.kind == "image":
+            if values.ndim != 4 or values.shape[-1] != self.shape[-1]:
+                raise ValueError(
+                    f"expected a batch of images (n, h, w, {self.shape[-1]}) for "
+                    f"{context or self.keyword}, got {values.shape}")
+            return values.astype("float32")
+        many = self.nouns[1]
+        if not np.issubdtype(values.dtype, np.number):
+            raise ValueError(f"expected numbers for {many}, got dtype {values.dtype}")
+        if values.shape not in (self.shape, (n,) + self.shape):
+            raise ValueError(
+                f"expected {many} of shape {self.shape} or ({n}, "
+                f"{', '.join(map(str, self.shape))}), got {values.shape}")
+        return np.broadcast_to(values.astype("float32"), (n,) + self.shape)
+
+    def _check_categorical(self, values, n):
+        k = self.classes
+        one, many = self.nouns
+        if values.ndim == 2 and values.shape[1] == k and k > 1:
+            values = values.argmax(axis=1)
+        elif values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.ndim > 1:
+            raise ValueError(
+                f"expected {many} of shape (n,) or one-hot (n, {k}), got {values.shape}")
+        if values.dtype.kind == "f" and not np.all(values == np.round(values)):
+            raise ValueError(f"expected integer {many} in 0..{k - 1}, got fractional values")
+        if values.dtype.kind not in "iuf":
+            raise ValueError(f"expected integer {many} in 0..{k - 1}, got dtype {values.dtype}")
+        if values.ndim == 1 and len(values) != n:
+            raise ValueError(f"got {n} examples but {len(values)} {many}")
+        if values.size and (values.min() < 0 or values.max() >= k):
+            bad = values[(values < 0) | (values >= k)].flat[0]
+            raise ValueError(f"{one} {bad} is out of range; expected {many} in 0..{k - 1}")
+        return np.broadcast_to(values.astype("int32"), (n,))
+
+    def describe(self):
+        """The port as a JSON-able dict (export metadata, model cards)."""
+        record = {"name": self.name, "shape": [None] + [None if s is None else int(s)
+                                                         for s in self.spec().shape[1:]],
+                  "dtype": self.dtype, "meaning": self.meaning}
+        record["range"] = None if self.range is None else [float(v) for v in self.range]
+        if self.classes is not None:
+            record["classes"] = self.classes
+        return record
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    """A generator with its declared inputs and output.
+
+    Attributes:
+        kind: ``"sampler"`` (noise and codes -> sample) or ``"translator"``
+            (image -> image).
+        generator: the functional ``keras.Model`` this describes.
+        inputs: its input ports, in the order the generator takes them.
+        output: its output port.
+        info: what else a user of the generator needs to know, kept in export
+            metadata (``num_classes``, ``direction``, ``trained_image_shape``...).
+        variant: the registered name of the variant (``"gan"``), or
+            ``"generator"`` / ``"translator"`` for a bare network.
+    """
+
+    kind: str
+    generator: keras.Model
+    inputs: tuple
+    output: Port
+    info: dict = dataclasses.field(default_factory=dict)
+    variant: str = "generator"
+
+    def port(self, keyword):
+        """The input port that ``generate``'s argument ``keyword`` sets."""
+        for port in self.inputs:
+            if port.keyword == keyword:
+                return port
+        raise KeyError(keyword)
+
+    @property
+    def codes(self):
+        """The inputs other than the noise ``z``: labels and codes a user may set."""
+        return tuple(p for p in self.inputs if p.name != "z")
+
+    def specs(self):
+        """The ``tf.TensorSpec`` of each input (named by role)."""
+        return [p.spec() for p in self.inputs]
+
+    def make_inputs(self, n=None, rng=None, **given):
+        """The generator's inputs for ``n`` samples: given values checked, the rest drawn.
+
+        Draws happen in port order from one ``numpy.random.Generator``, so the
+        same seed gives the same inputs. ``n`` may be left out when a value
+        with a batch axis is given (e.g. ``z=``).
+        """
+        known = {p.keyword for p in self.inputs}
+        unknown = sorted(set(given) - known)
+        if unknown:
+            raise TypeError(unknown_argument(unknown[0], known, f"a {self.variant} generator's"))
+        if n is None:
+            n = next((len(np.asarray(given[p.keyword])) for p in self.inputs
+                      if p.keyword in given and np.ndim(given[p.keyword]) > len(p.shape)), None)
+            if n is None:
+                raise ValueError("expected the number of samples n (or an input with a batch axis, "
+                                 "e.g. z of shape (n, latent_dim))")
+        rng = np.random.default_rng() if rng is None else rng
+        return [p.check(given[p.keyword], n) if p.keyword in given and given[p.keyword] is not None
+                else p.draw(n, rng) for p in self.inputs]
+
+    def metadata(self):
+        """The JSON-able record an export carries."""
+        return {"variant": self.variant, "kind": self.kind, "generator": self.generator.name,
+                "inputs": [p.describe() for p in self.inputs],
+                "outputs": [self.output.describe()], **self.info}
+
+
+def unknown_argument(name, known, what):
+    """The message for an argument ``name`` that is not among ``known``."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return (f"{name!r} is not one of {what} arguments ({', '.join(sorted(known)) or 'none'})"
+            f"{hint}")
+
+
+def declared_classes(model):
+    """Class counts declared by the one-hot or embedding layers of ``model``."""
+    found = set()
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.CategoryEncoding):
+            found.add(int(layer.num_tokens))
+        elif isinstance(layer, keras.layers.Embedding):
+            found.add(int(layer.input_dim))
+    return found
+
+
+def value_range(net):
+    """``(-1.0, 1.0)`` if the network's output goes through tanh last, else ``None``."""
+    layer = net.outputs[0]._keras_history.operation
+    while isinstance(layer, keras.Model):
+        layer = layer.outputs[0]._keras_history.operation
+    activation = getattr(layer, "activation", None)
+    return (-1.0, 1.0) if getattr(activation, "__name__", "") == "tanh" else None
+
+
+def output_port(generator, translated=False):
+    """The output port of ``generator``: ``image``/``sample``, or ``translated``."""
+    shape = tuple(generator.outputs[0].shape[1:])
+    if translated:
+        return Port("translated", "output", shape, meaning="translated images, channels last",
+                    range=value_range(generator))
+    name = "image" if len(shape) == 3 else "sample"
+    return Port(name, "output", shape, meaning="generated examples", range=value_range(generator))
+
+
+def infer_signature(generator):
+    """The signature of a bare generator network, read from its inputs.
+
+    A variant declares its signature; a generator alone (``keras.Model``) is
+    read by the ranks of its inputs: ``z``; ``z`` and a label; ``z``, a
+    categorical and continuous codes; or one image (a translator).
+    """
+    if not generator.built or not getattr(generator, "inputs", None):
+        raise ValueError(
+            f"the model {generator.name!r} is not built: it has no known inputs. Use a "
+            "functional generator (keras.Input -> ... -> image) or a trained variant; build a "
+            "Sequential model with an Input first")
+    inputs, outputs = generator.inputs, generator.outputs
+    ranks = [len(t.shape) for t in inputs]
+    if len(outputs) != 1 or (ranks == [4] and len(outputs[0].shape) != 4) or (
+            len(ranks) > 1 and ranks[0] != 2) or len(ranks) > 3 or ranks[0] not in (2, 4):
+        raise ValueError(
+            f"{generator.name!r} looks like a discriminator, not a generator: inputs "
+            f"{[tuple(t.shape) for t in inputs]}, outputs {[tuple(t.shape) for t in outputs]}. "
+            "Expected z (batch, latent) [+ label, or + categorical and continuous codes] -> one "
+            "example, or image -> image")
+    if ranks == [4]:
+        shape = tuple(32 if s is None else s for s in inputs[0].shape[1:])
+        return Signature("translator", generator, (Port.image(shape),),
+                         output_port(generator, translated=True), variant="translator")
+    ports = [Port.noise(inputs[0].shape[-1])]
+    if len(ranks) > 1:
+        declared = declared_classes(generator)
+        if len(declared) != 1:
+            raise ValueError(
+                f"cannot tell how many classes {generator.name!r} takes (its one-hot or embedding "
+                f"layers declare {sorted(declared) or 'none'}); use the trained variant instead "
+                "of its generator")
+        classes = declared.pop()
+        if len(ranks) == 2:
+            ports.append(Port.categorical("label", classes, "class of each sample",
+                                          keyword="labels"))
+        else:
+            ports.append(Port.categorical("categorical", classes, "InfoGAN categorical code"))
+            ports.append(Port.uniform("continuous", inputs[2].shape[-1],
+                                      "InfoGAN continuous codes, uniform in [-1, 1] in training"))
+    info, variant = {}, "generator"
+    if len(ranks) == 2:
+        info, variant = {"num_classes": ports[1].classes}, "conditional_generator"
+    elif len(ranks) == 3:
+        info = {"num_categories": ports[1].classes, "num_continuous": int(ports[2].shape[0])}
+        variant = "infogan_generator"
+    return Signature("sampler", generator, tuple(ports), output_port(generator), info, variant)

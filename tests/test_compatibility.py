@@ -1,0 +1,121 @@
+"""Files saved by keras-gan-zoo 0.1.0 load with their settings, and the refactored steps
+compute what 0.1.0 computed.
+
+The fixtures (``tests/fixtures/v0_1``) were written by ``tests/fixtures/make_v0_1.py``
+with the code before the variant contract: for each case a ``.keras`` file after a
+few training steps, and an ``.npz`` with the training data's networks' weights before
+and after those steps and the model's outputs. Here the current code
+
+* loads each file, finds the settings it was saved with (0.1.0 names, the
+  defaults 0.1.0 had), and gives the same ``generate`` / ``translate`` outputs;
+* starts the same variant (built with today's API) from the "before" weights,
+  trains the same steps on the same data, and ends at the "after" weights.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import keras
+import tensorflow as tf
+
+import keras_gan_zoo as kgz
+
+FIXTURES = Path(__file__).parent / "fixtures" / "v0_1"
+DIGITS, DIGIT_LABELS = kgz.data.digits(return_labels=True)
+IMAGES, LABELS = DIGITS[:64], DIGIT_LABELS[:64].astype("int32")
+VECTORS = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+MLP = {"hidden": (16,)}
+SMALL = {"base_filters": 4}
+OLD_CONFIGS = json.loads((FIXTURES / "configs.json").read_text())["configs"]
+
+# The same cases as make_v0_1.py, built with today's API (renamed arguments).
+CASES = {
+    "gan_dcgan": (lambda: kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs=SMALL,
+                                            seed=1), "images"),
+    "gan_least_squares_fresh": (lambda: kgz.GAN.for_shape(
+        (3,), latent_dim=4, network_kwargs=MLP, loss="least_squares", reuse_fakes=False,
+        discriminator_steps=2, label_smoothing=0.1, seed=1), "vectors"),
+    "gan_pack_minibatch_std": (lambda: kgz.GAN.for_shape(
+        (3,), latent_dim=4, network_kwargs={**MLP, "minibatch_std": 4}, pack=2, loss="hinge",
+        seed=1), "vectors"),
+    "gan_stabilisers": (lambda: kgz.GAN.for_shape(
+        (3,), latent_dim=4, network_kwargs=MLP, feature_matching=True, instance_noise=0.5,
+        instance_noise_steps=10, historical_averaging=0.5, seed=1), "vectors"),
+    "wgan_gp": (lambda: kgz.WGANGP.for_shape((8, 8, 1), latent_dim=4, network_kwargs=SMALL,
+                                             discriminator_steps=2, seed=1), "images"),
+    "conditional_gan": (lambda: kgz.ConditionalGAN.for_shape(
+        (8, 8, 1), num_classes=10, latent_dim=4, network_kwargs=SMALL, seed=1), "labelled"),
+    "infogan": (lambda: kgz.InfoGAN.for_shape(
+        (8, 8, 1), latent_dim=4, num_categories=3,
+        network_kwargs={"base_filters": 4, "dense_units": 8}, seed=1), "images"),
+    "infogan_trains_body": (lambda: kgz.InfoGAN.for_shape(
+        (3,), latent_dim=4, num_categories=3, network_kwargs=MLP, info_trains_body=True, seed=1),
+        "vectors"),
+    "cyclegan": (lambda: kgz.CycleGAN.for_shape((8, 8, 1), (8, 8, 1), base_filters=4,
+                                                num_blocks=1, seed=1), "unpaired"),
+}
+# 0.1.0 argument -> today's, for comparing settings.
+RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty"}
+
+
+def fit(model, kind):
+    if kind == "unpaired":
+        pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(IMAGES[:32]),
+                                     tf.data.Dataset.from_tensor_slices(IMAGES[32:])))
+        model.fit(pairs.batch(16), epochs=1, verbose=0)
+    elif kind == "labelled":
+        model.fit(IMAGES, LABELS, batch_size=32, epochs=2, shuffle=False, verbose=0)
+    else:
+        model.fit(IMAGES if kind == "images" else VECTORS, batch_size=32, epochs=2,
+                  shuffle=False, verbose=0)
+
+
+def outputs(model, kind):
+    if kind == "unpaired":
+        return {"translate/a_to_b": model.translate(IMAGES[:4]),
+                "translate/b_to_a": model.translate(IMAGES[4:8], direction="b_to_a")}
+    return {"generate": model.generate(6, seed=3)}
+
+
+def test_every_case_has_a_fixture():
+    assert sorted(CASES) == sorted(OLD_CONFIGS)
+    for name in CASES:
+        assert (FIXTURES / f"{name}.keras").is_file() and (FIXTURES / f"{name}.npz").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_0_1_file_loads_with_its_settings_and_outputs(name):
+    model = keras.models.load_model(FIXTURES / f"{name}.keras")
+    record = np.load(FIXTURES / f"{name}.npz")
+    config = model.get_config()
+    assert config["config_version"] == kgz.models.base.CONFIG_VERSION
+    for key, value in OLD_CONFIGS[name].items():
+        key = RENAMED.get(key, key)
+        assert config[key] == (list(value) if isinstance(value, tuple) else value), key
+    # Settings 0.1.0 had no argument for load as 0.1.0 trained.
+    if isinstance(model, kgz.GAN) and "reuse_fakes" not in OLD_CONFIGS[name]:
+        assert model.reuse_fakes is False
+    if isinstance(model, kgz.InfoGAN) and "info_trains_body" not in OLD_CONFIGS[name]:
+        assert model.info_trains_body is True
+    for key, expected in outputs(model, CASES[name][1]).items():
+        np.testing.assert_array_equal(expected, record[key], err_msg=key)
+    # The optimizers' state came back: training goes on.
+    assert int(model.generator_optimizer.iterations) > 0
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_training_step_computes_what_0_1_computed(name):
+    build, kind = CASES[name]
+    record = np.load(FIXTURES / f"{name}.npz")
+    keras.utils.set_random_seed(0)
+    model = build()
+    networks = model.trained_networks()
+    for role, net in networks.items():
+        net.set_weights([record[f"before/{role}/{i}"] for i in range(len(net.weights))])
+    model.compile()
+    fit(model, kind)
+    for role, net in networks.items():
+        for i, w in enumerate(net.get_weights()):
+            np.testing.assert_array_equal(w, record[f"after/{role}/{i}"], err_msg=f"{role}/{i}")
