@@ -307,7 +307,8 @@ class AdversarialModel(keras.Model):
 
     def _check_strategy(self, what):
         current = tf.distribute.get_strategy()
-        if tf.distribute.has_strategy() and current is not self.distribute_strategy:
+        # Keras records the strategy a model is created under (None outside any).
+        if tf.distribute.has_strategy() and current is not self._distribute_strategy:
             raise RuntimeError(
                 f"{type(self).__name__} was built outside the {type(current).__name__}'s scope "
                 f"but {what}() runs inside it: build the model and compile it inside "

@@ -272,6 +272,10 @@ class InfoGAN(GenerativeModel):
         q_head = {id(v) for v in self.q_head_variables}
         return [v for v in self.discriminator.trainable_variables if id(v) not in q_head]
 
+    def judge(self, examples, condition=None, training=True):
+        """``[logit, categorical_logits, continuous_mean]`` in float32 (a user's heads may be mixed)."""
+        return [tf.cast(out, tf.float32) for out in self.discriminator(examples, training=training)]
+
     def train_step(self, data):
         real, _ = self.unpack(data)
         batch_size = tf.shape(real)[0]
@@ -280,8 +284,8 @@ class InfoGAN(GenerativeModel):
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_D, d_opt.iterations)
         with tf.GradientTape() as tape:
             fake = self.fake([z, categorical, continuous])
-            real_logit = self.discriminator(real, training=True)[0]
-            fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
+            real_logit = self.judge(real)[0]
+            fake_logit, cat_logits, cont_mean = self.judge(fake)
             adversarial = losses.minimax_discriminator_loss(real_logit, fake_logit)
             d_loss = adversarial
             if self.info_trains_body:
@@ -294,7 +298,7 @@ class InfoGAN(GenerativeModel):
         z, categorical, continuous = self.codes(batch_size, NOISE_STREAM_G, g_opt.iterations)
         with tf.GradientTape() as tape:
             fake = self.fake([z, categorical, continuous])
-            fake_logit, cat_logits, cont_mean = self.discriminator(fake, training=True)
+            fake_logit, cat_logits, cont_mean = self.judge(fake)
             info = self.info_loss(categorical, continuous, cat_logits, cont_mean)
             adversarial = losses.non_saturating_generator_loss(fake_logit)
             g_loss = self.reduce_loss(adversarial + self.info_weight * info, self.generator)

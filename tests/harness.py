@@ -1,0 +1,137 @@
+"""The test harness: one entry per registered variant; ``tests/test_variants.py`` runs
+the same checks on every entry (in the spirit of keras-hub's ``run_*_test`` helpers).
+
+An entry says how to build a small model of the variant with its default
+networks (``build``) and with networks a user writes from plain Keras layers
+(``build_user``: no float32 output layer, so under a mixed-precision policy the
+generator's output is bfloat16), and how it trains (``kind``: ``"examples"``,
+``"labelled"`` or ``"unpaired"``). Adding a variant adds one entry here.
+
+All entries train on the bundled 8x8 digits, so the same data checks (value
+range, dtype) apply to every variant.
+"""
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+import keras
+import tensorflow as tf
+from keras import layers
+
+import keras_gan_zoo as kgz
+
+DIGITS, DIGIT_LABELS = kgz.data.digits(return_labels=True)
+IMAGES, LABELS = DIGITS[:32], (DIGIT_LABELS[:32] % 3).astype("int32")
+SMALL = {"base_filters": 4}
+SHAPE = (8, 8, 1)
+
+
+@dataclasses.dataclass
+class Entry:
+    build: Callable  # () -> model with default networks
+    build_user: Callable  # () -> model with user-written networks (plain Keras layers)
+    kind: str = "examples"  # "examples" | "labelled" | "unpaired"
+
+
+# ----------------------------------------------------- user-written networks
+def user_generator(latent_dim, extra_inputs=()):
+    """The keras-io DCGAN shape: Dense, reshape, Conv2DTranspose, Conv2D(tanh) last."""
+    z = keras.Input((latent_dim,), name="z")
+    inputs, parts = [z], [z]
+    for name, size, dtype in extra_inputs:
+        x = keras.Input((), dtype=dtype, name=name) if dtype == "int32" else keras.Input(
+            (size,), name=name)
+        inputs.append(x)
+        parts.append(layers.CategoryEncoding(size, output_mode="one_hot")(x) if dtype == "int32"
+                     else x)
+    h = layers.Concatenate()(parts) if len(parts) > 1 else z
+    h = layers.Reshape((4, 4, 4))(layers.Dense(64, activation="relu")(h))
+    h = layers.Conv2DTranspose(8, 4, strides=2, padding="same", activation="relu")(h)
+    return keras.Model(inputs, layers.Conv2D(1, 3, padding="same", activation="tanh")(h))
+
+
+def user_discriminator(heads=(1,), label_classes=None):
+    x = keras.Input(SHAPE)
+    inputs = [x]
+    h = layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same",
+                                       activation="leaky_relu")(x))
+    if label_classes:
+        label = keras.Input((), dtype="int32")
+        inputs.append(label)
+        h = layers.Concatenate()([h, layers.CategoryEncoding(label_classes,
+                                                             output_mode="one_hot")(label)])
+    outputs = [layers.Dense(units)(h) for units in heads]
+    return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0])
+
+
+def user_translator():
+    x = keras.Input((None, None, 1))
+    h = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    return keras.Model(x, layers.Conv2D(1, 3, padding="same", activation="tanh")(h))
+
+
+def user_patch_discriminator():
+    x = keras.Input((None, None, 1))
+    h = layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x)
+    return keras.Model(x, layers.Conv2D(1, 3, padding="same")(h))
+
+
+# ---------------------------------------------------------------- entries
+ENTRIES = {
+    "gan": Entry(
+        lambda: kgz.GAN.for_shape(SHAPE, latent_dim=4, network_kwargs=SMALL, seed=1),
+        lambda: kgz.GAN(user_generator(4), user_discriminator(), seed=1)),
+    "wgan_gp": Entry(
+        lambda: kgz.WGANGP.for_shape(SHAPE, latent_dim=4, network_kwargs=SMALL,
+                                     discriminator_steps=2, seed=1),
+        lambda: kgz.WGANGP(user_generator(4), user_discriminator(), discriminator_steps=2,
+                           seed=1)),
+    "conditional_gan": Entry(
+        lambda: kgz.ConditionalGAN.for_shape(SHAPE, num_classes=3, latent_dim=4,
+                                             network_kwargs=SMALL, seed=1),
+        lambda: kgz.ConditionalGAN(user_generator(4, [("label", 3, "int32")]),
+                                   user_discriminator(label_classes=3), seed=1),
+        kind="labelled"),
+    "infogan": Entry(
+        lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3,
+                                      network_kwargs={"base_filters": 4, "dense_units": 8},
+                                      seed=1),
+        lambda: kgz.InfoGAN(user_generator(4, [("categorical", 3, "int32"),
+                                               ("continuous", 2, "float32")]),
+                            user_discriminator(heads=(1, 3, 2)), seed=1)),
+    "cyclegan": Entry(
+        lambda: kgz.CycleGAN.for_shape(SHAPE, SHAPE, base_filters=4, num_blocks=1, seed=1),
+        lambda: kgz.CycleGAN(user_translator(), user_translator(), user_patch_discriminator(),
+                             user_patch_discriminator(), image_shape_a=SHAPE,
+                             image_shape_b=SHAPE, seed=1),
+        kind="unpaired"),
+}
+
+
+# ----------------------------------------------------------------- helpers
+def training_data(entry, images=IMAGES):
+    """``(x, y, batch_size)`` for ``fit``: the whole batch of 32 at once (one step an epoch)."""
+    if entry.kind == "unpaired":
+        pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(images[:16]),
+                                     tf.data.Dataset.from_tensor_slices(images[16:])))
+        return pairs.batch(16), None, None
+    if entry.kind == "labelled":
+        return images, LABELS[: len(images)], len(images)
+    return images, None, len(images)
+
+
+def fit(model, entry, epochs=1, images=IMAGES, **kwargs):
+    x, y, batch_size = training_data(entry, images)
+    return model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0, **kwargs)
+
+
+def outputs(model):
+    """What a user gets from the model: samples (fixed seed) or translations, per direction."""
+    if model.kind == "translator":
+        return {d: model.translate(IMAGES[:4], direction=d) for d in model.directions}
+    return {"generate": model.generate(6, seed=3)}
+
+
+def network_weights(model):
+    return [w for net in model.trained_networks().values() for w in net.get_weights()]

@@ -1,0 +1,223 @@
+"""Every registered variant passes the same checks (entries in ``tests/harness.py``).
+
+Config round trip, ``.keras`` save/load with optimizer state, one finite step,
+bad-data errors, mixed precision (default and user-written networks), one
+replica against two, and ONNX export with parity. A variant's own test file
+holds only what is particular to it.
+"""
+
+import json
+import logging
+
+import numpy as np
+import pytest
+import keras
+import tensorflow as tf
+
+import keras_gan_zoo as kgz
+from harness import ENTRIES, IMAGES, fit, network_weights, outputs, training_data
+
+NAMES = sorted(ENTRIES)
+
+
+def as_json(config):
+    # Compared as JSON, as a saved file holds it (tuples become lists).
+    return json.dumps(config, sort_keys=True)
+
+
+@pytest.fixture
+def policy(request):
+    keras.mixed_precision.set_global_policy(request.param)
+    try:
+        yield request.param
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_every_registered_variant_has_a_harness_entry():
+    assert sorted(kgz.VARIANTS) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declares_its_generators(name):
+    model = ENTRIES[name].build()
+    assert model.variant_name == name
+    for direction in model.directions:
+        signature = model.signature(direction)
+        assert signature.kind == model.kind in ("sampler", "translator")
+        assert len(signature.inputs) == len(signature.generator.inputs)
+        for port, tensor in zip(signature.inputs, signature.generator.inputs):
+            assert port.spec().shape.rank == len(tensor.shape)
+        assert signature.output.range == (-1.0, 1.0)  # the default networks end in tanh
+    for key, values in outputs(model).items():
+        assert values.dtype == np.float32 and np.abs(values).max() <= 1, key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_config_round_trips_as_json(name):
+    model = ENTRIES[name].build()
+    config = keras.saving.serialize_keras_object(model)
+    assert config["config"]["config_version"] == kgz.models.base.CONFIG_VERSION
+    clone = keras.saving.deserialize_keras_object(config)
+    assert type(clone) is type(model)
+    assert as_json(keras.saving.serialize_keras_object(clone)) == as_json(config)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_one_step_is_finite_and_moves_every_network(name):
+    keras.utils.set_random_seed(0)
+    model = ENTRIES[name].build()
+    model.compile()
+    before = [w.copy() for w in network_weights(model)]
+    history = fit(model, ENTRIES[name])
+    assert int(model.generator_optimizer.iterations) == 1
+    assert {"g_loss", "d_loss"} <= set(history.history)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    for role, net in model.trained_networks().items():
+        moved = max(np.abs(a - b).max() for a, b in zip(net.get_weights(), before))
+        before = before[len(net.weights):]
+        assert moved > 0, f"{role} did not train"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_save_and_load_give_identical_samples_and_next_step(name, tmp_path):
+    keras.utils.set_random_seed(0)
+    entry = ENTRIES[name]
+    model = entry.build()
+    model.compile()
+    fit(model, entry)
+    model.save(tmp_path / "model.keras")
+    again = keras.models.load_model(tmp_path / "model.keras")
+    assert type(again) is type(model)
+    assert as_json(again.get_config()) == as_json(model.get_config())
+    for key, values in outputs(model).items():
+        np.testing.assert_array_equal(outputs(again)[key], values, err_msg=key)
+    for old, new in ((model.generator_optimizer, again.generator_optimizer),
+                     (model.discriminator_optimizer, again.discriminator_optimizer)):
+        assert int(new.iterations) == int(old.iterations) > 0
+        for v_old, v_new in zip(old.variables, new.variables):
+            np.testing.assert_array_equal(np.asarray(v_old), np.asarray(v_new))
+    # One more step of each, from the same state, lands on the same weights.
+    fit(model, entry)
+    fit(again, entry)
+    for a, b in zip(network_weights(model), network_weights(again)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_data_are_refused_before_training_and_nothing_moves(name):
+    entry = ENTRIES[name]
+    model = entry.build()
+    model.compile()
+    before = [w.copy() for w in network_weights(model)]
+    pixels = (IMAGES + 1) * 127.5  # [0, 255]: what a user's images are before scaling
+    with pytest.raises(ValueError, match=r"are in \[0, 255\], outside the range \[-1, 1\].*"
+                                         r"x / 127.5 - 1.*check_range=False"):
+        fit(model, entry, images=pixels)
+    with pytest.raises(ValueError, match=r"in \[0, 1\] the range \[-1, 1\]"):
+        fit(model, entry, images=(IMAGES + 1) / 2)
+    with pytest.raises(ValueError, match="expected float data, got dtype uint8"):
+        fit(model, entry, images=pixels.astype("uint8"))
+    with pytest.raises(ValueError, match=r"shape \(8, 8, 3\)|\(None, 8, 8, 3\)"):
+        fit(model, entry, images=np.repeat(IMAGES, 3, axis=-1))
+    for a, b in zip(before, network_weights(model)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_check_range_false_trains_with_a_warning(name, caplog):
+    model = ENTRIES[name].build()
+    model.compile()
+    with caplog.at_level(logging.WARNING, logger="keras_gan_zoo"):
+        fit(model, ENTRIES[name], images=(IMAGES + 1) * 127.5, check_range=False)
+    assert "check_range=False" in caplog.text
+    assert int(model.generator_optimizer.iterations) == 1
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"], indirect=True)
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("networks", ["default", "user"])
+def test_trains_under_mixed_precision(name, policy, networks):
+    entry = ENTRIES[name]
+    model = entry.build() if networks == "default" else entry.build_user()
+    model.compile()
+    wrapped = isinstance(model.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert wrapped == (policy == "mixed_float16")
+    history = fit(model, entry)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    generator = model.signature(model.directions[0]).generator
+    if networks == "user":  # really mixed: the user's last layer computes in low precision
+        assert generator.layers[-1].compute_dtype != "float32"
+    for key, values in outputs(model).items():
+        assert values.dtype == np.float32 and np.isfinite(values).all(), key
+
+
+def _one_step(strategy, name, weights):
+    entry = ENTRIES[name]
+    with strategy.scope():
+        model = entry.build()
+        model.set_weights(weights)
+        # SGD: Adam would hide a wrong gradient scale (it normalises the gradient).
+        model.compile(generator_optimizer=keras.optimizers.SGD(0.05),
+                      discriminator_optimizer=keras.optimizers.SGD(0.05))
+    history = fit(model, entry)
+    return model.get_weights(), history.history
+
+
+@pytest.fixture(scope="module")
+def two_replicas():
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
+    return tf.distribute.MirroredStrategy(devices[:2])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_two_replicas_match_one(name, two_replicas):
+    keras.utils.set_random_seed(0)
+    weights = ENTRIES[name].build().get_weights()
+    one_w, one_logs = _one_step(tf.distribute.get_strategy(), name, weights)
+    two_w, two_logs = _one_step(two_replicas, name, weights)
+    moved = max(np.abs(a - b).max() for a, b in zip(one_w, weights))
+    assert moved > 1e-3, "the step should have changed the weights"
+    diff = max(np.abs(a - b).max() for a, b in zip(one_w, two_w))
+    assert diff <= 1e-5, f"two replicas moved the weights {diff:.2e} away from one replica"
+    assert one_logs.keys() == two_logs.keys()
+    for key in one_logs:
+        assert one_logs[key][0] == pytest.approx(two_logs[key][0], rel=1e-6, abs=1e-5), key
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_built_outside_the_strategy_scope_says_so(name, two_replicas):
+    model = ENTRIES[name].build()
+    with two_replicas.scope():
+        with pytest.raises(RuntimeError, match=r"built outside the MirroredStrategy's scope.*"
+                                               r"inside strategy.scope\(\)"):
+            model.compile()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_onnx_export_of_every_generator_matches_keras(name, tmp_path):
+    import onnxruntime as ort
+
+    keras.utils.set_random_seed(0)
+    model = ENTRIES[name].build()
+    model.compile()
+    fit(model, ENTRIES[name])  # batch statistics move
+    for direction in model.directions:
+        path = tmp_path / f"{direction or 'generator'}.onnx"
+        result = kgz.export.to_onnx(model, path, direction=direction)
+        assert set(result.max_abs_diff) == {1, 7} and max(result.max_abs_diff.values()) <= 1e-4
+        signature = model.signature(direction)
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        assert [i.name for i in session.get_inputs()] == [p.name for p in signature.inputs]
+        assert result.metadata["variant"] == name
+        # The file computes what the model computes for a user's inputs.
+        if signature.kind == "translator":
+            feed, expected = {"image": IMAGES[:3]}, model.translate(IMAGES[:3], direction)
+        else:
+            arrays = signature.make_inputs(5, np.random.default_rng(0))
+            feed = {p.name: a for p, a in zip(signature.inputs, arrays)}
+            expected = model.predict_generator(arrays)
+        got = session.run(None, feed)[0]
+        np.testing.assert_allclose(got, expected, atol=1e-4)
