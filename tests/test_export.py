@@ -88,8 +88,9 @@ EXPECTED_INPUTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", VARIANTS)
-def test_onnx_export_matches_keras(models, tmp_path, name):
+def test_onnx_export_metadata_and_dynamic_batch(models, tmp_path, name):
     model = models[name]
     result = export.to_onnx(model, tmp_path / "g.onnx")
     assert set(result.max_abs_diff) == {1, 7}

@@ -1,6 +1,5 @@
 """kgz.CycleGAN: unpaired training, translation, the history pool, save/load, errors."""
 
-import json
 
 import numpy as np
 import pytest
@@ -41,18 +40,6 @@ def test_grey_to_rgb_needs_no_identity_loss():
     assert model.translate(A[:2]).shape == (2, 16, 16, 3)
     with pytest.raises(ValueError, match="same channels in A and B, got 1 and 3"):
         small((16, 16, 1), (16, 16, 3))
-
-
-def test_save_load_round_trip(tmp_path):
-    model = small(seed=1)
-    model.compile()
-    model.fit(pairs(), epochs=1, verbose=0)
-    model.save(tmp_path / "c.keras")
-    again = keras.models.load_model(tmp_path / "c.keras")
-    assert isinstance(again, kgz.CycleGAN)
-    for direction, x in (("a_to_b", A[:4]), ("b_to_a", B[:4])):
-        np.testing.assert_array_equal(again.translate(x, direction), model.translate(x, direction))
-    assert json.dumps(again.get_config(), sort_keys=True) == json.dumps(model.get_config(), sort_keys=True)
 
 
 def test_image_pool_fills_then_swaps():
