@@ -100,6 +100,10 @@ ENTRIES = {
         lambda: kgz.InfoGAN(user_generator(4, [("categorical", 3, "int32"),
                                                ("continuous", 2, "float32")]),
                             user_discriminator(heads=(1, 3, 2)), seed=1)),
+    "wgan": Entry(
+        lambda: kgz.WGAN.for_shape(SHAPE, latent_dim=4, network_kwargs=SMALL,
+                                   discriminator_steps=2, seed=1),
+        lambda: kgz.WGAN(user_generator(4), user_discriminator(), discriminator_steps=2, seed=1)),
     "cyclegan": Entry(
         lambda: kgz.CycleGAN.for_shape(SHAPE, SHAPE, base_filters=4, num_blocks=1, seed=1),
         lambda: kgz.CycleGAN(user_translator(), user_translator(), user_patch_discriminator(),

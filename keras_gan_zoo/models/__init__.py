@@ -11,6 +11,7 @@ from keras_gan_zoo.models.wgan_gp import WGANGP
 from keras_gan_zoo.models.conditional_gan import ConditionalGAN
 from keras_gan_zoo.models.infogan import InfoGAN
 from keras_gan_zoo.models.cyclegan import CycleGAN
+from keras_gan_zoo.models.wgan import WGAN
 
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
@@ -19,6 +20,7 @@ VARIANTS = {
     "conditional_gan": ConditionalGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
+    "wgan": WGAN,
 }
 
 __all__ = ["AdversarialModel", "GenerativeModel", "Port", "Signature", "TranslationModel",
