@@ -1,11 +1,12 @@
-"""Mode coverage of GAN and WGAN-GP on the 2-D ring and grid mixtures.
+"""Mode coverage of GAN, WGAN (weight clipping) and WGAN-GP on the 2-D ring and grid mixtures.
 
 The protocol of VEEGAN (Srivastava et al. 2017, table 1) and PacGAN (Lin et
 al. 2018, table 1): after training, draw 2,500 samples; a sample is high
 quality if it lies within 3 standard deviations of its nearest mode; a mode
 is covered if at least one high-quality sample has it as nearest mode.
 
-    python benchmarks/toy_modes.py                      # all four runs
+    python benchmarks/toy_modes.py                      # GAN and WGAN-GP, both sets
+    python benchmarks/toy_modes.py --runs wgan:ring8,wgan:grid25,wgan_gp:ring8,wgan_gp:grid25
     python benchmarks/toy_modes.py --runs wgan_gp:grid25 --steps 20000
 
 Prints a Markdown table with the published numbers beside ours and writes a
@@ -46,6 +47,8 @@ SETTINGS = {
     # reuse_fakes=False: the figures below were measured before it became the default
     "gan": dict(cls=kgz.GAN, lr=2e-4, betas=(0.5, 0.999), kwargs={"reuse_fakes": False}),
     "wgan_gp": dict(cls=kgz.WGANGP, lr=5e-4, betas=(0.5, 0.9), kwargs={}),
+    # The WGAN paper's RMSprop at its 5e-5 (--lr to change it), clip 0.01, 5 critic steps.
+    "wgan": dict(cls=kgz.WGAN, lr=5e-5, optimizer="rmsprop", kwargs={}),
 }
 # The gradient-penalty weight is smaller than the paper's 10 on these toy
 # sets, as in the WGAN-GP authors' own toy code ("smaller lambda seems to
@@ -57,7 +60,7 @@ GP_WEIGHT = {"ring8": 0.1, "grid25": 1.0}
 
 
 def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gradient_penalty=None,
-        model_kwargs=None, network_kwargs=None, tag=None):
+        model_kwargs=None, network_kwargs=None, tag=None, lr=None):
     """Train one model on one toy set; return (mode_coverage result, seconds).
 
     ``model_kwargs`` / ``network_kwargs`` add options (benchmarks/stabilisers.py).
@@ -72,13 +75,14 @@ def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gradien
         (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden, **(network_kwargs or {})},
         seed=seed, **{**settings["kwargs"], **(model_kwargs or {})},
     )
-    beta_1, beta_2 = settings["betas"]
     d_steps = model.discriminator_steps
 
     def adam(updates):
         # Linear decay to zero over the run sharpens the modes at the end.
-        lr = keras.optimizers.schedules.PolynomialDecay(settings["lr"], updates, 0.0)
-        return keras.optimizers.Adam(lr, beta_1, beta_2)
+        rate = keras.optimizers.schedules.PolynomialDecay(lr or settings["lr"], updates, 0.0)
+        if settings.get("optimizer") == "rmsprop":
+            return keras.optimizers.RMSprop(rate)
+        return keras.optimizers.Adam(rate, *settings["betas"])
 
     model.compile(
         generator_optimizer=adam(steps),
@@ -110,6 +114,8 @@ def main(argv=None):
     parser.add_argument("--hidden", default="256,256,256")
     parser.add_argument("--gp-weight", type=float, default=None,
                         help="override the WGAN-GP gradient-penalty weight")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="override the learning rate (GAN 2e-4, WGAN 5e-5, WGAN-GP 5e-4)")
     parser.add_argument("--out", default="benchmarks/results/toy_modes")
     args = parser.parse_args(argv)
     hidden = tuple(int(h) for h in args.hidden.split(","))
@@ -118,7 +124,7 @@ def main(argv=None):
         variant, data = spec.split(":")
         for seed in (int(s) for s in args.seeds.split(",")):
             result, seconds = run(variant, data, args.steps, args.batch_size, seed, args.out,
-                                  args.latent_dim, hidden, args.gp_weight)
+                                  args.latent_dim, hidden, args.gp_weight, lr=args.lr)
             rows.append((variant, data, seed, result, seconds))
             print(f"{variant} {data} seed {seed}: {result['modes']}/{result['num_modes']} modes, "
                   f"{100 * result['high_quality']:.1f}% high quality, "
@@ -133,7 +139,8 @@ def main(argv=None):
     print("| model | data | modes | high quality | reverse KL | seconds |")
     print("| --- | --- | --- | --- | --- | --- |")
     for variant, data, seed, result, seconds in rows:
-        name = {"gan": "GAN (non-saturating)", "wgan_gp": "WGAN-GP"}[variant]
+        name = {"gan": "GAN (non-saturating)", "wgan_gp": "WGAN-GP",
+                "wgan": "WGAN (clipping)"}[variant]
         print(f"| **keras-gan-zoo {name}**, seed {seed} | {data} | "
               f"{result['modes']}/{result['num_modes']} | {100 * result['high_quality']:.1f}% | "
               f"{result['reverse_kl']:.3f} | {seconds:.0f} |")

@@ -29,6 +29,28 @@ from common import DATA, Timer, hardware  # noqa: E402
 MNIST_SPLIT = "MNIST t10k images 0-7,999 (train) / 8,000-9,999 (held out), 28x28"
 
 
+# Each entry's model as it is trained: the settings its card was measured with.
+# (tests/test_zoo.py checks that every bundled entry loads with these settings.)
+RECIPES = {
+    # reuse_fakes=False: these entries were trained before reuse_fakes became the default
+    "dcgan_mnist": lambda: kgz.GAN.for_shape(
+        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, reuse_fakes=False,
+        seed=0),
+    "wgan_gp_mnist": lambda: kgz.WGANGP.for_shape(
+        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, seed=0),
+    "cgan_mnist": lambda: kgz.ConditionalGAN.for_shape(
+        (28, 28, 1), num_classes=10, latent_dim=64, network_kwargs={"base_filters": 32},
+        reuse_fakes=False, seed=0),
+    # info_trains_body=True: as the card was trained
+    "infogan_mnist": lambda: kgz.InfoGAN.for_shape(
+        (28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
+        network_kwargs={"architecture": "dcgan", "base_filters": 32}, info_trains_body=True,
+        seed=0),
+    "cyclegan_mnist_usps": lambda: kgz.CycleGAN.for_shape(
+        (32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0),
+}
+
+
 def _mnist(size=None):
     train = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="train", size=size))
     test = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="test", size=size))
@@ -50,9 +72,7 @@ def _image_quality(model, held_out, **generate):
 
 def dcgan_mnist(epochs):
     (x, _), (x_test, _) = _mnist()
-    # reuse_fakes=False: the entry was trained before reuse_fakes became the default
-    model = kgz.GAN.for_shape((28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32},
-                              reuse_fakes=False, seed=0)
+    model = RECIPES["dcgan_mnist"]()
     model.compile(steps_per_execution=25)
     fit = dict(x=x, batch_size=64, shuffle=True)
 
@@ -67,8 +87,7 @@ def dcgan_mnist(epochs):
 
 def wgan_gp_mnist(epochs):
     (x, _), (x_test, _) = _mnist()
-    model = kgz.WGANGP.for_shape((28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32},
-                                 seed=0)
+    model = RECIPES["wgan_gp_mnist"]()
     model.compile(steps_per_execution=25)
 
     def measure():
@@ -83,9 +102,7 @@ def wgan_gp_mnist(epochs):
 
 def cgan_mnist(epochs):
     (x, y), (x_test, y_test) = _mnist()
-    model = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10, latent_dim=64,
-                                         network_kwargs={"base_filters": 32},
-                                         reuse_fakes=False, seed=0)  # trained before the default
+    model = RECIPES["cgan_mnist"]()
     model.compile(steps_per_execution=25)
 
     def measure():
@@ -104,9 +121,7 @@ def cgan_mnist(epochs):
 
 def infogan_mnist(epochs):
     (x, _), (x_test, y_test) = _mnist()
-    model = kgz.InfoGAN.for_shape((28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
-                                  network_kwargs={"architecture": "dcgan", "base_filters": 32},
-                                  info_trains_body=True, seed=0)  # as the card was trained
+    model = RECIPES["infogan_mnist"]()
     model.compile(generator_optimizer=keras.optimizers.Adam(1e-3, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(2e-4, 0.5), steps_per_execution=25)
 
@@ -137,7 +152,7 @@ def cyclegan_mnist_usps(epochs):
     pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(x).shuffle(8000, seed=1),
                                  tf.data.Dataset.from_tensor_slices(u).shuffle(8000, seed=2)))
     pairs = pairs.take(n).batch(16, drop_remainder=True)
-    model = kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0)
+    model = RECIPES["cyclegan_mnist_usps"]()
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=epochs * (n // 16))
     model.compile(generator_optimizer=keras.optimizers.Adam(lr, 0.5),
                   discriminator_optimizer=keras.optimizers.Adam(lr, 0.5), steps_per_execution=20)

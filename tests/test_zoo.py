@@ -36,11 +36,38 @@ def test_one_bundled_entry_per_variant_with_a_card():
             assert os.path.isfile(os.path.join(directory, name))
 
 
+def _recipes():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
+    sys.path.insert(0, str(benchmarks))  # train_zoo imports its neighbour common.py
+    try:
+        spec = importlib.util.spec_from_file_location("train_zoo", benchmarks / "train_zoo.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(benchmarks))
+    return module.RECIPES
+
+
+@pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
+def test_bundled_entry_loads_with_the_settings_it_was_trained_with(name):
+    # Every argument of the variant (not the networks, name or version) as the
+    # entry's recipe in benchmarks/train_zoo.py sets it, whatever today's defaults.
+    recipe = _recipes()[name]().get_config()
+    loaded = zoo.load(name).get_config()
+    skip = {"name", "config_version", *kgz.VARIANTS[zoo.info(name)["variant"]].network_names}
+    settings = {k: v for k, v in recipe.items() if k not in skip}
+    assert {k: loaded[k] for k in settings} == settings
+
+
 @pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
 def test_bundled_entry_loads_samples_and_exports_with_parity(name, tmp_path):
     meta = zoo.info(name)
     model = zoo.load(name)
-    assert type(model) is VARIANT_OF[meta["variant"]]
+    assert type(model) is kgz.VARIANTS[meta["variant"]]
     assert not model.compiled  # weights only; compile() to fine-tune
     if isinstance(model, kgz.CycleGAN):
         images = np.random.default_rng(0).uniform(-1, 1, (2,) + model.image_shape_a).astype("float32")
