@@ -209,12 +209,30 @@ def _prepare(model, path, fmt, overwrite, direction):
         raise ExportError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     plan = _Plan(model, direction)
     path = os.fspath(path)
+    _check_path_format(path, fmt)
     if os.path.lexists(path) and not overwrite:
         raise ExportError(f"{path} already exists; pass overwrite=True to replace it")
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise ExportError(f"the folder {parent} does not exist; create it first")
     return plan, path, parent
+
+
+#: File endings that name a format, for the path/format check.
+_ENDINGS = {".onnx": "onnx", ".tflite": "litert", ".keras": "keras", ".h5": "keras weights",
+            ".pb": "a frozen graph", ".xml": "openvino"}
+
+
+def _check_path_format(path, fmt):
+    """Refuse a path whose ending names another format (``to_saved_model(m, "g.tflite")``)."""
+    ending = os.path.splitext(path.rstrip("/\\"))[1].lower()
+    if fmt == "onnx" and ending != ".onnx":
+        raise ExportError(f"an ONNX export is one .onnx file; got the path {path!r}: name it "
+                          "e.g. generator.onnx")
+    if fmt == "saved_model" and ending in _ENDINGS:
+        raise ExportError(f"a SavedModel is a folder, but {path!r} ends in {ending} (a "
+                          f"{_ENDINGS[ending]} file): name a folder, e.g. generator_savedmodel, "
+                          f"or use format=\"onnx\" for .onnx")
 
 
 def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator):

@@ -88,3 +88,64 @@ def test_evaluate_fid_and_modes(tmp_path):
     bad = run_cli("evaluate", str(tmp_path / "gan.keras"), "--metric", "kid", "--data",
                   str(tmp_path / "nowhere"))
     assert bad.returncode == 2 and "no such file or folder" in bad.stderr
+
+
+def _photos(folder, n=12, size=(40, 30), seed=0):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        Image.fromarray(rng.integers(0, 255, size + (3,), dtype=np.uint8)).save(folder / f"{i}.png")
+
+
+def test_train_on_a_flat_image_folder_at_the_size_asked(tmp_path):
+    _photos(tmp_path / "photos")
+    out = tmp_path / "run"
+    result = run_cli("train", "gan", "--data", str(tmp_path / "photos"), "--size", "16",
+                     "--epochs", "1", "--batch-size", "4", "--out", str(out), "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "12 examples of shape 16x16x3" in result.stdout
+    model = keras.models.load_model(out / "model.keras")
+    assert model.generate(2, seed=0).shape == (2, 16, 16, 3)
+    assert (out / "samples.png").is_file()
+
+
+def test_train_a_conditional_gan_on_class_subfolders(tmp_path):
+    for label in ("cats", "dogs"):
+        _photos(tmp_path / "pets" / label, n=4, seed=len(label))
+    result = run_cli("train", "conditional_gan", "--data", str(tmp_path / "pets"), "--size", "8",
+                     "--channels", "1", "--epochs", "1", "--batch-size", "4",
+                     "--out", str(tmp_path / "run"), "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "8 examples of shape 8x8x1" in result.stdout and "with 2 classes" in result.stdout
+    # A flat folder has no labels: the error says so, on one line.
+    _photos(tmp_path / "flat", n=4)
+    bad = run_cli("train", "conditional_gan", "--data", str(tmp_path / "flat"), "--size", "8",
+                  "--out", str(tmp_path / "run2"))
+    assert bad.returncode == 2 and "no labels" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
+    bad = run_cli("train", "cyclegan", "--data", "digits", "--out", str(tmp_path / "c"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    errors = [line for line in bad.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "for_shape(shape_a, shape_b)" in errors[0]
+    debug = run_cli("--debug", "train", "cyclegan", "--data", "digits", "--out", str(tmp_path / "c"))
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_sample_interpolates_between_latents(tmp_path):
+    model = kgz.ConditionalGAN.for_shape((8, 8, 1), num_classes=3, latent_dim=4,
+                                         network_kwargs={"base_filters": 4}, seed=0)
+    model.save(tmp_path / "c.keras")
+    result = run_cli("sample", str(tmp_path / "c.keras"), "-n", "12", "--interpolate", "6",
+                     "--label", "2", "-o", str(tmp_path / "walk.png"), "--npy",
+                     str(tmp_path / "walk.npy"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    walk = np.load(tmp_path / "walk.npy")
+    assert walk.shape == (12, 8, 8, 1)
+    # Each row walks from one sample to another; its ends are generate(z=...) of the ends.
+    assert np.abs(walk[0] - walk[5]).max() > 1e-4
+    bad = run_cli("sample", str(tmp_path / "c.keras"), "--categorical", "1", "-o",
+                  str(tmp_path / "x.png"))
+    assert bad.returncode == 2 and "--categorical does not apply to a ConditionalGAN" in bad.stderr
+    assert "(it takes --label)" in bad.stderr

@@ -288,3 +288,15 @@ def test_cli_export(models, tmp_path, capsys):
     assert "already exists" in err and "Traceback" not in err and err.count("\n") == 1
     assert cli(["export", str(tmp_path / "nothing.keras")]) == 2
     assert "no model file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("writer, path, message", [
+    ("to_saved_model", "g.tflite", r"a SavedModel is a folder, but .*g.tflite' ends in .tflite"),
+    ("to_saved_model", "g.onnx", r"ends in .onnx.*format=\"onnx\""),
+    ("to_onnx", "generator_savedmodel", r"an ONNX export is one .onnx file"),
+    ("to_onnx", "g.tflite", r"an ONNX export is one .onnx file"),
+])
+def test_a_path_that_names_another_format_is_refused(models, tmp_path, writer, path, message):
+    with pytest.raises(export.ExportError, match=message):
+        getattr(export, writer)(models["gan"], tmp_path / path)
+    assert list(tmp_path.iterdir()) == []
