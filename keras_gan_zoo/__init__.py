@@ -21,7 +21,7 @@ try:  # the version is pyproject.toml's, as installed
 
     __version__ = _version("keras-gan-zoo")
 except Exception:  # pragma: no cover - not installed (run from a source tree)
-    __version__ = "0.2.0"
+    __version__ = "0+unknown"
 
 __all__ = [
     *models.__all__,

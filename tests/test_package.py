@@ -15,7 +15,19 @@ def test_public_api():
         assert hasattr(kgz, name), name
     assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
                             "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN,
-                            "cyclegan": kgz.CycleGAN}
+                            "cyclegan": kgz.CycleGAN, "wgan": kgz.WGAN}
+    for cls in kgz.VARIANTS.values():  # every variant is public, under its class name
+        assert getattr(kgz, cls.__name__) is cls and cls.__name__ in kgz.__all__
+
+
+def test_the_version_has_one_source():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert kgz.__version__ == pyproject["project"]["version"] == "0.2.0"
+    changelog = (Path(__file__).parents[1] / "CHANGELOG.md").read_text()
+    assert f"## {kgz.__version__}" in changelog
 
 
 def _import_in_subprocess(env_update, tmp_path):

@@ -118,3 +118,30 @@ def test_a_py_dataset_is_read_as_keras_reads_it():
     history = model.fit(Batches(), epochs=1, verbose=0)
     assert int(model.generator_optimizer.iterations) == 2
     assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_unknown_arguments_suggest_the_right_one():
+    with pytest.raises(TypeError, match=r"'latnt_dim' is not one of GAN's arguments .*did you mean "
+                                        r"'latent_dim'\?"):
+        kgz.GAN.for_shape((2,), latnt_dim=3)
+    g, d = kgz.networks.for_shape((2,), latent_dim=2)
+    with pytest.raises(TypeError, match=r"'los' is not one of GAN's arguments.*did you mean 'loss'"):
+        kgz.GAN(g, d, los="hinge")
+    with pytest.raises(TypeError, match=r"'labels' is not one of a gan generator's arguments \(z\)"):
+        kgz.GAN(g, d).generate(3, labels=2)
+
+
+def test_configs_from_the_future_are_refused():
+    config = small(kgz.GAN).get_config()
+    config["config_version"] = kgz.models.base.CONFIG_VERSION + 1
+    with pytest.raises(ValueError, match="newer than this keras-gan-zoo writes .*upgrade"):
+        kgz.GAN.from_config(config)
+
+
+def test_generate_takes_explicit_inputs():
+    model = small(kgz.GAN, seed=0)
+    z = np.random.default_rng(1).standard_normal((5, 3)).astype("float32")
+    np.testing.assert_array_equal(model.generate(z=z), model.predict_generator(z))
+    assert model.generate(z=z[0], n=4).shape == (4, 2)  # one latent for all
+    with pytest.raises(ValueError, match=r"expected z of shape \(3,\) or \(5, 3\)"):
+        model.generate(5, z=np.zeros((5, 2)))

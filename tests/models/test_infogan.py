@@ -126,3 +126,12 @@ def test_best_matching_accuracy():
     assert mapping == {0: 0, 1: 2, 2: 1} and accuracy == pytest.approx(5 / 6)
     with pytest.raises(ValueError, match="same shape"):
         kgz.metrics.best_matching_accuracy([1, 2], [1])
+
+
+def test_noise_size_is_latent_dim_as_for_every_variant():
+    model = small()
+    assert model.latent_dim == 4 and model.signature().port("z").shape == (4,)
+    with pytest.raises(TypeError, match="noise_dim= was renamed latent_dim="):
+        kgz.InfoGAN.for_shape((8, 8, 1), noise_dim=4)
+    with pytest.raises(TypeError, match="for_shapes.*was renamed CycleGAN.for_shape"):
+        kgz.CycleGAN.for_shapes((8, 8, 1), (8, 8, 1))
