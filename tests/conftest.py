@@ -14,3 +14,14 @@ _cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(
     _cpu, [tf.config.LogicalDeviceConfiguration()] * 2
 )
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def two_replicas():
+    """A MirroredStrategy over the two logical CPUs."""
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
+    return tf.distribute.MirroredStrategy(devices[:2])

@@ -139,3 +139,21 @@ def outputs(model):
 
 def network_weights(model):
     return [w for net in model.trained_networks().values() for w in net.get_weights()]
+
+
+def assert_two_replicas_match_one(step, weights, two_replicas):
+    """``step(strategy, weights) -> (weights, logs)`` on one replica and on two agree.
+
+    Keras sums gradients across replicas, so a loss averaged per replica
+    trains with an N-times larger step on N replicas; the steps take SGD,
+    since Adam would hide a wrong scale (it normalises the gradient).
+    """
+    one_w, one_logs = step(tf.distribute.get_strategy(), weights)
+    two_w, two_logs = step(two_replicas, weights)
+    moved = max(np.abs(a - b).max() for a, b in zip(one_w, weights))
+    assert moved > 1e-3, "the step should have changed the weights"
+    diff = max(np.abs(a - b).max() for a, b in zip(one_w, two_w))
+    assert diff <= 1e-5, f"two replicas moved the weights {diff:.2e} away from one replica"
+    assert one_logs.keys() == two_logs.keys()
+    for key in one_logs:
+        assert abs(one_logs[key][0] - two_logs[key][0]) <= 1e-5 + 1e-6 * abs(one_logs[key][0]), key

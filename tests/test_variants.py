@@ -15,7 +15,8 @@ import keras
 import tensorflow as tf
 
 import keras_gan_zoo as kgz
-from harness import ENTRIES, IMAGES, fit, network_weights, outputs, training_data
+from harness import (ENTRIES, IMAGES, assert_two_replicas_match_one, fit, network_weights,
+                     outputs)
 
 NAMES = sorted(ENTRIES)
 
@@ -152,38 +153,25 @@ def test_trains_under_mixed_precision(name, policy, networks):
         assert values.dtype == np.float32 and np.isfinite(values).all(), key
 
 
-def _one_step(strategy, name, weights):
-    entry = ENTRIES[name]
-    with strategy.scope():
-        model = entry.build()
-        model.set_weights(weights)
-        # SGD: Adam would hide a wrong gradient scale (it normalises the gradient).
-        model.compile(generator_optimizer=keras.optimizers.SGD(0.05),
-                      discriminator_optimizer=keras.optimizers.SGD(0.05))
-    history = fit(model, entry)
-    return model.get_weights(), history.history
+def _one_step(name):
+    def step(strategy, weights):
+        entry = ENTRIES[name]
+        with strategy.scope():
+            model = entry.build()
+            model.set_weights(weights)
+            model.compile(generator_optimizer=keras.optimizers.SGD(0.05),
+                          discriminator_optimizer=keras.optimizers.SGD(0.05))
+        history = fit(model, entry)
+        return model.get_weights(), history.history
 
-
-@pytest.fixture(scope="module")
-def two_replicas():
-    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-    assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
-    return tf.distribute.MirroredStrategy(devices[:2])
+    return step
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_two_replicas_match_one(name, two_replicas):
     keras.utils.set_random_seed(0)
-    weights = ENTRIES[name].build().get_weights()
-    one_w, one_logs = _one_step(tf.distribute.get_strategy(), name, weights)
-    two_w, two_logs = _one_step(two_replicas, name, weights)
-    moved = max(np.abs(a - b).max() for a, b in zip(one_w, weights))
-    assert moved > 1e-3, "the step should have changed the weights"
-    diff = max(np.abs(a - b).max() for a, b in zip(one_w, two_w))
-    assert diff <= 1e-5, f"two replicas moved the weights {diff:.2e} away from one replica"
-    assert one_logs.keys() == two_logs.keys()
-    for key in one_logs:
-        assert one_logs[key][0] == pytest.approx(two_logs[key][0], rel=1e-6, abs=1e-5), key
+    assert_two_replicas_match_one(_one_step(name), ENTRIES[name].build().get_weights(),
+                                  two_replicas)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -64,6 +64,16 @@ def test_bundled_entry_loads_with_the_settings_it_was_trained_with(name):
 
 
 @pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
+def test_the_card_says_what_the_generator_takes_as_the_variant_declares(name):
+    model = zoo.load(name)
+    meta = zoo.info(name)
+    assert meta["generators"] == json.loads(json.dumps(zoo.generators(model)))
+    card = open(os.path.join(zoo.resolve(name), "README.md")).read()
+    for port in model.signature(model.directions[0]).inputs:
+        assert f"`{port.name}`" in card and port.meaning in card
+
+
+@pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
 def test_bundled_entry_loads_samples_and_exports_with_parity(name, tmp_path):
     meta = zoo.info(name)
     model = zoo.load(name)

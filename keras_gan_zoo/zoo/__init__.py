@@ -30,7 +30,8 @@ import tarfile
 
 import keras
 
-__all__ = ["PRESETS_DIR", "PresetError", "card", "info", "list", "load", "markdown_table", "pack", "resolve", "save"]
+__all__ = ["PRESETS_DIR", "PresetError", "card", "generators", "info", "list", "load",
+           "markdown_table", "pack", "resolve", "save"]
 
 #: Where the bundled presets live.
 PRESETS_DIR = os.path.join(os.path.dirname(__file__), "presets")
@@ -227,7 +228,7 @@ def save(model, directory, metadata, samples=None, overwrite=False):
     files = {name: {"sha256": _sha256(os.path.join(directory, name)),
                     "bytes": os.path.getsize(os.path.join(directory, name))}
              for name in (CONFIG, WEIGHTS)}
-    meta = {**metadata, "files": files,
+    meta = {**metadata, "files": files, "generators": generators(model),
             "size_mb": round(sum(f["bytes"] for f in files.values()) / 1e6, 2)}
     if samples is not None:
         save_image_grid(samples, os.path.join(directory, SAMPLES), ncols=10)
@@ -237,6 +238,18 @@ def save(model, directory, metadata, samples=None, overwrite=False):
     with open(os.path.join(directory, CARD), "w") as f:
         f.write(card(meta))
     return directory
+
+
+def generators(model):
+    """What each of ``model``'s generators takes and gives, as the variant declares it."""
+    return [model.signature(d).metadata() for d in model.directions]
+
+
+def _port_line(port):
+    dims = ["n" if s is None else str(s) for s in port["shape"]]
+    shape = "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
+    value_range = f" in [{port['range'][0]:g}, {port['range'][1]:g}]" if port.get("range") else ""
+    return f"`{port['name']}` {shape} {port['dtype']}{value_range}: {port['meaning']}"
 
 
 def card(meta):
@@ -249,6 +262,11 @@ def card(meta):
              f"| size | {meta.get('size_mb', '?')} MB |"]
     for key, value in meta.get("metrics", {}).items():
         lines.append(f"| {key.replace('_', ' ')} | {value} |")
+    for g in meta.get("generators", []):
+        which = f" ({g['direction']})" if g.get("direction") else ""
+        lines.append(f"| generator{which} inputs | "
+                     + "; ".join(_port_line(p) for p in g["inputs"]) + " |")
+        lines.append(f"| generator{which} output | {_port_line(g['outputs'][0])} |")
     if "training_minutes" in meta:
         lines.append(f"| training time | {meta['training_minutes']} min on {meta.get('hardware', '')} |")
     lines += ["", "Retrain (from the repository root, with `../shared/data` beside it):", "",

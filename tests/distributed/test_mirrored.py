@@ -14,6 +14,7 @@ import keras
 import tensorflow as tf
 
 import keras_gan_zoo as kgz
+from harness import assert_two_replicas_match_one
 from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G
 
 DIM = 3
@@ -64,28 +65,12 @@ def train_one_step(strategy, name, weights):
     return model.get_weights(), history.history
 
 
-@pytest.fixture(scope="module")
-def two_replicas():
-    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-    assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
-    return tf.distribute.MirroredStrategy(devices[:2])
-
-
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_two_replicas_match_one(name, two_replicas):
     keras.utils.set_random_seed(0)
     weights = VARIANTS[name]()[0].get_weights()
-
-    one_w, one_logs = train_one_step(tf.distribute.get_strategy(), name, weights)
-    two_w, two_logs = train_one_step(two_replicas, name, weights)
-
-    moved = max(np.abs(a - b).max() for a, b in zip(one_w, weights))
-    assert moved > 1e-3, "the step should have changed the weights"
-    diff = max(np.abs(a - b).max() for a, b in zip(one_w, two_w))
-    assert diff <= 1e-5, f"two replicas moved the weights {diff:.2e} away from one replica"
-    assert one_logs.keys() == two_logs.keys()
-    for key in one_logs:
-        assert one_logs[key][0] == pytest.approx(two_logs[key][0], rel=1e-6, abs=1e-5), key
+    assert_two_replicas_match_one(lambda strategy, w: train_one_step(strategy, name, w), weights,
+                                  two_replicas)
 
 
 def test_each_replica_draws_different_noise(two_replicas):
