@@ -21,6 +21,25 @@ def test_sample_grid_and_loss_plot(tmp_path):
     assert Image.open(tmp_path / "losses.png").format == "PNG"
 
 
+def test_sample_grid_of_a_translator_shows_inputs_over_translations(tmp_path):
+    import tensorflow as tf
+
+    digits = kgz.data.digits()
+    model = kgz.CycleGAN.for_shape((8, 8, 1), (8, 8, 1), base_filters=4, num_blocks=1)
+    model.compile()
+    pairs = tf.data.Dataset.from_tensor_slices((digits[:16], digits[16:32])).batch(8)
+    with pytest.raises(ValueError, match=r"translates images: pass SampleGrid\(\.\.\., inputs=images\)"):
+        model.fit(pairs, epochs=1, verbose=0,
+                  callbacks=[kgz.callbacks.SampleGrid(tmp_path / "no.png")])
+    grid = kgz.callbacks.SampleGrid(tmp_path / "t.png", inputs=digits[:5], direction="b_to_a")
+    model.fit(pairs, epochs=1, verbose=0, callbacks=[grid])
+    picture = np.asarray(Image.open(tmp_path / "t.png"))
+    images, ncols = grid.images()
+    assert ncols == 5 and images.shape == (10, 8, 8, 1)  # inputs, then their translations
+    np.testing.assert_array_equal(images[:5], digits[:5])
+    assert picture.shape[1] > 2 * picture.shape[0] * 0.9  # five across, two rows
+
+
 def test_image_grid_layout_and_errors():
     images = np.stack([np.full((2, 2, 1), v, "float32") for v in (-1.0, 0.0, 1.0)])
     grid = kgz.visualize.image_grid(images, ncols=3, pad=1)
