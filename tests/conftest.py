@@ -21,7 +21,12 @@ import pytest  # noqa: E402
 
 @pytest.fixture(scope="session")
 def two_replicas():
-    """A MirroredStrategy over the two logical CPUs."""
+    """The one MirroredStrategy over the two logical CPUs, shared by every test.
+
+    One per process: a second MirroredStrategy numbers its collective ops
+    from the same instance keys as the first, and a synchronized batch norm's
+    all-reduce then meets another model's ("Shape mismatch in the collective
+    instance 100")."""
     devices = [d.name for d in tf.config.list_logical_devices("CPU")]
     assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
     return tf.distribute.MirroredStrategy(devices[:2])
