@@ -58,6 +58,7 @@ def test_bad_arguments(args, message):
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_evaluate_fid_and_modes(tmp_path):
     digits = kgz.data.digits()
     model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})

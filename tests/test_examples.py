@@ -1,10 +1,13 @@
 """The example scripts run, on tiny settings, and write what they promise."""
 
+import pytest
 import subprocess
 import sys
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+pytestmark = pytest.mark.slow  # subprocesses and real training
 
 
 def run(script, *args, cwd):

@@ -1,6 +1,8 @@
 """The README's two commands are the ones CI runs, and its example runs."""
 
 import re
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,3 +43,43 @@ def test_the_zoo_table_is_the_metadata():
 
     assert zoo.markdown_table() in (ROOT / "README.md").read_text()
     assert len(zoo.list()) >= 5
+
+
+def test_the_variant_table_is_the_registry():
+    import keras_gan_zoo as kgz
+
+    table = kgz.models.markdown_table()
+    assert table in (ROOT / "README.md").read_text()
+    assert table in (ROOT / "docs" / "guide" / "variants.md").read_text()
+    assert all(f"`{name}`" in table for name in kgz.VARIANTS)
+
+
+def test_the_docs_zoo_table_is_the_metadata():
+    from keras_gan_zoo import zoo
+
+    assert zoo.markdown_table(links=False) in (ROOT / "docs" / "guide" / "zoo.md").read_text()
+
+
+def test_the_readme_is_for_users():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 250
+    assert not re.search(r"`[0-9a-f]{7,40}`|commit [0-9a-f]{7}|\bissue [0-9]+\b|\bblocked\b|"
+                         r"beside another job", text)
+
+
+def _runnable_blocks():
+    """Python blocks of the docs marked to run: preceded by ``<!-- runs -->``."""
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for match in re.finditer(r"<!-- runs -->\n```python\n(.*?)```", page.read_text(), re.S):
+            yield page.relative_to(ROOT), match.group(1)
+
+
+def test_some_docs_blocks_are_marked_to_run():
+    assert len(list(_runnable_blocks())) >= 3
+
+
+@pytest.mark.parametrize("page, code", list(_runnable_blocks()),
+                         ids=lambda v: str(v)[:40])
+def test_docs_blocks_marked_to_run_run(page, code, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, str(page), "exec"), {})

@@ -46,6 +46,7 @@ def _wait(condition, process, timeout=300):
     return True
 
 
+@pytest.mark.slow
 def test_sigkill_at_many_points_then_resume_gives_the_uninterrupted_weights(tmp_path):
     reference = run_cli(*TRAIN, "--out", str(tmp_path / "ref"))
     assert reference.returncode == 0, reference.stderr
@@ -145,6 +146,7 @@ def test_a_nan_stops_training_with_step_variant_and_loss(tmp_path):
     assert all(np.isfinite(w).all() for w in kept.get_weights())
 
 
+@pytest.mark.slow
 def test_fit_is_deterministic_and_generate_is_reproducible_across_processes():
     x = kgz.data.digits()[:128]
     runs = []

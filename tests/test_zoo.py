@@ -222,6 +222,7 @@ def test_url_preset_downloads_once_and_checks_its_hash(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 def test_cli_list_sample_and_export(tmp_path):
     listed = run_cli("list")
     assert listed.returncode == 0, listed.stderr

@@ -16,12 +16,31 @@ from keras_gan_zoo.models.wgan import WGAN
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
     "gan": GAN,
+    "wgan": WGAN,
     "wgan_gp": WGANGP,
     "conditional_gan": ConditionalGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
-    "wgan": WGAN,
 }
+
+
+
+def markdown_table():
+    """The variant table of the README and the docs, from the registry (it cannot drift).
+
+    One row per variant: its name, its class, the first line of its model
+    file's docstring, and what ``fit`` takes.
+    """
+    import sys
+
+    rows = ["| name | class | what it is | `fit` takes |", "| --- | --- | --- | --- |"]
+    for name, cls in VARIANTS.items():
+        summary = sys.modules[cls.__module__].__doc__.strip().splitlines()[0]
+        takes = ("a dataset of unpaired `(a, b)` image batches" if issubclass(cls, TranslationModel)
+                 else "examples and their labels" if cls.uses_labels else "examples")
+        rows.append(f"| `{name}` | `kgz.{cls.__name__}` | {summary} | {takes} |")
+    return "\n".join(rows)
+
 
 __all__ = ["AdversarialModel", "GenerativeModel", "Port", "Signature", "TranslationModel",
            "VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

@@ -16,10 +16,8 @@ asking what type it is:
 
 Example:
     >>> sig = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10).signature()
-    >>> [(p.name, p.shape, p.dtype) for p in sig.inputs]
-    [('z', (64,), 'float32'), ('label', (), 'int32')]
-    >>> sig.output.name, sig.output.range
-    ('image', (-1.0, 1.0))
+    >>> [(p.name, p.shape, p.dtype) for p in sig.inputs]  # z (64,) float32, label () int32
+    >>> sig.output.name, sig.output.range                 # "image", (-1.0, 1.0)
 """
 
 import dataclasses

@@ -74,13 +74,19 @@ def list():  # noqa: A001  (the zoo's listing, as keras-hub's presets)
     return entries
 
 
-def markdown_table():
-    """The README's zoo table (name, variant, data, headline metric, size), from the metadata."""
+def markdown_table(links=True):
+    """The zoo table (name, variant, data, headline metric, size), from the metadata.
+
+    ``links=True`` links each name to its model card (as the README, at the
+    repository's root, does); ``False`` gives plain names (the docs site).
+    """
     rows = ["| name | variant | data | headline (held-out data) | size |",
             "| --- | --- | --- | --- | --- |"]
     for e in list():
-        rows.append(f"| [`{e['name']}`](keras_gan_zoo/zoo/presets/{e['name']}/README.md) | "
-                    f"{e['variant']} | {e['data']} | {e['headline']} | {e['size_mb']} MB |")
+        name = (f"[`{e['name']}`](keras_gan_zoo/zoo/presets/{e['name']}/README.md)" if links
+                else f"`{e['name']}`")
+        rows.append(f"| {name} | {e['variant']} | {e['data']} | {e['headline']} | "
+                    f"{e['size_mb']} MB |")
     return "\n".join(rows)
 
 

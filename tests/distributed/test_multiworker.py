@@ -5,6 +5,7 @@ variants return logs that survive the multi-worker reduction. Both workers are
 real processes talking gRPC over loopback.
 """
 
+import pytest
 import json
 import os
 import socket
@@ -14,6 +15,8 @@ import sys
 import numpy as np
 
 WORKER = os.path.join(os.path.dirname(__file__), "multiworker_worker.py")
+
+pytestmark = pytest.mark.slow  # subprocesses and real training
 
 
 def free_ports(n):

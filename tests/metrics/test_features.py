@@ -71,6 +71,7 @@ def test_inception_path_with_a_stand_in_weights_file(tmp_path):
         metrics.features(images, "inception", inception_weights=tmp_path / "missing.h5")
 
 
+@pytest.mark.slow
 def test_stacked_mnist_modes_on_real_stacks(heldout):
     x, y = heldout
     stacked, modes = kgz.data.stacked_mnist(x, y, 26000, seed=0)
