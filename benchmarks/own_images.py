@@ -47,7 +47,7 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--grids", default="1,5,10,20,30", help="epochs to draw samples at")
+    parser.add_argument("--grids", default="5,10,30", help="epochs to draw samples at")
     parser.add_argument("--mixed-precision", action="store_true", help="mixed_bfloat16")
     parser.add_argument("--out", default="docs/images")
     args = parser.parse_args(argv)
