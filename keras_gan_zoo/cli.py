@@ -241,10 +241,10 @@ def _sample(args):
 
     model = _load_model(args.model)
     signature = model.signature(args.direction)
-    given = {flag for flag in (*CODE_FLAGS, "input", "deskew", "interpolate")
+    given = {flag for flag in (*CODE_FLAGS, "input", "deskew", "interpolate", "truncation")
              if getattr(args, flag) not in (None, False)}
     if signature.kind == "translator":
-        wrong = given - {"input", "deskew"}
+        wrong = given - {"input", "deskew"}  # a translator takes no noise, codes or truncation
         if wrong:
             raise CLIError(f"--{sorted(wrong)[0]} does not apply to a {type(model).__name__}, "
                            "which translates images: pass --input IMAGE_OR_FOLDER")
@@ -280,7 +280,8 @@ def _sample(args):
                                                     **options)
             ncols = args.interpolate
         else:
-            result, ncols = model.generate(args.n, seed=args.seed, **options), None
+            result = model.generate(args.n, seed=args.seed, truncation=args.truncation, **options)
+            ncols = None
         if result.ndim == 4:
             visualize.save_image_grid(result, args.out, ncols=ncols)
     if args.npy:
@@ -414,6 +415,8 @@ def build_parser():
     sm.add_argument("--interpolate", type=_positive_int, metavar="STEPS",
                     help="rows of STEPS samples walking the latent space between two random "
                          "points (spherical interpolation); n // STEPS rows")
+    sm.add_argument("--truncation", type=float, metavar="PSI",
+                    help="redraw noise entries with |z| > PSI (truncation trick)")
     sm.add_argument("--input", help="image file or folder, for a translation model")
     sm.add_argument("--direction", help="translation direction (default the model's first, "
                     "e.g. a_to_b)")

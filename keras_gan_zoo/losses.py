@@ -197,6 +197,30 @@ def wasserstein_gradient_penalty(
     return tf.square(norm - 1.0)
 
 
+def zero_centered_gradient_penalty(discriminator, examples, training=True):
+    """``||grad_x D(x)||^2`` per example: R1 on real examples, R2 on generated ones.
+
+    Mescheder et al. 2018 ("Which Training Methods for GANs do actually
+    Converge?") penalise the discriminator's gradient on the data toward zero
+    (R1, with weight gamma / 2), which keeps it from pushing the generator
+    around a converged point; StyleGAN2 and R3GAN use R1 (and R2 on fakes).
+
+    Args:
+        discriminator: callable ``(examples, training) -> logits``.
+        examples: ``(batch, ...)``.
+        training: passed to the discriminator.
+
+    Returns:
+        ``(batch,)`` float32 squared gradient norms (multiply by gamma / 2 yourself).
+    """
+    examples = tf.cast(examples, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch(examples)
+        total = tf.reduce_sum(tf.cast(discriminator(examples, training=training), tf.float32))
+    grads = tape.gradient(total, examples, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return tf.reduce_sum(tf.square(grads), axis=list(range(1, len(grads.shape))))
+
+
 _PAIRS = {
     # name: (generator loss, discriminator loss)
     "minimax": (minimax_generator_loss, minimax_discriminator_loss),

@@ -673,7 +673,7 @@ class GenerativeModel(AdversarialModel):
             )
 
     # -------------------------------------------------------------- sample
-    def generate(self, n=None, seed=None, batch_size=256, **inputs):
+    def generate(self, n=None, seed=None, batch_size=256, truncation=None, **inputs):
         """Draw ``n`` samples as a float32 NumPy array.
 
         Args:
@@ -681,6 +681,9 @@ class GenerativeModel(AdversarialModel):
             seed: integer seed of the inputs that are drawn; the same seed
                 gives the same samples, in any process. ``None`` draws fresh.
             batch_size: how many samples the generator makes at once.
+            truncation: draw the noise from a normal truncated to
+                ``[-truncation, truncation]`` (entries outside are redrawn; the
+                BigGAN truncation trick trades variety for typical samples).
             **inputs: values for the generator's inputs, by their
                 ``generate`` keyword (:meth:`generator_ports`): ``z=`` (``(n,
                 latent_dim)``) for every variant, ``labels=`` for a
@@ -694,7 +697,8 @@ class GenerativeModel(AdversarialModel):
         """
         if n is not None:
             n = self.check_count(n)
-        arrays = self.signature().make_inputs(n, np.random.default_rng(seed), **inputs)
+        arrays = self.signature().make_inputs(n, np.random.default_rng(seed), truncation,
+                                              **inputs)
         return self.predict_generator(arrays, batch_size=batch_size)
 
     @staticmethod

@@ -103,14 +103,22 @@ class Port:
             shape = (None,) + tuple(self.shape)
         return tf.TensorSpec(shape, tf.as_dtype(self.dtype), name=self.name)
 
-    def draw(self, n, rng):
+    def draw(self, n, rng, truncation=None):
         """``n`` values as the variant draws them when the user gives none.
 
         Categorical codes are not random: they cycle ``0, 1, ..., classes - 1,
-        0, ...`` so that a grid of ``n`` samples shows every class.
+        0, ...`` so that a grid of ``n`` samples shows every class. With
+        ``truncation=psi`` a normal port redraws every entry whose magnitude
+        exceeds ``psi`` (the BigGAN truncation trick: fewer, more typical samples).
         """
         if self.kind == "normal":
-            return rng.standard_normal((n,) + self.shape).astype("float32")
+            values = rng.standard_normal((n,) + self.shape)
+            if truncation is not None:
+                outside = np.abs(values) > truncation
+                while outside.any():
+                    values[outside] = rng.standard_normal(int(outside.sum()))
+                    outside = np.abs(values) > truncation
+            return values.astype("float32")
         if self.kind == "uniform":
             return rng.uniform(self.range[0], self.range[1], (n,) + self.shape).astype("float32")
         if self.kind == "categorical":
@@ -220,7 +228,7 @@ class Signature:
         """The ``tf.TensorSpec`` of each input (named by role)."""
         return [p.spec() for p in self.inputs]
 
-    def make_inputs(self, n=None, rng=None, **given):
+    def make_inputs(self, n=None, rng=None, truncation=None, **given):
         """The generator's inputs for ``n`` samples: given values checked, the rest drawn.
 
         Draws happen in port order from one ``numpy.random.Generator``, so the
@@ -237,9 +245,12 @@ class Signature:
             if n is None:
                 raise ValueError("expected the number of samples n (or an input with a batch axis, "
                                  "e.g. z of shape (n, latent_dim))")
+        if truncation is not None and not (isinstance(truncation, (int, float)) and truncation > 0):
+            raise ValueError(f"expected truncation > 0 (the largest |z| entry kept), got "
+                             f"{truncation!r}")
         rng = np.random.default_rng() if rng is None else rng
         return [p.check(given[p.keyword], n) if p.keyword in given and given[p.keyword] is not None
-                else p.draw(n, rng) for p in self.inputs]
+                else p.draw(n, rng, truncation) for p in self.inputs]
 
     def metadata(self):
         """The JSON-able record an export carries."""

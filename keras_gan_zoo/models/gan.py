@@ -49,6 +49,10 @@ class GAN(GenerativeModel):
             real and a fake example (Gulrajani et al. 2017; lambda = 10 there),
             added to the discriminator's per-example loss; 0 turns it off. The
             discriminator must judge examples one by one (no batch norm).
+        r1_weight: gamma of the zero-centred penalty on real examples, R1 =
+            ``gamma / 2 * ||grad D(x)||^2`` (Mescheder et al. 2018; StyleGAN2
+            uses 10 at 1024 px, much less for small images); 0 turns it off.
+        r2_weight: the same penalty on generated examples (R2).
         discriminator_steps: discriminator updates per generator update
             (``k`` of the paper).
         label_smoothing: one-sided label smoothing of the real targets
@@ -105,6 +109,8 @@ class GAN(GenerativeModel):
         loss="non_saturating",
         discriminator_steps=1,
         gradient_penalty=0.0,
+        r1_weight=0.0,
+        r2_weight=0.0,
         label_smoothing=0.0,
         pack=1,
         reuse_fakes=True,
@@ -130,6 +136,13 @@ class GAN(GenerativeModel):
             raise ValueError(f"expected gradient_penalty >= 0 (a weight), got {gradient_penalty}")
         self.gradient_penalty = float(gradient_penalty)
         self.gp_tracker = keras.metrics.Mean(name="gp") if self.gradient_penalty else None
+        for key, value in (("r1_weight", r1_weight), ("r2_weight", r2_weight)):
+            if not value >= 0:
+                raise ValueError(f"expected {key} >= 0 (a weight), got {value}")
+        self.r1_weight, self.r2_weight = float(r1_weight), float(r2_weight)
+        self.r_trackers = {name: keras.metrics.Mean(name=name)
+                           for name, weight in (("r1", self.r1_weight), ("r2", self.r2_weight))
+                           if weight}
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"expected label_smoothing in [0, 1), got {label_smoothing}")
         self.loss_name = loss
@@ -269,6 +282,8 @@ class GAN(GenerativeModel):
             "loss": self.loss_name,
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
+            "r1_weight": self.r1_weight,
+            "r2_weight": self.r2_weight,
             "label_smoothing": self.label_smoothing,
             "pack": self.pack,
             "reuse_fakes": self.reuse_fakes,
@@ -338,7 +353,8 @@ class GAN(GenerativeModel):
 
     @property
     def metrics(self):
-        return super().metrics + ([self.gp_tracker] if self.gp_tracker is not None else [])
+        return (super().metrics + ([self.gp_tracker] if self.gp_tracker is not None else [])
+                + list(self.r_trackers.values()))
 
     # -------------------------------------------------------------- terms
     def penalty(self, real, fake, condition, counter):
@@ -355,6 +371,13 @@ class GAN(GenerativeModel):
             lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), tf.shape(real)[0])
         return losses.wasserstein_gradient_penalty(
             lambda x, training: self.judge(x, condition, training), real, fake, alpha=alpha)
+
+    def zero_centred_penalties(self, real, fake, condition):
+        """``{"r1": (gamma, ||grad D(real)||^2), "r2": ...}`` for the penalties that are on."""
+        judge = lambda x, training: self.judge(x, condition, training)  # noqa: E731
+        return {name: (weight, losses.zero_centered_gradient_penalty(judge, x))
+                for name, weight, x in (("r1", self.r1_weight, real), ("r2", self.r2_weight, fake))
+                if weight}
 
     def after_discriminator_update(self):
         """Called after each discriminator update, inside the step (e.g. WGAN's clipping)."""
@@ -384,6 +407,9 @@ class GAN(GenerativeModel):
                 penalty = self.penalty(d_real, d_fake, condition, d_opt.iterations)
                 if penalty is not None:
                     per_example += self.gradient_penalty * penalty
+                zero_centred = self.zero_centred_penalties(d_real, d_fake, condition)
+                for name, (weight, values) in zero_centred.items():
+                    per_example += 0.5 * weight * values
                 d_loss = (self.reduce_loss(per_example, self.discriminator)
                           + self.history_penalty("discriminator", d_vars))
             self.apply_gradients(d_opt, tape, d_loss, d_vars)
@@ -392,6 +418,8 @@ class GAN(GenerativeModel):
             self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
             if penalty is not None:
                 self.gp_tracker.update_state(tf.reduce_mean(penalty), sample_weight=batch_size)
+            for name, (_, values) in zero_centred.items():
+                self.r_trackers[name].update_state(tf.reduce_mean(values), sample_weight=batch_size)
 
         # One generator update against the updated discriminator.
         if not self.reuse_fakes:

@@ -46,6 +46,10 @@ VARIANTS = {
         discriminator_steps=2, seed=1), VECTORS, None),
     "gan_minibatch_std": lambda: (kgz.GAN.for_shape(
         (DIM,), latent_dim=4, network_kwargs={**MLP, "minibatch_std": 4}, seed=1), VECTORS, None),
+    # Zero-centred penalties: per-example input gradients, reduced like the loss.
+    "gan_r1_r2": lambda: (kgz.GAN.for_shape(
+        (DIM,), latent_dim=4, network_kwargs=MLP, r1_weight=1.0, r2_weight=0.5, seed=1),
+        VECTORS, None),
     "gan_reuse_fakes": lambda: (kgz.GAN.for_shape(
         (DIM,), latent_dim=4, network_kwargs=MLP, reuse_fakes=True, discriminator_steps=2,
         seed=1), VECTORS, None),

@@ -145,3 +145,14 @@ def test_generate_takes_explicit_inputs():
     assert model.generate(z=z[0], n=4).shape == (4, 2)  # one latent for all
     with pytest.raises(ValueError, match=r"expected z of shape \(3,\) or \(5, 3\)"):
         model.generate(5, z=np.zeros((5, 2)))
+
+
+def test_truncation_redraws_large_latent_entries():
+    model = small(kgz.GAN, seed=0)
+    inputs = model.signature().make_inputs(2000, np.random.default_rng(0), truncation=0.5)
+    assert np.abs(inputs[0]).max() <= 0.5 and inputs[0].std() < 0.35  # a narrow, truncated normal
+    a = model.generate(50, seed=1, truncation=0.5)
+    np.testing.assert_array_equal(a, model.generate(50, seed=1, truncation=0.5))
+    assert not np.allclose(a, model.generate(50, seed=1))
+    with pytest.raises(ValueError, match="expected truncation > 0"):
+        model.generate(4, truncation=0)
