@@ -146,6 +146,11 @@ def test_sample_interpolates_between_latents(tmp_path):
     assert walk.shape == (12, 8, 8, 1)
     # Each row walks from one sample to another; its ends are generate(z=...) of the ends.
     assert np.abs(walk[0] - walk[5]).max() > 1e-4
+    truncated = run_cli("sample", str(tmp_path / "c.keras"), "-n", "4", "--truncation", "0.5",
+                        "-o", str(tmp_path / "t.png"), "--npy", str(tmp_path / "t.npy"))
+    assert truncated.returncode == 0, truncated.stderr[-2000:]
+    np.testing.assert_allclose(np.load(tmp_path / "t.npy"),
+                               model.generate(4, seed=0, truncation=0.5), atol=1e-6)
     bad = run_cli("sample", str(tmp_path / "c.keras"), "--categorical", "1", "-o",
                   str(tmp_path / "x.png"))
     assert bad.returncode == 2 and "--categorical does not apply to a ConditionalGAN" in bad.stderr
