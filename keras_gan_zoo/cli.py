@@ -228,8 +228,8 @@ def _list(args):
 
 
 # ------------------------------------------------------------------ sample
-#: The sample flags that set a generator input, by the input's name.
-CODE_FLAGS = {"label": "label", "categorical": "categorical", "continuous": "continuous"}
+#: The sample flags that set a generator input: each is named as the input it sets.
+CODE_FLAGS = ("label", "categorical", "continuous")
 
 
 def _sample(args):
@@ -262,16 +262,16 @@ def _sample(args):
     else:
         names = {p.name: p for p in signature.codes}
         wrong = sorted(f for f in given if f in ("input", "deskew")
-                       or (f in CODE_FLAGS and CODE_FLAGS[f] not in names))
+                       or (f in CODE_FLAGS and f not in names))
         if wrong:
-            takes = ", ".join(f"--{f}" for f, port in CODE_FLAGS.items() if port in names)
+            takes = ", ".join(f"--{f}" for f in CODE_FLAGS if f in names)
             raise CLIError(f"--{wrong[0]} does not apply to a {type(model).__name__}"
                            + (f" (it takes {takes})" if takes else " (it takes noise only)"))
         options = {}
-        for flag, port_name in CODE_FLAGS.items():
+        for flag in CODE_FLAGS:
             value = getattr(args, flag)
             if value is not None:
-                port = names[port_name]
+                port = names[flag]
                 options[port.keyword] = (int(value) if port.kind == "categorical" else
                                          _floats(value, flag))
         if args.interpolate:
