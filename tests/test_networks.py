@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+import keras
+import tensorflow as tf
 
 from keras_gan_zoo import networks
 
@@ -37,7 +39,8 @@ def test_generator_batch_norm_is_synchronized():
     assert bns and all(layer.synchronized for layer in bns)
 
 
-@pytest.mark.parametrize("shape", [(4, 4, 1), (128, 128, 3), (32, 16, 1), (32, 32, 2), (2, 3)])
+@pytest.mark.parametrize("shape", [(4, 4, 1), (100, 100, 3), (512, 512, 3), (32, 16, 1),
+                                   (32, 32, 2), (2, 3)])
 def test_unsupported_shapes_say_what_is_expected(shape):
     with pytest.raises(ValueError, match="expected"):
         networks.for_shape(shape)
@@ -71,3 +74,109 @@ def test_cyclegan_networks_are_fully_convolutional():
         out = np.asarray(g(np.random.default_rng(0).normal(size=(2, h, w, 1)).astype("float32")))
         assert out.shape == (2, h, w, 3) and np.abs(out).max() <= 1
         assert np.asarray(d(out)).shape == (2, h // 8, w // 8, 1)  # one logit per patch
+
+
+# ------------------------------------------------------------------ ResNets
+@pytest.mark.parametrize("size, attention", [(8, None), (32, 16), (48, None), (128, 32), (256, None)])
+def test_resnet_shapes_range_and_attention(size, attention):
+    kwargs = {"architecture": "resnet", "base_filters": 8, "attention": attention}
+    g, d = networks.for_shape((size, size, 3), latent_dim=5, **kwargs)
+    images = np.asarray(g(np.random.default_rng(0).normal(size=(2, 5)).astype("float32") * 10))
+    assert images.shape == (2, size, size, 3) and np.abs(images).max() <= 1
+    assert np.asarray(d(images)).shape == (2, 1)
+    attention_layers = [layer.name for net in (g, d) for layer in net.layers
+                        if isinstance(layer, networks.SelfAttention)]
+    assert attention_layers == ([] if attention is None else [f"attention{attention}"] * 2)
+    # spectrally normalised by default; the generator's batch norm is synchronized
+    assert any(isinstance(layer, networks.SpectralConv2D) for layer in d.layers)
+    assert all(layer.synchronized for layer in g.layers
+               if isinstance(layer, keras.layers.BatchNormalization))
+
+
+def test_auto_architecture_is_dcgan_up_to_64_px_and_resnet_above():
+    assert networks.architecture_for_shape((64, 64, 3)) == "dcgan"
+    assert networks.architecture_for_shape((96, 96, 3)) == "resnet"
+    assert networks.architecture_for_shape((2,)) == "mlp"
+    g, _ = networks.for_shape((128, 128, 1), base_filters=4)
+    assert g.output_shape == (None, 128, 128, 1) and "up4_conv1" in [l.name for l in g.layers]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"architecture": "resnet", "attention": 12}, r"attention=12: the generator's blocks end at "
+                                                  r"resolutions 8, 16, 32"),
+    ({"attention": 16}, 'attention= is an option of the ResNet networks; pass architecture="resnet"'),
+    ({"architecture": "stylegan"}, "unknown architecture 'stylegan'; expected one of 'auto'"),
+])
+def test_bad_network_options_say_what_is_expected(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        networks.for_shape((32, 32, 3), **kwargs)
+
+
+def test_spectral_norm_option_of_the_dcgan_discriminator():
+    _, plain = networks.for_shape((16, 16, 1), base_filters=4)
+    _, normed = networks.for_shape((16, 16, 1), base_filters=4, spectral_norm=True)
+    kinds = lambda d: {type(layer).__name__ for layer in d.layers}  # noqa: E731
+    assert "SpectralConv2D" not in kinds(plain)
+    assert {"SpectralConv2D", "SpectralDense"} <= kinds(normed)
+
+
+# ----------------------------------------------------- spectral normalization
+def _kernel_matrix(layer):
+    kernel = np.asarray(layer.kernel)
+    return kernel.reshape(-1, kernel.shape[-1])
+
+
+@pytest.mark.parametrize("make, x_shape", [
+    (lambda: networks.SpectralConv2D(6, 3, padding="same"), (4, 8, 8, 3)),
+    (lambda: networks.SpectralDense(5), (4, 12)),
+])
+def test_spectral_norm_matches_a_direct_svd(make, x_shape):
+    x = np.random.default_rng(0).normal(size=x_shape).astype("float32")
+    layer = make()
+    layer(x)
+    for _ in range(60):  # power iterations: one per training call
+        layer(x, training=True)
+    top = np.linalg.svd(_kernel_matrix(layer), compute_uv=False)[0]
+    np.testing.assert_allclose(float(layer.sigma()), top, rtol=1e-4)
+    normed = np.asarray(layer.normalized_kernel()).reshape(-1, layer.kernel.shape[-1])
+    np.testing.assert_allclose(np.linalg.svd(normed, compute_uv=False)[0], 1.0, rtol=1e-4)
+    # inference calls leave u alone: the same output twice
+    u = np.asarray(layer.u).copy()
+    np.testing.assert_array_equal(np.asarray(layer(x)), np.asarray(layer(x)))
+    np.testing.assert_array_equal(np.asarray(layer.u), u)
+
+
+def test_spectral_norm_gradient_goes_through_sigma_unlike_keras_layer():
+    """The paper's gradient: d/dW of f(W / sigma(W)) includes the sigma term.
+
+    Checked against autodiff of the same function with sigma from a direct SVD
+    (whose gradient is u v^T at convergence). Keras's SpectralNormalization
+    writes W / sigma into the variable and differentiates only through the
+    layer's plain kernel: its gradient lacks the term, so it differs.
+    """
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 6)).astype("float32")
+    target = rng.normal(size=(8, 4)).astype("float32")
+    layer = networks.SpectralDense(4, use_bias=False)
+    layer(x)
+    for _ in range(200):
+        layer(x, training=True)
+    w = tf.Variable(np.asarray(layer.kernel))
+
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(layer(x, training=True) - target))
+    ours = tape.gradient(loss, layer.kernel.value)
+    with tf.GradientTape() as tape:
+        sigma = tf.linalg.svd(w, compute_uv=False)[0]
+        reference = tf.reduce_sum(tf.square(x @ (w / sigma) - target))
+    expected = tape.gradient(reference, w)
+    np.testing.assert_allclose(np.asarray(ours), np.asarray(expected), atol=1e-4)
+
+    keras_layer = keras.layers.SpectralNormalization(keras.layers.Dense(4, use_bias=False))
+    keras_layer(x)
+    keras_layer.layer.kernel.assign(np.asarray(w))
+    keras_layer.vector_u.assign(np.asarray(layer.u))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.square(keras_layer(x, training=True) - target))
+    theirs = tape.gradient(loss, keras_layer.layer.kernel.value)
+    assert np.abs(np.asarray(theirs) - np.asarray(expected)).max() > 1e-2

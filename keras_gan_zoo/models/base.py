@@ -520,8 +520,10 @@ class GenerativeModel(AdversarialModel):
     def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
         """The variant with default networks for examples of ``shape``.
 
-        Vectors ``(d,)`` get MLPs, square images ``(s, s, c)`` (8 <= s <= 64)
-        get DCGAN networks; see :func:`keras_gan_zoo.networks.for_shape`.
+        Vectors ``(d,)`` get MLPs, square images ``(s, s, c)`` get DCGAN
+        networks up to 64 px and ResNets (SNGAN style) up to 256 px; see
+        :func:`keras_gan_zoo.networks.for_shape` (``network_kwargs=
+        {"architecture": "resnet", "attention": 32, "spectral_norm": True}``).
 
         Args:
             shape: shape of one example, e.g. ``(2,)`` or ``(28, 28, 1)``.

@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from keras_gan_zoo.networks.layers import MinibatchStdDev
+from keras_gan_zoo.networks.layers import MinibatchStdDev, SpectralConv2D, SpectralDense
 
 
 def _check_image_shape(image_shape, any_channels=False):
@@ -63,7 +63,7 @@ def dcgan_generator(image_shape, latent_dim=64, base_filters=64, name="generator
 
 
 def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", features_only=False,
-                        minibatch_std=0):
+                        minibatch_std=0, spectral_norm=False):
     """A DCGAN discriminator ``image -> logit``.
 
     Strided convolutions with LeakyReLU(0.2) halve the image down to the
@@ -82,14 +82,17 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
             :class:`~keras_gan_zoo.networks.layers.MinibatchStdDev` channel over
             groups of this many examples is appended before the last
             features, as in ProGAN (Karras et al. 2018).
+        spectral_norm: spectrally normalise the convolutions and the logit
+            layer (:class:`~keras_gan_zoo.networks.layers.SpectralConv2D`).
     """
     size, _, channels = _check_image_shape(image_shape, any_channels=True)  # packs: c * pack
     k = max(_num_upsamplings(size), 1)
     image = keras.Input((size, size, channels), name="image")
+    conv = SpectralConv2D if spectral_norm else layers.Conv2D
     x = image
     filters = base_filters
     for _ in range(k):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same")(x)
+        x = conv(filters, 4, strides=2, padding="same")(x)
         x = layers.LeakyReLU(0.2)(x)
         filters *= 2
     if minibatch_std:
@@ -97,5 +100,6 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
     x = layers.Flatten()(x)
     if features_only:
         return keras.Model(image, x, name=name)
-    logit = layers.Dense(1, dtype="float32", name="logit")(x)
+    dense = SpectralDense if spectral_norm else layers.Dense
+    logit = dense(1, dtype="float32", name="logit")(x)
     return keras.Model(image, logit, name=name)

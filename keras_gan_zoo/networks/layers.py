@@ -1,9 +1,15 @@
-"""Layers that discriminators can use against mode collapse."""
+"""Layers the default networks are made of, beyond Keras's own.
+
+* :class:`MinibatchStdDev` - the ProGAN layer against mode collapse.
+* :class:`SpectralConv2D` and :class:`SpectralDense` - spectrally normalised
+  convolution and dense layers in the form of the SNGAN paper.
+* :class:`SelfAttention` - the SAGAN attention block.
+"""
 
 import keras
 from keras import ops
 
-__all__ = ["MinibatchStdDev"]
+__all__ = ["MinibatchStdDev", "SelfAttention", "SpectralConv2D", "SpectralDense"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
@@ -59,3 +65,165 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
+
+
+# ------------------------------------------------------- spectral normalization
+def _unit(x, epsilon=1e-12):
+    return x / ops.sqrt(ops.sum(ops.square(x)) + epsilon)
+
+
+class _SpectralNorm:
+    """The power iteration and the normalised kernel, shared by the two layers.
+
+    The forward pass uses ``W / sigma(W)``, where ``sigma`` is the largest
+    singular value of the kernel reshaped to ``(fan_in, units)``, estimated by
+    power iteration from a persistent vector ``u`` (Miyato et al. 2018,
+    Algorithm 1). ``u`` and ``v`` are held constant in the gradient, but
+    ``sigma = v^T W u`` is not, so the gradient reaches the kernel *through*
+    the normalisation, as in the paper and in PyTorch's ``spectral_norm``.
+
+    ``keras.layers.SpectralNormalization`` differs: it writes ``W / sigma``
+    back into the kernel variable on every training call, so the gradient
+    misses the sigma term and the stored weights change outside the optimizer
+    (``tests/test_networks.py`` shows the difference).
+
+    ``u`` is updated by one power-iteration step per training call; in
+    inference (and in exports) the stored ``u`` is used as it is, so a model
+    gives the same output each time it is called. The computation runs in
+    float32 under a mixed-precision policy.
+    """
+
+    def _build_u(self):
+        units = self.kernel.shape[-1]
+        self.u = self.add_weight(
+            name="sn_u", shape=(1, units), trainable=False, autocast=False,
+            initializer=keras.initializers.RandomNormal(0.0, 1.0),
+            aggregation="only_first_replica")
+
+    def sigma(self, training=False):
+        """The estimate of the kernel's largest singular value (float32, a tensor).
+
+        A training call takes one power-iteration step and stores the new ``u``.
+        """
+        w = ops.cast(self.kernel, "float32")
+        w = ops.reshape(w, (-1, w.shape[-1]))                      # (fan_in, units)
+        u = ops.cast(self.u, "float32")                            # (1, units)
+        v = _unit(ops.matmul(u, ops.transpose(w)))                  # (1, fan_in)
+        if training:
+            u = _unit(ops.matmul(v, w))
+            self.u.assign(u)
+        u, v = ops.stop_gradient(u), ops.stop_gradient(v)
+        return ops.sum(ops.matmul(v, w) * u)
+
+    def normalized_kernel(self, training=False):
+        """The kernel divided by :meth:`sigma` (float32)."""
+        return ops.cast(self.kernel, "float32") / self.sigma(training)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
+    """``keras.layers.Conv2D`` whose kernel is spectrally normalised (SNGAN form).
+
+    Takes the arguments of ``Conv2D``. See :class:`_SpectralNorm` for what is
+    normalised and how it differs from ``keras.layers.SpectralNormalization``.
+
+    Example:
+        >>> conv = SpectralConv2D(64, 3, padding="same")
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("autocast", False)  # the normalisation runs in float32
+        super().__init__(*args, **kwargs)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._build_u()
+
+    def call(self, inputs, training=False):
+        kernel = ops.cast(self.normalized_kernel(training), self.compute_dtype)
+        outputs = self.convolution_op(ops.cast(inputs, self.compute_dtype), kernel)
+        if self.use_bias:
+            outputs = ops.add(outputs, ops.cast(self.bias, self.compute_dtype))
+        return outputs if self.activation is None else self.activation(outputs)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class SpectralDense(_SpectralNorm, keras.layers.Dense):
+    """``keras.layers.Dense`` whose kernel is spectrally normalised (SNGAN form)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("autocast", False)
+        super().__init__(*args, **kwargs)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._build_u()
+
+    def call(self, inputs, training=False):
+        kernel = ops.cast(self.normalized_kernel(training), self.compute_dtype)
+        outputs = ops.matmul(ops.cast(inputs, self.compute_dtype), kernel)
+        if self.use_bias:
+            outputs = ops.add(outputs, ops.cast(self.bias, self.compute_dtype))
+        return outputs if self.activation is None else self.activation(outputs)
+
+
+# -------------------------------------------------------------- self-attention
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class SelfAttention(keras.layers.Layer):
+    """The self-attention block of SAGAN (Zhang et al. 2019, section 3).
+
+    Every position of the feature map attends to every other: queries and
+    keys of ``channels / 8`` and values of ``channels / 2`` from 1x1
+    convolutions (keys and values max-pooled 2x2, as in the BigGAN code, so
+    the attention map is ``HW x HW / 4``), the attended values mapped back to
+    ``channels`` and added to the input scaled by ``gamma``. ``gamma`` starts
+    at 0, so the block begins as the identity and the network learns how much
+    non-local evidence to use.
+
+    Args:
+        spectral_norm: spectrally normalise the 1x1 convolutions (SAGAN does,
+            in both networks).
+
+    Example:
+        >>> x = keras.Input((32, 32, 64))
+        >>> y = SelfAttention()(x)            # (None, 32, 32, 64)
+    """
+
+    def __init__(self, spectral_norm=False, **kwargs):
+        super().__init__(**kwargs)
+        self.spectral_norm = bool(spectral_norm)
+
+    def build(self, input_shape):
+        channels = int(input_shape[-1])
+        if channels < 8:
+            raise ValueError(f"SelfAttention needs at least 8 channels, got {channels}")
+        conv = SpectralConv2D if self.spectral_norm else keras.layers.Conv2D
+        self.query = conv(channels // 8, 1, use_bias=False, name="query")
+        self.key = conv(channels // 8, 1, use_bias=False, name="key")
+        self.value = conv(channels // 2, 1, use_bias=False, name="value")
+        self.out = conv(channels, 1, use_bias=False, name="out")
+        self.pool = keras.layers.MaxPooling2D(2)
+        self.query.build(input_shape)
+        self.key.build(input_shape)
+        self.value.build(input_shape)
+        self.out.build(tuple(input_shape[:-1]) + (channels // 2,))
+        self.gamma = self.add_weight(name="gamma", shape=(), initializer="zeros")
+
+    def call(self, x, training=False):
+        shape = ops.shape(x)
+        h, w = shape[1], shape[2]
+        q = self.query(x, training=training)
+        k = self.pool(self.key(x, training=training))
+        v = self.pool(self.value(x, training=training))
+        q = ops.reshape(q, (shape[0], -1, q.shape[-1]))               # (B, HW, C/8)
+        k = ops.reshape(k, (shape[0], -1, k.shape[-1]))               # (B, HW/4, C/8)
+        v = ops.reshape(v, (shape[0], -1, v.shape[-1]))               # (B, HW/4, C/2)
+        attention = ops.softmax(ops.matmul(q, ops.transpose(k, (0, 2, 1))), axis=-1)
+        o = ops.reshape(ops.matmul(attention, v), (shape[0], h, w, v.shape[-1]))
+        return x + ops.cast(self.gamma, x.dtype) * self.out(o, training=training)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "spectral_norm": self.spectral_norm}
