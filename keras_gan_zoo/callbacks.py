@@ -22,15 +22,23 @@ class SampleGrid(keras.callbacks.Callback):
         every: write every this many epochs (and always after the last).
         inputs: images to translate, for a translation model.
         direction: the direction they are translated in (default the first).
+        tensorboard: a TensorBoard log folder: the grid is also written there
+            as an image summary ``samples`` at step ``epoch``.
+
+    Samples come from ``model.generate``, so from the moving average of the
+    generator when the model keeps one (``ema=``).
 
     Example:
         >>> model.fit(x, epochs=20, callbacks=[SampleGrid("out/e{epoch:02d}.png", every=5)])
     """
 
-    def __init__(self, filepath, n=64, seed=0, every=1, inputs=None, direction=None):
+    def __init__(self, filepath, n=64, seed=0, every=1, inputs=None, direction=None,
+                 tensorboard=None):
         super().__init__()
         self.filepath, self.n, self.seed, self.every = str(filepath), n, seed, every
         self.inputs, self.direction = inputs, direction
+        self.tensorboard = None if tensorboard is None else str(tensorboard)
+        self._writer = None
         self.written = []
 
     def on_train_begin(self, logs=None):
@@ -56,6 +64,21 @@ class SampleGrid(keras.callbacks.Callback):
             images, ncols = self.images()
             save_image_grid(images, path, ncols=ncols)
             self.written.append(path)
+            if self.tensorboard is not None:
+                self._summary(images, ncols, epoch + 1)
+
+    def _summary(self, images, ncols, step):
+        import tensorflow as tf
+
+        from keras_gan_zoo.visualize import image_grid
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.tensorboard)
+        grid = image_grid(images, ncols=ncols)
+        grid = grid if grid.ndim == 3 else grid[..., None]
+        with self._writer.as_default():
+            tf.summary.image("samples", grid[None], step=step)
+        self._writer.flush()
 
 
 class LossPlot(keras.callbacks.Callback):
@@ -64,16 +87,22 @@ class LossPlot(keras.callbacks.Callback):
     Args:
         filepath: where to write the PNG.
         every: redraw every this many epochs (drawing takes ~0.1 s).
+        csv: read the history from this file, written by a
+            ``keras.callbacks.CSVLogger(csv, append=True)`` placed before
+            this callback, so that a resumed run plots its whole history.
     """
 
-    def __init__(self, filepath, every=10):
+    def __init__(self, filepath, every=10, csv=None):
         super().__init__()
-        self.filepath, self.every = str(filepath), every
+        self.filepath, self.every, self.csv = str(filepath), every, csv
         self.history = {}
 
     def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+        if self.csv is not None:
+            self.history = _read_history(self.csv)
+        else:
+            for key, value in (logs or {}).items():
+                self.history.setdefault(key, []).append(float(value))
         if (epoch + 1) % self.every == 0:
             plot_history(self.history, self.filepath)
 
@@ -160,3 +189,17 @@ class MetricLogger(keras.callbacks.Callback):
             self.history.setdefault(key, []).append((epoch + 1, value))
         if logs is not None:
             logs.update(values)
+
+
+def _read_history(path):
+    """``{log: [value per epoch]}`` from a CSVLogger file (the last row of a repeated epoch wins)."""
+    import csv
+
+    with open(path, newline="") as file:
+        rows = {int(row["epoch"]): row for row in csv.DictReader(file)}
+    history = {}
+    for epoch in sorted(rows):
+        for key, value in rows[epoch].items():
+            if key != "epoch" and value not in (None, "", "NA"):
+                history.setdefault(key, []).append(float(value))
+    return history

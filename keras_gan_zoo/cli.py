@@ -2,6 +2,7 @@
 
     keras-gan-zoo quickstart [--variant gan|wgan_gp] [--epochs N] [--out DIR]
     keras-gan-zoo train VARIANT --data DATA --out DIR [--size N --channels C] [--resume]
+                        [--augment ada|diffaugment] [--ema 0.999] [--loss hinge] [--tensorboard]
     keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 |
                          --input DIR | --interpolate 8]
     keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|modes --data DATA [-n N]
@@ -175,9 +176,10 @@ def _train(args):
     from keras_gan_zoo.training import CHECKPOINT
 
     checkpoint = os.path.join(args.out, CHECKPOINT)
+    run_files = [os.path.join(args.out, name) for name in
+                 ("model.keras", "samples.png", "history.csv", "losses.png", "samples", "tensorboard")]
     if not args.resume:
-        _free(checkpoint, os.path.join(args.out, "model.keras"),
-              os.path.join(args.out, "samples.png"),
+        _free(checkpoint, *run_files,
               hint="pass --resume to continue that run, or choose another --out")
     import keras
     import tensorflow as tf
@@ -192,6 +194,9 @@ def _train(args):
     options = {"seed": args.seed}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
+    for flag in ("augment", "ema", "loss"):  # the variant says whether it takes them
+        if getattr(args, flag) is not None:
+            options[flag] = getattr(args, flag)
     model = cls.for_data(x, y, **options)
     labels = y if model.uses_labels else None
     model.compile()
@@ -199,10 +204,12 @@ def _train(args):
     print(f"training {type(model).__name__} on {len(x)} examples of shape {shape} from "
           f"{args.data}" + (f" with {int(y.max()) + 1} classes" if labels is not None else "")
           + f", {args.epochs} epochs of batch {args.batch_size}", flush=True)
+    callbacks = _run_callbacks(args, model)
     try:
         model, _ = fit_resumable(model, x, labels, directory=args.out, epochs=args.epochs,
                                  batch_size=args.batch_size, seed=args.seed, resume=args.resume,
-                                 checkpoint_steps=args.checkpoint_steps, verbose=args.verbose)
+                                 checkpoint_steps=args.checkpoint_steps, verbose=args.verbose,
+                                 callbacks=callbacks)
     except NonFiniteLossError as error:
         raise CLIError(f"{error} ({checkpoint})") from error
     model.save(os.path.join(args.out, "model.keras"))
@@ -210,6 +217,25 @@ def _train(args):
         kgz.visualize.save_image_grid(model.generate(64, seed=0), os.path.join(args.out, "samples.png"))
     print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations)}: "
           f"{os.path.join(args.out, 'model.keras')}")
+
+
+def _run_callbacks(args, model):
+    """What a run folder gets every epoch: the history, a loss plot, a sample grid."""
+    import keras
+
+    from keras_gan_zoo.callbacks import LossPlot, SampleGrid
+
+    os.makedirs(args.out, exist_ok=True)
+    history = os.path.join(args.out, "history.csv")
+    callbacks = [keras.callbacks.CSVLogger(history, append=True),
+                 LossPlot(os.path.join(args.out, "losses.png"), every=1, csv=history)]
+    tensorboard = os.path.join(args.out, "tensorboard") if args.tensorboard else None
+    if tensorboard:
+        callbacks.append(keras.callbacks.TensorBoard(tensorboard, write_graph=False))
+    if model.kind == "sampler" and len(model.signature().output.shape) == 3:
+        callbacks.append(SampleGrid(os.path.join(args.out, "samples", "epoch_{epoch:03d}.png"),
+                                    n=64, seed=0, tensorboard=tensorboard))
+    return callbacks
 
 
 # -------------------------------------------------------------------- list
@@ -326,6 +352,8 @@ def _as_channels(images, channels):
 def build_parser():
     from keras_gan_zoo.models import VARIANTS  # light: no TensorFlow op runs
     from keras_gan_zoo.metrics.registry import METRICS
+    from keras_gan_zoo.augment import AUGMENTS
+    from keras_gan_zoo.losses import NAMES as LOSSES
 
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -394,6 +422,15 @@ def build_parser():
     tr.add_argument("--batch-size", type=_positive_int, default=64)
     tr.add_argument("--latent-dim", type=_positive_int,
                     help="noise size (default: the variant's)")
+    tr.add_argument("--loss", choices=list(LOSSES),
+                    help="the GAN loss (default: the variant's)")
+    tr.add_argument("--augment", choices=list(AUGMENTS),
+                    help="differentiable augmentation of what the discriminator sees, for small "
+                         "data sets: diffaugment, or ada (adaptive)")
+    tr.add_argument("--ema", type=_decay, metavar="DECAY",
+                    help="keep a moving average of the generator (e.g. 0.999) and sample from it")
+    tr.add_argument("--tensorboard", action="store_true",
+                    help="also log the losses and sample grids to OUT/tensorboard")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--checkpoint-steps", type=_positive_int,
                     help="also checkpoint every this many steps")
@@ -434,6 +471,17 @@ def _sources():
     from keras_gan_zoo.data.reader import SOURCES
 
     return SOURCES
+
+
+def _decay(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a decay between 0 and 1 such as 0.999, "
+                                         f"got {text!r}")
+    return value
 
 
 def _positive_int(text):

@@ -32,6 +32,7 @@ class Entry:
     build: Callable  # () -> model with default networks
     build_user: Callable  # () -> model with user-written networks (plain Keras layers)
     kind: str = "examples"  # "examples" | "labelled" | "unpaired"
+    variant: str = None  # for a recipe entry: the registered variant it configures
 
 
 # ----------------------------------------------------- user-written networks
@@ -110,6 +111,40 @@ ENTRIES = {
                              user_patch_discriminator(), image_shape_a=SHAPE,
                              image_shape_b=SHAPE, seed=1),
         kind="unpaired"),
+}
+
+
+# The training recipe for small data sets (ResNets, spectral norm, augmentation,
+# EMA, lazy R1) goes through the same checks, on the variants whose step has it.
+RECIPE = {"ema": 0.9, "r1_weight": 1.0, "r_interval": 2}
+ADA = {"augment": "ada", "ada_p": 0.5, "ada_kimg": 0.05, "ada_interval": 1}
+RESNET = {"architecture": "resnet", "base_filters": 4}
+RECIPES = {
+    "gan+resnet+diffaugment": Entry(
+        lambda: kgz.GAN.for_shape(SHAPE, latent_dim=4, network_kwargs=RESNET, loss="hinge",
+                                  augment="diffaugment", seed=1, **RECIPE),
+        lambda: kgz.GAN(user_generator(4), user_discriminator(), loss="hinge",
+                        augment="diffaugment", seed=1, **RECIPE),
+        variant="gan"),
+    "gan+ada": Entry(
+        lambda: kgz.GAN.for_shape(SHAPE, latent_dim=4, seed=1, **ADA, **RECIPE,
+                                  network_kwargs={**SMALL, "spectral_norm": True}),
+        lambda: kgz.GAN(user_generator(4), user_discriminator(), seed=1, **ADA, **RECIPE),
+        variant="gan"),
+    "conditional_gan+ada": Entry(
+        lambda: kgz.ConditionalGAN.for_shape(SHAPE, num_classes=3, latent_dim=4,
+                                             network_kwargs=SMALL, seed=1, **ADA, **RECIPE),
+        lambda: kgz.ConditionalGAN(user_generator(4, [("label", 3, "int32")]),
+                                   user_discriminator(label_classes=3), seed=1, **ADA, **RECIPE),
+        kind="labelled", variant="conditional_gan"),
+    "infogan+ema": Entry(
+        lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3, ema=0.9,
+                                      network_kwargs={"base_filters": 4, "dense_units": 8},
+                                      seed=1),
+        lambda: kgz.InfoGAN(user_generator(4, [("categorical", 3, "int32"),
+                                               ("continuous", 2, "float32")]),
+                            user_discriminator(heads=(1, 3, 2)), ema=0.9, seed=1),
+        variant="infogan"),
 }
 
 

@@ -15,9 +15,10 @@ import keras
 import tensorflow as tf
 
 import keras_gan_zoo as kgz
-from harness import (ENTRIES, IMAGES, assert_two_replicas_match_one, fit, network_weights,
-                     outputs)
+from harness import (ENTRIES as VARIANT_ENTRIES, IMAGES, RECIPES, assert_two_replicas_match_one,
+                     fit, network_weights, outputs)
 
+ENTRIES = {**VARIANT_ENTRIES, **RECIPES}
 NAMES = sorted(ENTRIES)
 
 
@@ -36,13 +37,14 @@ def policy(request):
 
 
 def test_every_registered_variant_has_a_harness_entry():
-    assert sorted(kgz.VARIANTS) == NAMES
+    assert sorted(kgz.VARIANTS) == sorted(VARIANT_ENTRIES)
+    assert {entry.variant for entry in RECIPES.values()} <= set(kgz.VARIANTS)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_declares_its_generators(name):
     model = ENTRIES[name].build()
-    assert model.variant_name == name
+    assert model.variant_name == (ENTRIES[name].variant or name)
     for direction in model.directions:
         signature = model.signature(direction)
         assert signature.kind == model.kind in ("sampler", "translator")
@@ -199,7 +201,7 @@ def test_onnx_export_of_every_generator_matches_keras(name, tmp_path):
         signature = model.signature(direction)
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         assert [i.name for i in session.get_inputs()] == [p.name for p in signature.inputs]
-        assert result.metadata["variant"] == name
+        assert result.metadata["variant"] == (ENTRIES[name].variant or name)
         # The file computes what the model computes for a user's inputs.
         if signature.kind == "translator":
             feed, expected = {"image": IMAGES[:3]}, model.translate(IMAGES[:3], direction)

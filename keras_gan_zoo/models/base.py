@@ -51,6 +51,7 @@ CONFIG_VERSION = 2
 NOISE_STREAM_D = 0  # latent noise for the discriminator's fakes
 NOISE_STREAM_G = 1  # latent noise for the generator's update
 NOISE_STREAM_AUX = 2  # anything else a variant draws (e.g. the GP's alpha)
+NOISE_STREAM_AUGMENT = 3  # the differentiable augmentations' draws
 
 _KERAS_KWARGS = ("name", "dtype", "trainable")
 _log = logging.getLogger("keras_gan_zoo")
@@ -402,6 +403,24 @@ class AdversarialModel(keras.Model):
         grads = tape.gradient(scaled, variables)
         optimizer.apply_gradients(zip(grads, variables))
 
+    def assign_everywhere(self, variables, update, *args):
+        """``update(variable, *args_i)`` for each variable, alike on every replica.
+
+        For what changes variables outside an optimizer inside the step (the
+        WGAN's clipping, the generator's moving average): the assignment runs
+        once per variable in the strategy's cross-replica context, so mirrored
+        copies stay equal. ``args`` are lists parallel to ``variables``.
+        """
+        raw = lambda vs: [v.value if isinstance(v, keras.Variable) else v for v in vs]  # noqa: E731
+
+        def apply(strategy, variables, *args):
+            for i, variable in enumerate(variables):
+                strategy.extended.update(variable, update, args=tuple(a[i] for a in args),
+                                         group=False)
+
+        tf.__internal__.distribute.interim.maybe_merge_call(
+            apply, self.distribute_strategy, raw(variables), *[raw(a) for a in args])
+
     def logs(self):
         """The trackers' results, shaped to survive the strategy's reduction.
 
@@ -497,15 +516,63 @@ class GenerativeModel(AdversarialModel):
             ``z`` of shape ``(batch, latent_dim)``.
         discriminator: functional ``keras.Model`` mapping an example (first
             input) to logits.
+        ema: decay of an exponential moving average of the generator's
+            weights (e.g. 0.999; ``None`` for none). :attr:`ema_generator`
+            holds it; ``generate``, the sample grids, exports and the zoo use
+            it. After generator step ``t`` the average moves by ``1 - beta_t``
+            with ``beta_t = min(ema, (1 + t) / (10 + t))``, a ramp-up that
+            lets the early average follow the fast-changing weights (as
+            ``tf.train.ExponentialMovingAverage(num_updates=)``); batch-norm
+            statistics are copied, as StyleGAN2 does. The average of the
+            weights of a GAN's generator gives better samples than its last
+            weights (Yazici et al. 2019, "The Unusual Effectiveness of
+            Averaging in GAN Training"; Karras et al. 2018).
         seed, **kwargs: as :class:`AdversarialModel`.
     """
 
     #: Whether ``fit`` takes class labels (``fit(x, y)``).
     uses_labels = False
 
-    def __init__(self, generator, discriminator, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, ema=None, seed=None, **kwargs):
         super().__init__({"generator": generator, "discriminator": discriminator}, seed=seed,
                          **kwargs)
+        if ema is not None and (isinstance(ema, bool) or not 0.0 < ema < 1.0):
+            raise ValueError(f"expected ema to be None or a decay in (0, 1) such as 0.999, "
+                             f"got {ema!r}")
+        self.ema = None if ema is None else float(ema)
+        self.ema_generator = None
+        if self.ema is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+
+    def get_config(self):
+        return {**super().get_config(), "ema": self.ema}
+
+    @property
+    def sampling_generator(self):
+        """The generator that samples: the moving average when ``ema`` is on, else the generator."""
+        return self.generator if self.ema_generator is None else self.ema_generator
+
+    def trained_networks(self):
+        networks = super().trained_networks()
+        if self.ema_generator is not None:
+            networks["ema_generator"] = self.ema_generator
+        return networks
+
+    def update_ema(self):
+        """Move :attr:`ema_generator` toward the generator (after a generator update)."""
+        if self.ema_generator is None:
+            return
+        t = tf.cast(self.generator_optimizer.iterations, tf.float32)
+        beta = tf.minimum(self.ema, (1.0 + t) / (10.0 + t))
+        averaged, source = self.ema_generator.trainable_weights, self.generator.trainable_weights
+        betas = [beta] * len(averaged)
+        self.assign_everywhere(averaged, lambda e, g, b: e.assign(b * e + (1.0 - b) * g),
+                               source, betas)
+        copied = self.ema_generator.non_trainable_weights
+        if copied:
+            self.assign_everywhere(copied, lambda e, g: e.assign(g),
+                                   self.generator.non_trainable_weights)
 
     @classmethod
     def for_data(cls, x, y=None, **kwargs):
@@ -568,8 +635,9 @@ class GenerativeModel(AdversarialModel):
         if direction is not None:
             raise ValueError(
                 f"direction= is for translation models; {type(self).__name__} has one generator")
-        return Signature("sampler", self.generator, tuple(self.generator_ports()),
-                         output_port(self.generator), self.signature_info(), self.variant_name)
+        generator = self.sampling_generator
+        return Signature("sampler", generator, tuple(self.generator_ports()),
+                         output_port(generator), self.signature_info(), self.variant_name)
 
     def check_networks(self):
         """The generator takes its ports, and makes what the discriminator reads."""
@@ -623,8 +691,8 @@ class GenerativeModel(AdversarialModel):
         return self.discriminator(inputs, training=training)
 
     def call(self, inputs, training=False):
-        """``model(z)`` is ``model.generator(z)``."""
-        return self.generator(inputs, training=training)
+        """``model(z)`` is ``model.sampling_generator(z)`` (the moving average, if any)."""
+        return self.sampling_generator(inputs, training=training)
 
     # ------------------------------------------------------------------ fit
     def check_data(self, x, y=None, check_range=True):
@@ -675,7 +743,8 @@ class GenerativeModel(AdversarialModel):
             )
 
     # -------------------------------------------------------------- sample
-    def generate(self, n=None, seed=None, batch_size=256, truncation=None, **inputs):
+    def generate(self, n=None, seed=None, batch_size=256, truncation=None, use_ema=True,
+                 **inputs):
         """Draw ``n`` samples as a float32 NumPy array.
 
         Args:
@@ -693,6 +762,9 @@ class GenerativeModel(AdversarialModel):
                 InfoGAN. One value applies to all samples; what is left out
                 is drawn (noise from N(0, 1), codes as the variant trains
                 them, classes cycling 0, 1, 2, ...).
+            use_ema: sample with the moving average of the generator's
+                weights when the model keeps one (``ema=``); ``False`` uses the
+                generator's own, last weights.
 
         Example:
             >>> images = model.generate(64, seed=0)  # (64, 28, 28, 1) in [-1, 1]
@@ -701,7 +773,8 @@ class GenerativeModel(AdversarialModel):
             n = self.check_count(n)
         arrays = self.signature().make_inputs(n, np.random.default_rng(seed), truncation,
                                               **inputs)
-        return self.predict_generator(arrays, batch_size=batch_size)
+        network = self.sampling_generator if use_ema else self.generator
+        return _predict(network, arrays, batch_size)
 
     @staticmethod
     def check_count(n):
@@ -711,8 +784,8 @@ class GenerativeModel(AdversarialModel):
         return int(n)
 
     def predict_generator(self, inputs, batch_size=256):
-        """Run the generator in inference mode over ``inputs`` in batches."""
-        return _predict(self.generator, inputs, batch_size)
+        """Run the sampling generator in inference mode over ``inputs`` in batches."""
+        return _predict(self.sampling_generator, inputs, batch_size)
 
 
 def _predict(network, inputs, batch_size):

@@ -17,8 +17,10 @@ weights) overrides :meth:`GAN.after_discriminator_update`.
 import keras
 import tensorflow as tf
 
+from keras_gan_zoo import augment as augmentations
 from keras_gan_zoo import losses
 from keras_gan_zoo.models.base import (
+    NOISE_STREAM_AUGMENT,
     NOISE_STREAM_AUX,
     NOISE_STREAM_D,
     NOISE_STREAM_G,
@@ -53,6 +55,24 @@ class GAN(GenerativeModel):
             ``gamma / 2 * ||grad D(x)||^2`` (Mescheder et al. 2018; StyleGAN2
             uses 10 at 1024 px, much less for small images); 0 turns it off.
         r2_weight: the same penalty on generated examples (R2).
+        r_interval: compute R1 and R2 only every ``r_interval``-th
+            discriminator update, with their weights times ``r_interval``
+            ("lazy regularization", StyleGAN2: 16); 1 computes them at every
+            update.
+        augment: differentiable augmentation of every image the discriminator
+            judges, real and generated, in both updates
+            (:mod:`keras_gan_zoo.augment`): ``"diffaugment"`` (Zhao et al.
+            2020), ``"ada"`` (Karras et al. 2020, with an adaptive
+            probability) or ``None``. For training on few images.
+        ada_target: ADA's target for the overfitting heuristic ``r_t =
+            E[sign(D(real))]`` (paper: 0.6): above it ``p`` rises, below it
+            falls.
+        ada_interval: discriminator updates between adjustments of ``p``
+            (paper: 4); ``r_t`` is measured over them.
+        ada_kimg: thousands of real images over which ``p`` could move from
+            0 to 1 (the paper's speed, 500, suits runs of millions of images;
+            the default 100 suits the short runs of small data sets).
+        ada_p: the probability ADA starts from.
         discriminator_steps: discriminator updates per generator update
             (``k`` of the paper).
         label_smoothing: one-sided label smoothing of the real targets
@@ -111,6 +131,12 @@ class GAN(GenerativeModel):
         gradient_penalty=0.0,
         r1_weight=0.0,
         r2_weight=0.0,
+        r_interval=1,
+        augment=None,
+        ada_target=0.6,
+        ada_interval=4,
+        ada_kimg=100,
+        ada_p=0.0,
         label_smoothing=0.0,
         pack=1,
         reuse_fakes=True,
@@ -143,6 +169,10 @@ class GAN(GenerativeModel):
         self.r_trackers = {name: keras.metrics.Mean(name=name)
                            for name, weight in (("r1", self.r1_weight), ("r2", self.r2_weight))
                            if weight}
+        if isinstance(r_interval, bool) or not isinstance(r_interval, int) or r_interval < 1:
+            raise ValueError(f"expected r_interval to be an integer >= 1, got {r_interval!r}")
+        self.r_interval = r_interval
+        self._init_augment(augment, ada_target, ada_interval, ada_kimg, ada_p)
         if not 0.0 <= label_smoothing < 1.0:
             raise ValueError(f"expected label_smoothing in [0, 1), got {label_smoothing}")
         self.loss_name = loss
@@ -284,6 +314,12 @@ class GAN(GenerativeModel):
             "gradient_penalty": self.gradient_penalty,
             "r1_weight": self.r1_weight,
             "r2_weight": self.r2_weight,
+            "r_interval": self.r_interval,
+            "augment": self.augment,
+            "ada_target": self.ada_target,
+            "ada_interval": self.ada_interval,
+            "ada_kimg": self.ada_kimg,
+            "ada_p": self.ada_p,
             "label_smoothing": self.label_smoothing,
             "pack": self.pack,
             "reuse_fakes": self.reuse_fakes,
@@ -298,6 +334,82 @@ class GAN(GenerativeModel):
         if self.label_smoothing:
             return self._discriminator_loss(real_logits, fake_logits, self.label_smoothing)
         return self._discriminator_loss(real_logits, fake_logits)
+
+    # ------------------------------------------------------ augmentation
+    def _init_augment(self, augment, target, interval, kimg, p):
+        if augment is not None and augment not in augmentations.AUGMENTS:
+            raise ValueError(f"unknown augment {augment!r}; expected None or one of "
+                             f"{', '.join(map(repr, augmentations.AUGMENTS))}")
+        if augment is not None and len(self.example_shape) != 3:
+            raise ValueError(f"augment={augment!r} augments images; the examples here have "
+                             f"shape {self.example_shape}")
+        if not 0.0 < target < 1.0:
+            raise ValueError(f"expected ada_target in (0, 1), got {target}")
+        if isinstance(interval, bool) or not isinstance(interval, int) or interval < 1:
+            raise ValueError(f"expected ada_interval to be an integer >= 1, got {interval!r}")
+        if not kimg > 0:
+            raise ValueError(f"expected ada_kimg > 0 (thousands of images), got {kimg}")
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"expected ada_p in [0, 1], got {p}")
+        self.augment = augment
+        self.ada_target, self.ada_interval = float(target), interval
+        self.ada_kimg, self.ada_p = float(kimg), float(p)
+        self.ada_trackers = {}
+        if augment != "ada":
+            return
+        state = lambda name, value: self.add_weight(  # noqa: E731
+            shape=(), initializer=keras.initializers.Constant(value), trainable=False,
+            name=name, aggregation="only_first_replica")
+        # p, and the sums of sign(D(real)) and of examples since the last adjustment
+        self._ada_state = [state("augment_p", p), state("ada_signs", 0.0), state("ada_count", 0.0)]
+        self.ada_trackers = {"augment_p": keras.metrics.Mean(name="augment_p"),
+                             "r_t": keras.metrics.Mean(name="r_t")}
+
+    @property
+    def augment_probability(self):
+        """ADA's current augmentation probability ``p`` (a float; 0 when ADA is off)."""
+        return float(self._ada_state[0].numpy()) if self.augment == "ada" else 0.0
+
+    def augmented(self, images, counter, salt):
+        """``images`` as the discriminator sees them: augmented when ``augment`` is on.
+
+        The random draws are made for the global batch from the step's
+        augmentation stream (keyed by ``counter`` and ``salt``) and each
+        replica keeps its rows, so every example meets the same augmentation
+        on one replica or many.
+        """
+        if self.augment is None:
+            return images
+        seed = tf.random.experimental.stateless_fold_in(
+            self.random_seed(NOISE_STREAM_AUGMENT, counter), salt)
+        draws = augmentations.DRAWS[self.augment]
+        u = self.replica_share(lambda n: tf.random.stateless_uniform([n, draws], seed=seed),
+                               tf.shape(images)[0])
+        p = self._ada_state[0] if self.augment == "ada" else None
+        return augmentations.augment(self.augment, images, u, p)
+
+    def adapt_augment_probability(self, real_logits, counter):
+        """ADA's adjustment of ``p`` after a discriminator update (``counter``: updates done).
+
+        ``r_t = E[sign(D(real))]`` is summed over all replicas' examples since
+        the last adjustment; every ``ada_interval`` updates ``p`` moves by
+        ``sign(r_t - target) * images / (ada_kimg * 1000)``, within [0, 1].
+        """
+        if self.augment != "ada":
+            return
+        p, signs, count = self._ada_state
+        context = tf.distribute.get_replica_context()
+        logits = tf.reshape(tf.cast(real_logits, tf.float32), [-1])
+        signs.assign_add(context.all_reduce("SUM", tf.reduce_sum(tf.sign(logits))))
+        count.assign_add(context.all_reduce("SUM", tf.cast(tf.size(logits), tf.float32)))
+        r_t = signs / tf.maximum(count, 1.0)
+        due = tf.cast(tf.equal(counter % self.ada_interval, 0), tf.float32)
+        step = tf.sign(r_t - self.ada_target) * count * self.pack / (self.ada_kimg * 1000.0)
+        p.assign(tf.clip_by_value(p + due * step, 0.0, 1.0))
+        self.ada_trackers["r_t"].update_state(r_t)
+        signs.assign(signs * (1.0 - due))
+        count.assign(count * (1.0 - due))
+        self.ada_trackers["augment_p"].update_state(p)
 
     # ------------------------------------------------------- stabilisers
     def noisy(self, examples, counter, salt):
@@ -354,7 +466,7 @@ class GAN(GenerativeModel):
     @property
     def metrics(self):
         return (super().metrics + ([self.gp_tracker] if self.gp_tracker is not None else [])
-                + list(self.r_trackers.values()))
+                + list(self.r_trackers.values()) + list(self.ada_trackers.values()))
 
     # -------------------------------------------------------------- terms
     def penalty(self, real, fake, condition, counter):
@@ -372,12 +484,31 @@ class GAN(GenerativeModel):
         return losses.wasserstein_gradient_penalty(
             lambda x, training: self.judge(x, condition, training), real, fake, alpha=alpha)
 
-    def zero_centred_penalties(self, real, fake, condition):
-        """``{"r1": (gamma, ||grad D(real)||^2), "r2": ...}`` for the penalties that are on."""
-        judge = lambda x, training: self.judge(x, condition, training)  # noqa: E731
-        return {name: (weight, losses.zero_centered_gradient_penalty(judge, x))
-                for name, weight, x in (("r1", self.r1_weight, real), ("r2", self.r2_weight, fake))
-                if weight}
+    def zero_centred_penalties(self, real, fake, condition, counter):
+        """``{"r1": (weight, ||grad D(real)||^2), "r2": ...}`` for the penalties that are on.
+
+        With ``r_interval = k > 1`` they are computed at every k-th update
+        (``counter``: updates done before this one) with ``k`` times the
+        weight, and are zero (not computed) at the others.
+        """
+        def penalty(x):
+            values = losses.zero_centered_gradient_penalty(
+                lambda x, training: self.judge(x, condition, training), x)
+            # one term per judged pack, as the losses are (pack examples each)
+            return tf.reduce_sum(tf.reshape(values, [-1, self.pack]), axis=1)
+
+        terms = {}
+        for name, weight, x in (("r1", self.r1_weight, real), ("r2", self.r2_weight, fake)):
+            if not weight:
+                continue
+            if self.r_interval == 1:
+                terms[name] = (weight, penalty(x))
+                continue
+            due = tf.equal(counter % self.r_interval, 0)
+            values = tf.cond(due, lambda x=x: penalty(x),
+                             lambda x=x: tf.zeros([tf.shape(x)[0] // self.pack]))
+            terms[name] = (weight * self.r_interval, values)
+        return terms
 
     def after_discriminator_update(self):
         """Called after each discriminator update, inside the step (e.g. WGAN's clipping)."""
@@ -400,26 +531,32 @@ class GAN(GenerativeModel):
                     fake = self.fake(z, condition)
             else:
                 fake = self.fake(z, condition)
+            counter = tf.identity(d_opt.iterations)  # updates done before this one
             with tf.GradientTape() as tape:
-                d_real = self.noisy(real, d_opt.iterations, 0)
-                d_fake = self.noisy(tf.stop_gradient(fake), d_opt.iterations, 1)
-                per_example = self.discriminator_loss(*self.judge_pair(d_real, d_fake, condition))
-                penalty = self.penalty(d_real, d_fake, condition, d_opt.iterations)
+                d_real = self.noisy(self.augmented(real, counter, 0), counter, 0)
+                d_fake = self.noisy(self.augmented(tf.stop_gradient(fake), counter, 1), counter, 1)
+                real_logits, fake_logits = self.judge_pair(d_real, d_fake, condition)
+                per_example = self.discriminator_loss(real_logits, fake_logits)
+                penalty = self.penalty(d_real, d_fake, condition, counter)
                 if penalty is not None:
                     per_example += self.gradient_penalty * penalty
-                zero_centred = self.zero_centred_penalties(d_real, d_fake, condition)
+                zero_centred = self.zero_centred_penalties(d_real, d_fake, condition, counter)
                 for name, (weight, values) in zero_centred.items():
                     per_example += 0.5 * weight * values
                 d_loss = (self.reduce_loss(per_example, self.discriminator)
                           + self.history_penalty("discriminator", d_vars))
             self.apply_gradients(d_opt, tape, d_loss, d_vars)
             self.update_history("discriminator", d_vars, d_opt)
+            self.adapt_augment_probability(real_logits, d_opt.iterations)
             self.after_discriminator_update()
             self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
             if penalty is not None:
                 self.gp_tracker.update_state(tf.reduce_mean(penalty), sample_weight=batch_size)
             for name, (_, values) in zero_centred.items():
-                self.r_trackers[name].update_state(tf.reduce_mean(values), sample_weight=batch_size)
+                weight = batch_size
+                if self.r_interval > 1:  # lazy: the mean over the updates that computed it
+                    weight *= tf.cast(tf.equal(counter % self.r_interval, 0), tf.int32)
+                self.r_trackers[name].update_state(tf.reduce_mean(values), sample_weight=weight)
 
         # One generator update against the updated discriminator.
         if not self.reuse_fakes:
@@ -427,10 +564,11 @@ class GAN(GenerativeModel):
         with g_tape:
             if not self.reuse_fakes:
                 fake = self.fake(z, condition)
-            fake = self.noisy(fake, g_opt.iterations, 2)
+            fake = self.noisy(self.augmented(fake, g_opt.iterations, 2), g_opt.iterations, 2)
             if self.feature_matching:
                 g_loss = self.feature_matching_loss(
-                    self.noisy(real, g_opt.iterations, 3), fake, condition)
+                    self.noisy(self.augmented(real, g_opt.iterations, 3), g_opt.iterations, 3),
+                    fake, condition)
                 reported = g_loss * tf.distribute.get_replica_context().num_replicas_in_sync
             else:
                 per_example = self._generator_loss(self.judge(fake, condition))
@@ -439,5 +577,6 @@ class GAN(GenerativeModel):
             g_loss += self.history_penalty("generator", g_vars)
         self.apply_gradients(g_opt, g_tape, g_loss, g_vars)
         self.update_history("generator", g_vars, g_opt)
+        self.update_ema()
         self.g_loss_tracker.update_state(reported, sample_weight=batch_size)
         return self.logs()

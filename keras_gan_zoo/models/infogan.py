@@ -305,6 +305,7 @@ class InfoGAN(GenerativeModel):
         # With info_trains_body=False the Q head's own layers are among the
         # generator's variables: they learn here, with the generator's optimizer.
         self.apply_gradients(g_opt, tape, g_loss, self.generator_variables)
+        self.update_ema()
         self.g_loss_tracker.update_state(tf.reduce_mean(adversarial), sample_weight=batch_size)
         self.info_tracker.update_state(tf.reduce_mean(info), sample_weight=batch_size)
         return self.logs()

@@ -58,12 +58,5 @@ class WGAN(GAN):
     def after_discriminator_update(self):
         """Clip every critic weight into ``[-c, c]``, on every replica alike."""
         c = self.clip_value
-
-        def clip_all(strategy, variables):
-            for variable in variables:
-                strategy.extended.update(
-                    variable, lambda v: v.assign(tf.clip_by_value(v, -c, c)), group=False)
-
-        tf.__internal__.distribute.interim.maybe_merge_call(
-            clip_all, self.distribute_strategy,
-            [v.value if isinstance(v, keras.Variable) else v for v in self.discriminator_variables])
+        self.assign_everywhere(self.discriminator_variables,
+                               lambda v: v.assign(tf.clip_by_value(v, -c, c)))

@@ -94,11 +94,21 @@ class _SpectralNorm:
     """
 
     def _build_u(self):
+        # Every replica computes the same u from the same (mirrored) kernel, so
+        # each keeps its own copy ("on_read"): the update needs no cross-replica
+        # step, and so it is allowed inside control flow (lazy R1's tf.cond).
         units = self.kernel.shape[-1]
-        self.u = self.add_weight(
-            name="sn_u", shape=(1, units), trainable=False, autocast=False,
-            initializer=keras.initializers.RandomNormal(0.0, 1.0),
-            aggregation="only_first_replica")
+        self.u = keras.Variable(
+            keras.initializers.RandomNormal(0.0, 1.0), shape=(1, units), dtype="float32",
+            trainable=False, autocast=False, aggregation="only_first_replica",
+            synchronization="on_read", name="sn_u")
+
+    # Conv and Dense save only their kernel and bias; the generic form saves u too.
+    def save_own_variables(self, store):
+        keras.layers.Layer.save_own_variables(self, store)
+
+    def load_own_variables(self, store):
+        keras.layers.Layer.load_own_variables(self, store)
 
     def sigma(self, training=False):
         """The estimate of the kernel's largest singular value (float32, a tensor).
