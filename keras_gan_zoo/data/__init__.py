@@ -10,7 +10,8 @@ Bundled with the package (no files, no download):
 Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 
 * :func:`mnist` (IDX files), :func:`usps` (``usps.h5``), :func:`facades`
-  (unpaired photo / label-map halves), :func:`image_folder` (any folder,
+  (unpaired photo / label-map halves; :func:`facade_classes` turns label maps
+  into class indices), :func:`image_folder` (any folder,
   subfolders as classes) and :func:`tfds` (tensorflow-datasets).
 
 :func:`load` reads any of them, named by a string, as NumPy arrays: what the
@@ -19,7 +20,10 @@ command line's ``--data`` takes.
 
 from keras_gan_zoo.data.digits import digits
 from keras_gan_zoo.data.files import (
+    FACADE_CLASSES,
+    FACADE_PALETTE,
     deskew,
+    facade_classes,
     facades,
     image_folder,
     mnist,
@@ -35,10 +39,13 @@ from keras_gan_zoo.data.stacked import stacked_mnist
 from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
 __all__ = [
+    "FACADE_CLASSES",
+    "FACADE_PALETTE",
     "SOURCES",
     "TOY_SETS",
     "deskew",
     "digits",
+    "facade_classes",
     "facades",
     "image_folder",
     "load",

@@ -1,9 +1,14 @@
-"""Feature extractors for the distances: the bundled digit classifier and Inception-v3.
+"""Feature extractors for the distances: the bundled digit classifier, the bundled
+facades segmenter and Inception-v3.
 
 * ``"digits"``: a small CNN trained by the project on MNIST (see
   :func:`digit_classifier`), shipped in the package. Its 128-d pooled
   features give the "Fréchet distance in classifier features" for digit
   images; its predictions label generated digits.
+* ``"facades"``: a small segmenter trained by the project on the CMP facades
+  photos (see :func:`facades_segmenter`), shipped in the package, for colour
+  photos of buildings (and, with care, other colour photos): its 352-d
+  features pool four depths of its encoder.
 * ``"inception"``: Inception-v3 from ``keras.applications`` (2048-d pooled
   features, the features of FID/KID). Its ImageNet weights cannot be
   downloaded here: pass the path of a weights file you have
@@ -16,11 +21,22 @@ import os
 import numpy as np
 import keras
 
-__all__ = ["DIGIT_CLASSIFIER", "classify_digits", "digit_classifier", "digit_classifier_network",
-           "features", "inception_v3"]
+__all__ = ["DIGIT_CLASSIFIER", "FACADES_SEGMENTER", "EXTRACTORS", "classify_digits",
+           "digit_classifier", "digit_classifier_network", "facades_segmenter",
+           "facades_segmenter_network", "features", "inception_v3", "segment_facades"]
 
 #: The bundled classifier's weights, trained by ``benchmarks/train_digit_classifier.py``.
 DIGIT_CLASSIFIER = os.path.join(os.path.dirname(__file__), "digit_classifier.weights.h5")
+
+#: The bundled facades segmenter's weights, trained by ``benchmarks/train_facades_segmenter.py``.
+FACADES_SEGMENTER = os.path.join(os.path.dirname(__file__), "facades_segmenter.weights.h5")
+
+#: The named extractors, and the images each one reads.
+EXTRACTORS = {
+    "digits": "grey digits (h, w, 1), read at 28x28: MNIST-like images",
+    "facades": "colour photos (h, w, 3), read at 64x64: facades-like photos",
+    "inception": "any images, read at 299x299 (needs your Inception-v3 weights file)",
+}
 
 _cache = {}
 
@@ -66,6 +82,86 @@ def digit_classifier():
         model.load_weights(DIGIT_CLASSIFIER)
         _cache["digits"] = model
     return _cache["digits"]
+
+
+def facades_segmenter_network(size=64):
+    """The architecture of the bundled facades segmenter (untrained).
+
+    ``(size, size, 3)`` photos in ``[-1, 1]`` -> 12 class logits per pixel
+    (:data:`keras_gan_zoo.data.FACADE_CLASSES`). A small U-Net: three
+    encoder stages (two 3x3 convolutions with batch norm and ReLU, 32, 64,
+    128 filters, max-pooling between), a 128-filter bottleneck, and a decoder
+    that upsamples with the encoder's features. The ``features`` layer
+    concatenates the global averages of the three encoder stages and the
+    bottleneck (32 + 64 + 128 + 128 = 352-d): colours, textures and the
+    layout of a facade.
+    """
+    layers = keras.layers
+
+    def block(x, filters, name):
+        for i in range(2):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv{i}")(x)
+            x = layers.ReLU()(layers.BatchNormalization(name=f"{name}_bn{i}")(x))
+        return x
+
+    inputs = keras.Input((size, size, 3), name="photo")
+    skips, x = [], inputs
+    for filters in (32, 64, 128):
+        x = block(x, filters, f"enc{filters}")
+        skips.append(x)
+        x = layers.MaxPooling2D()(x)
+    x = block(x, 128, "bottleneck")
+    pooled = [layers.GlobalAveragePooling2D()(t) for t in skips + [x]]
+    features = layers.Concatenate(name="features")(pooled)
+    for filters, skip in zip((128, 64, 32), reversed(skips)):
+        x = layers.Concatenate()([layers.UpSampling2D()(x), skip])
+        x = block(x, filters, f"dec{filters}")
+    logits = layers.Conv2D(12, 1, name="logits", dtype="float32")(x)
+    return keras.Model(inputs, [logits, features], name="facades_segmenter")
+
+
+def facades_segmenter():
+    """The bundled facades segmenter: ``(n, 64, 64, 3)`` photos in [-1, 1] -> ``[logits, features]``.
+
+    Trained by ``python benchmarks/train_facades_segmenter.py`` on the
+    photos of CMP facades files 0-399 (label maps turned into classes by
+    :func:`keras_gan_zoo.data.facade_classes`), with horizontal flips;
+    files 400-499 are held out. ``facades_segmenter.json`` beside the
+    weights holds its held-out accuracy and the sanity checks of its
+    features (held-out photos score near the training photos; noise and
+    blurred photos score far).
+    """
+    if "facades" not in _cache:
+        if not os.path.exists(FACADES_SEGMENTER):
+            raise FileNotFoundError(
+                f"the bundled facades segmenter is missing ({FACADES_SEGMENTER}); reinstall "
+                "keras-gan-zoo or run benchmarks/train_facades_segmenter.py")
+        model = facades_segmenter_network()
+        model.load_weights(FACADES_SEGMENTER)
+        _cache["facades"] = model
+    return _cache["facades"]
+
+
+def _facade_input(images):
+    images = keras.ops.convert_to_tensor(images, "float32")
+    if images.shape[-1] != 3:
+        raise ValueError(
+            f"the facades extractor reads colour photos (h, w, 3), got {images.shape[-1]} "
+            "channel(s); for grey digits use extractor='digits'")
+    if tuple(images.shape[1:3]) != (64, 64):
+        images = keras.ops.image.resize(images, (64, 64), interpolation="bilinear",
+                                        antialias=True)
+    return images
+
+
+def segment_facades(images, batch_size=64):
+    """Class indices ``(n, 64, 64)`` (0-11) of facade photos, by the bundled segmenter."""
+    net = facades_segmenter()
+    out = []
+    for start in range(0, len(images), batch_size):
+        logits, _ = net(_facade_input(np.asarray(images[start:start + batch_size])), training=False)
+        out.append(np.asarray(keras.ops.argmax(logits, axis=-1), dtype="int32"))
+    return np.concatenate(out)
 
 
 def inception_v3(weights):
@@ -123,6 +219,9 @@ def _extractor(extractor, inception_weights=None):
             return body(images, training=False)
 
         return extract
+    if extractor == "facades":
+        net = facades_segmenter()
+        return lambda images: net(_facade_input(images), training=False)[1]
     if extractor == "inception":
         if inception_weights is None:
             raise ValueError(
@@ -133,8 +232,8 @@ def _extractor(extractor, inception_weights=None):
     if callable(extractor):
         return extractor
     raise ValueError(
-        f"unknown feature extractor {extractor!r}; expected 'digits', 'inception' (with "
-        "inception_weights=), a keras.Model or a callable"
+        f"unknown feature extractor {extractor!r}; expected 'digits', 'facades', 'inception' "
+        "(with inception_weights=), a keras.Model or a callable"
     )
 
 
@@ -143,8 +242,9 @@ def features(images, extractor="digits", batch_size=256, verbose="auto", incepti
 
     Args:
         images: array of images in [-1, 1].
-        extractor: ``"digits"``, ``"inception"``, a ``keras.Model`` or a
-            callable ``batch -> (batch, d)``.
+        extractor: ``"digits"`` (grey digits), ``"facades"`` (colour
+            photos), ``"inception"``, a ``keras.Model`` or a callable ``batch
+            -> (batch, d)`` (see :data:`EXTRACTORS`).
         batch_size: images per forward pass (bounds memory).
         verbose: a progress bar (``keras.utils.Progbar``) when 1, or when
             ``"auto"`` and there are more than 10 batches.

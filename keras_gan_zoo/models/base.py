@@ -536,7 +536,8 @@ class GenerativeModel(AdversarialModel):
     def __init__(self, generator, discriminator, ema=None, seed=None, **kwargs):
         super().__init__({"generator": generator, "discriminator": discriminator}, seed=seed,
                          **kwargs)
-        if ema is not None and (isinstance(ema, bool) or not 0.0 < ema < 1.0):
+        if ema is not None and (isinstance(ema, bool) or not isinstance(ema, (int, float))
+                                or not 0.0 < ema < 1.0):
             raise ValueError(f"expected ema to be None or a decay in (0, 1) such as 0.999, "
                              f"got {ema!r}")
         self.ema = None if ema is None else float(ema)

@@ -1,0 +1,95 @@
+"""Train the facades segmenter that ships in the package (keras_gan_zoo/metrics/).
+
+Data: CMP facades files 0-399 from ../shared/data/facades (photo -> label map,
+the label colours turned into the 12 classes by ``kgz.data.facade_classes``)
+at 64x64, with horizontal flips; files 400-499 are held out.
+
+    python benchmarks/train_facades_segmenter.py            # writes the bundled weights
+    python benchmarks/train_facades_segmenter.py --out /tmp/seg.weights.h5
+
+Prints the held-out per-pixel accuracy, mean class accuracy and mean IoU, and
+the sanity checks of its features as a metric (Fréchet and kernel distance to
+the 400 training photos of: the 100 held-out photos, the same blurred, and
+uniform noise), and writes the weights plus a JSON file of these figures.
+"""
+
+import argparse
+import importlib
+import json
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import keras_gan_zoo as kgz  # noqa: E402
+from common import DATA, Timer, hardware  # noqa: E402
+kgz_features = importlib.import_module("keras_gan_zoo.metrics.features")  # the module
+
+
+def load(size=64):
+    pairs = kgz.data.facades(DATA / "facades", size=size, unpaired=False)
+    photos, maps = zip(*[(p.numpy(), m.numpy()) for p, m in pairs])
+    return np.stack(photos), kgz.data.facade_classes(np.stack(maps))
+
+
+def scores(predicted, truth, classes=12):
+    pixel = float(np.mean(predicted == truth))
+    per_class, iou = [], []
+    for c in range(classes):
+        t, p = truth == c, predicted == c
+        if t.any():
+            per_class.append(float((p & t).sum() / t.sum()))
+            iou.append(float((p & t).sum() / (p | t).sum()))
+    return {"pixel_accuracy": pixel, "mean_class_accuracy": float(np.mean(per_class)),
+            "mean_iou": float(np.mean(iou))}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=kgz_features.FACADES_SEGMENTER)
+    args = parser.parse_args(argv)
+
+    photos, classes = load()
+    x, y, x_test, y_test = photos[:400], classes[:400], photos[400:], classes[400:]
+    keras.utils.set_random_seed(args.seed)
+    net = kgz_features.facades_segmenter_network()
+    trainer = keras.Model(net.inputs, net.outputs[0])
+    flipped = (np.concatenate([x, x[:, :, ::-1]]), np.concatenate([y, y[:, :, ::-1]]))
+    steps = args.epochs * (len(flipped[0]) // 16)
+    trainer.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
+                    keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                    metrics=["accuracy"])
+    with Timer() as timer:
+        trainer.fit(*flipped, batch_size=16, epochs=args.epochs, verbose=2, shuffle=True)
+
+    predicted = np.asarray(trainer.predict(x_test, batch_size=64, verbose=0)).argmax(-1)
+    figures = {"held_out": scores(predicted, y_test),
+               "train": scores(np.asarray(trainer.predict(x, batch_size=64, verbose=0)).argmax(-1), y)}
+    net.save_weights(args.out)
+    kgz_features._cache.pop("facades", None)
+    extract = lambda images: np.asarray(net.predict(images, batch_size=64, verbose=0)[1])  # noqa: E731
+    real = extract(x)
+    blurred = np.asarray(tf.nn.avg_pool2d(x_test, 5, 1, "SAME"))
+    noise = np.random.default_rng(0).uniform(-1, 1, x_test.shape).astype("float32")
+    sanity = {}
+    for name, images in (("held-out photos", x_test), ("held-out photos blurred (5x5 box)", blurred),
+                         ("uniform noise", noise), ("training photos flipped", x[:, :, ::-1])):
+        f = extract(images)
+        sanity[name] = {"fd": float(kgz.metrics.frechet_distance(real, f)),
+                        "kid_x1000": 1000 * float(kgz.metrics.kernel_distance(real, f, subset_size=100)[0])}
+    figures.update({"sanity_vs_training_photos": sanity, "epochs": args.epochs,
+                    "train_minutes": round(timer.seconds / 60, 1), "hardware": hardware(),
+                    "parameters": int(net.count_params()), "data": "CMP facades files 0-399 "
+                    "(train), 400-499 (held out), 64x64"})
+    with open(os.path.splitext(os.path.splitext(args.out)[0])[0] + ".json", "w") as file:
+        json.dump(figures, file, indent=1)
+    print(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
