@@ -15,8 +15,12 @@ weights as an uninterrupted run:
 * ``keras-gan-zoo train`` enables TensorFlow's op determinism (call
   ``tf.config.experimental.enable_op_determinism()`` yourself in Python).
 
-The one exception is CycleGAN's image history pool, which is not saved: a
-resumed CycleGAN restarts with an empty pool.
+Everything a step depends on is model state and so in the checkpoint: the
+moving average of the generator (``ema=``), ADA's probability and its
+counters, CycleGAN's image history pools. (Under a strategy with several
+replicas each replica keeps its own CycleGAN pool and the checkpoint holds
+the first replica's, so there a resumed CycleGAN differs from an unbroken run
+by its pools.)
 
 :class:`StopOnNonFinite` stops training at the first NaN or Inf loss with a
 message naming the step, the variant and the loss; the checkpoint on disk is

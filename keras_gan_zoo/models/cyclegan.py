@@ -34,7 +34,8 @@ def _l1(x, y):
 
 
 class _ImagePool:
-    """A per-replica buffer of past translations (not saved with the model).
+    """A per-replica buffer of past translations, saved with the model (see
+    :meth:`CycleGAN.save_own_variables`).
 
     While it fills, images pass through and are stored. Once full, each image
     is, with probability 1/2, swapped for a random stored one (which it
@@ -136,6 +137,23 @@ class CycleGAN(TranslationModel):
                 f"image_shape_{domain}=(h, w, c)"
             )
         return tuple(int(s) for s in shape)
+
+    # The history pools are saved with the model (and so in the training
+    # checkpoint, so that a resumed run goes on with the same pool); files
+    # written before they were saved load with empty pools.
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for name, pool in zip("ab", self._pools or ()):
+            store[f"pool_{name}_images"] = np.asarray(pool.images.read_value())
+            store[f"pool_{name}_count"] = np.asarray(pool.count.read_value())
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        super().load_own_variables({k: store[k] for k in keys if not k.startswith("pool_")})
+        for name, pool in zip("ab", self._pools or ()):
+            if f"pool_{name}_images" in keys:
+                pool.images.assign(np.asarray(store[f"pool_{name}_images"]))
+                pool.count.assign(np.asarray(store[f"pool_{name}_count"]))
 
     @classmethod
     def for_shapes(cls, *args, **kwargs):

@@ -96,3 +96,34 @@ def test_linear_decay_schedule():
     lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=100)
     values = [float(lr(step)) for step in (0, 49, 50, 75, 100, 150)]
     assert values == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4, 0.0, 0.0])
+
+
+def test_history_pool_is_saved_so_a_reloaded_model_trains_on_as_the_original(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = small(pool_size=6, seed=1)
+    model.compile()
+    model.fit(pairs(), epochs=1, verbose=0)  # 4 batches of 4: the pools are full and swapping
+    assert int(model._pools[0].count.numpy()) == 6
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    for old, new in zip(model._pools, again._pools):
+        np.testing.assert_array_equal(new.images.numpy(), old.images.numpy())
+        assert int(new.count.numpy()) == 6
+    model.fit(pairs(), epochs=1, verbose=0)
+    again.fit(pairs(), epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_files_without_the_pool_load_with_an_empty_one(tmp_path):
+    model = small(pool_size=6, seed=1)
+    model.compile()
+    model.fit(pairs(), epochs=1, verbose=0)
+    plain = small(pool_size=0, seed=1)  # a model without pools writes no pool entries
+    plain.set_weights(model.get_weights())
+    plain.save_weights(tmp_path / "w.weights.h5")
+    loaded = small(pool_size=6, seed=1)
+    loaded.load_weights(tmp_path / "w.weights.h5")
+    assert int(loaded._pools[0].count.numpy()) == 0
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
