@@ -156,10 +156,11 @@ def _evaluate(args):
             raise CLIError(f"--data gave an array of shape {real.shape}; expected images "
                            "(n, h, w, c) in [-1, 1]")
         real = real[: args.n]
+        extractor = _extractor_for(args.extractor, shape)
         values = metrics.evaluate(args.metric, model.generate(args.n, seed=args.seed), real,
-                                  extractor=args.extractor,
+                                  extractor=extractor,
                                   inception_weights=args.inception_weights)
-        values.update(real_samples=len(real), extractor=args.extractor)
+        values.update(real_samples=len(real), extractor=extractor)
     values.update(generated_samples=args.n, seed=args.seed, model=args.model, data=args.data)
     for key, value in values.items():
         shown = f"{value:.4g}" if isinstance(value, float) else value
@@ -168,6 +169,21 @@ def _evaluate(args):
         with open(args.json, "w") as f:
             json.dump({k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()},
                       f, indent=2)
+
+
+def _extractor_for(name, shape):
+    """The extractor for images of ``shape``: ``auto`` by channels; a misfit named in one line."""
+    from keras_gan_zoo.metrics.features import EXTRACTORS
+
+    channels = shape[-1]
+    if name == "auto":
+        return "digits" if channels == 1 else "facades"
+    fits = {"digits": channels == 1, "facades": channels == 3, "inception": True}
+    if not fits[name]:
+        table = "; ".join(f"{key}: {text}" for key, text in EXTRACTORS.items())
+        raise CLIError(f"--extractor {name} does not read images with {channels} channel(s), "
+                       f"which this model makes. The extractors: {table}")
+    return name
 
 
 # ------------------------------------------------------------------- train
@@ -354,6 +370,7 @@ def build_parser():
     from keras_gan_zoo.metrics.registry import METRICS
     from keras_gan_zoo.augment import AUGMENTS
     from keras_gan_zoo.losses import NAMES as LOSSES
+    from keras_gan_zoo.metrics.features import EXTRACTORS
 
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -402,8 +419,10 @@ def build_parser():
                     "or for --metric modes: ring8, grid25 or stacked_mnist")
     ev.add_argument("-n", type=_positive_int, default=10000, help="generated (and at most real) samples")
     ev.add_argument("--seed", type=int, default=0)
-    ev.add_argument("--extractor", choices=["digits", "inception"], default="digits",
-                    help="features: the bundled digit classifier or Inception-v3")
+    ev.add_argument("--extractor", choices=["auto", *EXTRACTORS], default="auto",
+                    help="features: the bundled digit classifier (grey digits), the bundled "
+                         "facades segmenter (colour photos) or Inception-v3; auto picks by "
+                         "the images' channels")
     ev.add_argument("--inception-weights", help="Inception-v3 no-top weights file (no download)")
     ev.add_argument("--json", help="also write the figures to this JSON file")
     ev.add_argument("--overwrite", action="store_true", help="replace an existing --json file")
