@@ -220,8 +220,11 @@ def _extractor(extractor, inception_weights=None):
 
         return extract
     if extractor == "facades":
-        net = facades_segmenter()
-        return lambda images: net(_facade_input(images), training=False)[1]
+        def extract(images):
+            images = _facade_input(images)  # the check first, then the network
+            return facades_segmenter()(images, training=False)[1]
+
+        return extract
     if extractor == "inception":
         if inception_weights is None:
             raise ValueError(
