@@ -1,8 +1,11 @@
-"""The small-data recipe measured: 400 facades photos, DCGAN against ResNet + SN + augmentation + EMA.
+"""The small-data recipe measured: 400 facades photos, DCGAN against ResNet + SN + augmentation + EMA;
+1,000 MNIST digits, DCGAN with and without augmentation.
 
     python benchmarks/small_data.py train --recipe resnet+ada --size 64   # resumable
     python benchmarks/small_data.py train --all --size 64                 # every recipe in turn
     python benchmarks/small_data.py score --size 64                       # the table
+    python benchmarks/small_data.py train --data mnist --all              # 1,000 digits
+    python benchmarks/small_data.py score --data mnist
 
 Data: the left halves (photos) of CMP facades files 0-399 from
 ``../shared/data/facades`` (``kgz.data.facades``), resized to SIZE; files
@@ -12,6 +15,11 @@ with ``train`` again) into ``benchmarks/results/small_data/<recipe>_<size>/``
 and keeps a moving average of its generator (``ema=0.999``), which does not
 change its training: ``score`` reports the raw and the averaged generator of
 each run.
+
+MNIST: t10k images 0-999 at 28x28 train, 8,000-9,999 are held out; the
+DCGAN networks with the default loss, without augmentation, with DiffAugment
+and with ADA; ``score`` gives the Fréchet distance in the bundled digit
+classifier's features against the held-out digits.
 
 ``score`` draws 5,000 samples of each and measures them in the bundled
 facades extractor's features (``kgz.metrics.features(..., extractor=
@@ -54,22 +62,40 @@ RECIPES = {
 }
 
 
+#: MNIST recipes (DCGAN networks, the default loss and optimizers)
+MNIST_RECIPES = {
+    "dcgan": ({}, None),
+    "dcgan+diffaugment": ({"augment": "diffaugment"}, None),
+    "dcgan+ada": ({"augment": "ada", "ada_kimg": 20}, None),
+}
+
+
+def recipes(data):
+    return RECIPES if data == "facades" else MNIST_RECIPES
+
+
+def digits(first, last):
+    x, _ = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="all"))
+    return x[first:last]
+
+
 def photos(first, last, size):
     data = kgz.data.files.facades(DATA / "facades", size=size, unpaired=False)
     x = np.stack([photo.numpy() for photo, _ in data])
     return x[first:last]
 
 
-def run_dir(recipe, size):
-    return os.path.join(RESULTS, f"{recipe.replace('+', '_')}_{size}")
+def run_dir(recipe, size, data="facades"):
+    prefix = "" if data == "facades" else "mnist1k_"
+    return os.path.join(RESULTS, f"{prefix}{recipe.replace('+', '_')}_{size}")
 
 
-def train(recipe, size, steps, batch_size=32):
+def train(recipe, size, steps, batch_size=32, data="facades"):
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     keras.utils.set_random_seed(0)
-    x = photos(0, 400, size)
-    kwargs, optimizers = RECIPES[recipe]
-    directory = run_dir(recipe, size)
+    x = photos(0, 400, size) if data == "facades" else digits(0, 1000)
+    kwargs, optimizers = recipes(data)[recipe]
+    directory = run_dir(recipe, size, data)
     resume = os.path.exists(os.path.join(directory, kgz.training.CHECKPOINT))
     model = None
     if not resume:
@@ -85,7 +111,7 @@ def train(recipe, size, steps, batch_size=32):
                                             n=32, every=25)])
     model.save(os.path.join(directory, "model.keras"))
     seconds = time.perf_counter() - start
-    log = {"recipe": recipe, "size": size, "steps": int(model.generator_optimizer.iterations),
+    log = {"data": data, "recipe": recipe, "size": size, "steps": int(model.generator_optimizer.iterations),
            "batch_size": batch_size, "seconds_this_session": round(seconds, 1),
            "hardware": hardware()}
     with open(os.path.join(directory, "train.json"), "w") as file:
@@ -123,21 +149,48 @@ def score(size, n=5000):
         print(f"| {name} | {kid:.2f} | {fd:.2f} | {nearest(f[:500]):.3f} |")
 
 
+def score_mnist(n=5000):
+    held = digits(8000, 10000)
+    held_f = kgz.metrics.features(held, extractor="digits")
+    train_f = kgz.metrics.features(digits(0, 1000), extractor="digits")
+    rows = [("the 1,000 training digits", train_f)]
+    for recipe in MNIST_RECIPES:
+        path = os.path.join(run_dir(recipe, 28, "mnist"), "model.keras")
+        if not os.path.exists(path):
+            continue
+        model = keras.saving.load_model(path)
+        for use_ema in (False, True):
+            rows.append((f"{recipe}{' (EMA)' if use_ema else ''}", kgz.metrics.features(
+                model.generate(n, seed=1, use_ema=use_ema), extractor="digits")))
+    print(f"MNIST t10k 0-999 (train) at 28x28; {n} samples each against the 2,000 held-out digits "
+          f"8,000-9,999 in the bundled digit classifier's features; {hardware()}")
+    print()
+    print("| generator | FD (digit features) |")
+    print("| --- | --- |")
+    for name, f in rows:
+        print(f"| {name} | {kgz.metrics.frechet_distance(held_f, f):.2f} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     tr = commands.add_parser("train")
-    tr.add_argument("--recipe", choices=list(RECIPES))
+    tr.add_argument("--data", choices=["facades", "mnist"], default="facades")
+    tr.add_argument("--recipe", choices=sorted({*RECIPES, *MNIST_RECIPES}))
     tr.add_argument("--all", action="store_true")
     tr.add_argument("--size", type=int, default=64)
     tr.add_argument("--steps", type=int, default=1300)
     sc = commands.add_parser("score")
+    sc.add_argument("--data", choices=["facades", "mnist"], default="facades")
     sc.add_argument("--size", type=int, default=64)
     sc.add_argument("-n", type=int, default=5000)
     args = parser.parse_args(argv)
     if args.command == "train":
-        for recipe in (RECIPES if args.all else [args.recipe]):
-            train(recipe, args.size, args.steps)
+        size = 28 if args.data == "mnist" else args.size
+        for recipe in (recipes(args.data) if args.all else [args.recipe]):
+            train(recipe, size, args.steps, data=args.data)
+    elif args.data == "mnist":
+        score_mnist(args.n)
     else:
         score(args.size, args.n)
 

@@ -255,22 +255,27 @@ def facades(path, size=64, seed=0, unpaired=True):
     return tf.data.Dataset.zip((photos, labels))
 
 
-#: The CMP facade database's 12 classes, in the order of their label ids 1-12.
-FACADE_CLASSES = ("background", "facade", "window", "door", "cornice", "sill", "balcony",
-                  "blind", "deco", "molding", "pillar", "shop")
+#: The classes of the facades label maps: index 0 for pixels the CMP facade
+#: database leaves unlabelled, then its 12 classes in the order of their label
+#: ids 1-12.
+FACADE_CLASSES = ("unlabelled", "background", "facade", "window", "door", "cornice", "sill",
+                  "balcony", "blind", "deco", "molding", "pillar", "shop")
 
 #: The colour of each class in the label maps of the pix2pix facades files:
-#: matplotlib's ``jet`` colour map at ``i / 11`` for class ``i`` (0-based).
-#: Checked on files 0-399: every label-map pixel lies within a median of 12
-#: (RGB units) of its nearest palette colour; JPEG blurs the edges.
+#: matplotlib's ``jet`` colour map at ``i / 12`` for class ``i``. Checked on
+#: files 0-399 (``tests/test_facades_extractor.py``): the label-map pixels lie
+#: within a median of 8.5 (RGB units) of their nearest palette colour at full
+#: size (``jet(i / 11)`` with 12 colours fits worse, 11.8); JPEG blurs the
+#: edges between regions.
 FACADE_PALETTE = np.array([
-    (0, 0, 128), (0, 0, 232), (0, 56, 255), (0, 148, 255), (12, 244, 235), (86, 255, 160),
-    (160, 255, 86), (235, 255, 12), (255, 171, 0), (255, 85, 0), (232, 0, 0), (128, 0, 0),
+    (0, 0, 128), (0, 0, 223), (0, 40, 255), (0, 128, 255), (0, 212, 255), (54, 255, 193),
+    (125, 255, 122), (193, 255, 54), (255, 230, 0), (255, 148, 0), (255, 71, 0), (223, 0, 0),
+    (128, 0, 0),
 ], dtype="float32")
 
 
 def facade_classes(label_maps):
-    """Class indices ``(n, h, w)`` int32 (0-11) of colour-coded facade label maps.
+    """Class indices ``(n, h, w)`` int32 (0-12, :data:`FACADE_CLASSES`) of colour-coded label maps.
 
     Each pixel takes the class of the nearest colour of
     :data:`FACADE_PALETTE` (Euclidean distance in RGB), so the colours JPEG

@@ -21,6 +21,8 @@ import os
 import numpy as np
 import keras
 
+from keras_gan_zoo.data.files import FACADE_CLASSES
+
 __all__ = ["DIGIT_CLASSIFIER", "FACADES_SEGMENTER", "EXTRACTORS", "classify_digits",
            "digit_classifier", "digit_classifier_network", "facades_segmenter",
            "facades_segmenter_network", "features", "inception_v3", "segment_facades"]
@@ -87,7 +89,7 @@ def digit_classifier():
 def facades_segmenter_network(size=64):
     """The architecture of the bundled facades segmenter (untrained).
 
-    ``(size, size, 3)`` photos in ``[-1, 1]`` -> 12 class logits per pixel
+    ``(size, size, 3)`` photos in ``[-1, 1]`` -> 13 class logits per pixel
     (:data:`keras_gan_zoo.data.FACADE_CLASSES`). A small U-Net: three
     encoder stages (two 3x3 convolutions with batch norm and ReLU, 32, 64,
     128 filters, max-pooling between), a 128-filter bottleneck, and a decoder
@@ -116,7 +118,7 @@ def facades_segmenter_network(size=64):
     for filters, skip in zip((128, 64, 32), reversed(skips)):
         x = layers.Concatenate()([layers.UpSampling2D()(x), skip])
         x = block(x, filters, f"dec{filters}")
-    logits = layers.Conv2D(12, 1, name="logits", dtype="float32")(x)
+    logits = layers.Conv2D(len(FACADE_CLASSES), 1, name="logits", dtype="float32")(x)
     return keras.Model(inputs, [logits, features], name="facades_segmenter")
 
 
@@ -155,7 +157,7 @@ def _facade_input(images):
 
 
 def segment_facades(images, batch_size=64):
-    """Class indices ``(n, 64, 64)`` (0-11) of facade photos, by the bundled segmenter."""
+    """Class indices ``(n, 64, 64)`` (0-12, ``kgz.data.FACADE_CLASSES``) of photos, by the bundled segmenter."""
     net = facades_segmenter()
     out = []
     for start in range(0, len(images), batch_size):

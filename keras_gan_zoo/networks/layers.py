@@ -93,6 +93,21 @@ class _SpectralNorm:
     float32 under a mixed-precision policy.
     """
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("autocast", False)  # the normalisation runs in float32
+        super().__init__(*args, **kwargs)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._build_u()
+
+    def call(self, inputs, training=False):
+        kernel = ops.cast(self.normalized_kernel(training), self.compute_dtype)
+        outputs = self._linear(ops.cast(inputs, self.compute_dtype), kernel)
+        if self.use_bias:
+            outputs = ops.add(outputs, ops.cast(self.bias, self.compute_dtype))
+        return outputs if self.activation is None else self.activation(outputs)
+
     def _build_u(self):
         # Every replica computes the same u from the same (mirrored) kernel, so
         # each keeps its own copy ("on_read"): the update needs no cross-replica
@@ -141,40 +156,16 @@ class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
         >>> conv = SpectralConv2D(64, 3, padding="same")
     """
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("autocast", False)  # the normalisation runs in float32
-        super().__init__(*args, **kwargs)
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_u()
-
-    def call(self, inputs, training=False):
-        kernel = ops.cast(self.normalized_kernel(training), self.compute_dtype)
-        outputs = self.convolution_op(ops.cast(inputs, self.compute_dtype), kernel)
-        if self.use_bias:
-            outputs = ops.add(outputs, ops.cast(self.bias, self.compute_dtype))
-        return outputs if self.activation is None else self.activation(outputs)
+    def _linear(self, inputs, kernel):
+        return self.convolution_op(inputs, kernel)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class SpectralDense(_SpectralNorm, keras.layers.Dense):
     """``keras.layers.Dense`` whose kernel is spectrally normalised (SNGAN form)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("autocast", False)
-        super().__init__(*args, **kwargs)
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_u()
-
-    def call(self, inputs, training=False):
-        kernel = ops.cast(self.normalized_kernel(training), self.compute_dtype)
-        outputs = ops.matmul(ops.cast(inputs, self.compute_dtype), kernel)
-        if self.use_bias:
-            outputs = ops.add(outputs, ops.cast(self.bias, self.compute_dtype))
-        return outputs if self.activation is None else self.activation(outputs)
+    def _linear(self, inputs, kernel):
+        return ops.matmul(inputs, kernel)
 
 
 # -------------------------------------------------------------- self-attention
