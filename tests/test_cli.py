@@ -110,6 +110,41 @@ def test_train_on_a_flat_image_folder_at_the_size_asked(tmp_path):
     assert (out / "samples.png").is_file()
 
 
+@pytest.mark.slow
+def test_train_128_px_with_the_recipe_writes_the_run_folder_every_epoch(tmp_path):
+    _photos(tmp_path / "photos", n=8, size=(150, 140))
+    out = tmp_path / "run"
+    args = ["train", "gan", "--data", str(tmp_path / "photos"), "--size", "128", "--epochs", "2",
+            "--batch-size", "4", "--augment", "ada", "--ema", "0.999", "--loss", "hinge",
+            "--tensorboard", "--out", str(out), "--verbose", "0"]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "8 examples of shape 128x128x3" in result.stdout
+    model = keras.models.load_model(out / "model.keras")
+    assert type(model.discriminator.get_layer("logit")).__name__ == "SpectralDense"  # ResNet
+    assert model.augment == "ada" and model.ema_generator is not None
+    assert model.loss_name == "hinge"
+    for name in ("samples/epoch_001.png", "samples/epoch_002.png", "losses.png", "samples.png"):
+        assert (out / name).is_file(), name
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,augment_p") and len(history) == 3
+    assert any(path.name.startswith("events.out.tfevents")
+               for path in (out / "tensorboard").rglob("*"))
+    # a second run into the same folder is refused, and nothing there changes
+    before = (out / "history.csv").read_bytes()
+    again = run_cli(*args)
+    assert again.returncode == 2 and "--resume" in again.stderr
+    assert (out / "history.csv").read_bytes() == before
+
+
+def test_train_options_a_variant_does_not_take_are_named(tmp_path):
+    bad = run_cli("train", "infogan", "--data", "digits", "--augment", "ada",
+                  "--out", str(tmp_path / "run"))
+    assert bad.returncode == 2 and "'augment' is not one of InfoGAN's arguments" in bad.stderr
+    bad = run_cli("train", "gan", "--data", "digits", "--ema", "1.5", "--out", str(tmp_path / "r"))
+    assert bad.returncode == 2 and "expected a decay between 0 and 1" in bad.stderr
+
+
 def test_train_a_conditional_gan_on_class_subfolders(tmp_path):
     for label in ("cats", "dogs"):
         _photos(tmp_path / "pets" / label, n=4, seed=len(label))

@@ -261,7 +261,7 @@ class Signature:
 
 def unknown_argument(name, known, what):
     """The message for an argument ``name`` that is not among ``known``."""
-    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return (f"{name!r} is not one of {what} arguments ({', '.join(sorted(known)) or 'none'})"
             f"{hint}")
