@@ -187,7 +187,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "train":
         size = 28 if args.data == "mnist" else args.size
-        for recipe in (recipes(args.data) if args.all else [args.recipe]):
+        chosen = list(recipes(args.data)) if args.all else [args.recipe]
+        if size > 64 and "dcgan" in chosen:  # DCGAN networks stop at 64 px
+            if not args.all:
+                parser.error("the dcgan recipe is for sizes up to 64")
+            chosen.remove("dcgan")
+        for recipe in chosen:
             train(recipe, size, args.steps, data=args.data)
     elif args.data == "mnist":
         score_mnist(args.n)
