@@ -109,7 +109,9 @@ def train(recipe, size, steps, batch_size=32, data="facades"):
         resume=resume, verbose=2,
         callbacks=[kgz.callbacks.SampleGrid(os.path.join(directory, "epoch_{epoch:03d}.png"),
                                             n=32, every=25)])
+    done = int(model.generator_optimizer.iterations)
     model.save(os.path.join(directory, "model.keras"))
+    model.save(os.path.join(directory, f"model_{done}.keras"))  # kept when a run is extended
     seconds = time.perf_counter() - start
     log = {"data": data, "recipe": recipe, "size": size, "steps": int(model.generator_optimizer.iterations),
            "batch_size": batch_size, "seconds_this_session": round(seconds, 1),
@@ -119,7 +121,12 @@ def train(recipe, size, steps, batch_size=32, data="facades"):
     print(json.dumps(log))
 
 
-def score(size, n=5000):
+def _model_path(recipe, size, data, steps):
+    name = "model.keras" if steps is None else f"model_{steps}.keras"
+    return os.path.join(run_dir(recipe, size, data), name)
+
+
+def score(size, n=5000, steps=None):
     real = photos(0, 400, size)
     held = photos(400, 500, size)
     features = lambda images: kgz.metrics.features(images, extractor="facades")  # noqa: E731
@@ -131,14 +138,15 @@ def score(size, n=5000):
 
     rows = [("held-out photos (100)", held_f)]
     for recipe in RECIPES:
-        path = os.path.join(run_dir(recipe, size), "model.keras")
+        path = _model_path(recipe, size, "facades", steps)
         if not os.path.exists(path):
             continue
         model = keras.saving.load_model(path)
         for use_ema in (False, True):
             images = model.generate(n, seed=1, use_ema=use_ema)
             rows.append((f"{recipe}{' (EMA)' if use_ema else ''}", features(images)))
-    print(f"400 facades photos at {size}x{size}; {n} samples each; facades extractor features; "
+    print(f"400 facades photos at {size}x{size}; {n} samples each, "
+          f"{'the last step' if steps is None else f'step {steps}'}; facades extractor features; "
           f"{hardware()}")
     print()
     print("| generator | KID x 1000 | FD | nearest training photo (feature distance) |")
@@ -149,13 +157,13 @@ def score(size, n=5000):
         print(f"| {name} | {kid:.2f} | {fd:.2f} | {nearest(f[:500]):.3f} |")
 
 
-def score_mnist(n=5000):
+def score_mnist(n=5000, steps=None):
     held = digits(8000, 10000)
     held_f = kgz.metrics.features(held, extractor="digits")
     train_f = kgz.metrics.features(digits(0, 1000), extractor="digits")
     rows = [("the 1,000 training digits", train_f)]
     for recipe in MNIST_RECIPES:
-        path = os.path.join(run_dir(recipe, 28, "mnist"), "model.keras")
+        path = _model_path(recipe, 28, "mnist", steps)
         if not os.path.exists(path):
             continue
         model = keras.saving.load_model(path)
@@ -184,6 +192,7 @@ def main(argv=None):
     sc.add_argument("--data", choices=["facades", "mnist"], default="facades")
     sc.add_argument("--size", type=int, default=64)
     sc.add_argument("-n", type=int, default=5000)
+    sc.add_argument("--steps", type=int, help="score the models saved at this step (default: the last)")
     args = parser.parse_args(argv)
     if args.command == "train":
         size = 28 if args.data == "mnist" else args.size
@@ -195,9 +204,9 @@ def main(argv=None):
         for recipe in chosen:
             train(recipe, size, args.steps, data=args.data)
     elif args.data == "mnist":
-        score_mnist(args.n)
+        score_mnist(args.n, args.steps)
     else:
-        score(args.size, args.n)
+        score(args.size, args.n, args.steps)
 
 
 if __name__ == "__main__":
