@@ -149,8 +149,13 @@ class _SpectralNorm:
 class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
     """``keras.layers.Conv2D`` whose kernel is spectrally normalised (SNGAN form).
 
-    Takes the arguments of ``Conv2D``. See :class:`_SpectralNorm` for what is
-    normalised and how it differs from ``keras.layers.SpectralNormalization``.
+    Takes the arguments of ``Conv2D``. The forward pass uses ``W / sigma(W)``
+    with ``sigma`` estimated by one power-iteration step per training call
+    (``u`` and ``v`` held constant in the gradient, ``sigma`` not), as in
+    Miyato et al. 2018 and PyTorch's ``spectral_norm``; unlike
+    ``keras.layers.SpectralNormalization``, which writes ``W / sigma`` back into
+    the kernel and so leaves the sigma term out of the gradient. Inference
+    calls leave ``u`` as it is. :meth:`sigma` reads the estimate.
 
     Example:
         >>> conv = SpectralConv2D(64, 3, padding="same")
@@ -162,7 +167,8 @@ class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class SpectralDense(_SpectralNorm, keras.layers.Dense):
-    """``keras.layers.Dense`` whose kernel is spectrally normalised (SNGAN form)."""
+    """``keras.layers.Dense`` whose kernel is spectrally normalised (SNGAN form, as
+    :class:`SpectralConv2D`)."""
 
     def _linear(self, inputs, kernel):
         return ops.matmul(inputs, kernel)
