@@ -127,8 +127,8 @@ def _model_path(recipe, size, data, steps):
 
 
 def score(size, n=5000, steps=None):
-    real = photos(0, 400, size)
-    held = photos(400, 500, size)
+    every = photos(0, 500, size)  # read the files once
+    real, held = every[:400], every[400:]
     features = lambda images: kgz.metrics.features(images, extractor="facades")  # noqa: E731
     real_f, held_f = features(real), features(held)
 
@@ -158,9 +158,9 @@ def score(size, n=5000, steps=None):
 
 
 def score_mnist(n=5000, steps=None):
-    held = digits(8000, 10000)
-    held_f = kgz.metrics.features(held, extractor="digits")
-    train_f = kgz.metrics.features(digits(0, 1000), extractor="digits")
+    every = digits(0, 10000)  # read the files once
+    held_f = kgz.metrics.features(every[8000:], extractor="digits")
+    train_f = kgz.metrics.features(every[:1000], extractor="digits")
     rows = [("the 1,000 training digits", train_f)]
     for recipe in MNIST_RECIPES:
         path = _model_path(recipe, 28, "mnist", steps)

@@ -80,7 +80,7 @@ def diffaugment(images, u):
         The augmented images (same shape and dtype).
     """
     x = tf.convert_to_tensor(images)
-    n, h, w = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
+    h, w = tf.shape(x)[1], tf.shape(x)[2]
     col = lambda i: tf.reshape(u[:, i], [-1, 1, 1, 1])  # noqa: E731
     # colour: brightness +-0.5, saturation x [0, 2], contrast x [0.5, 1.5]
     x = x + (col(0) - 0.5)
@@ -102,7 +102,6 @@ def diffaugment(images, u):
     inside_r = (rows >= cy[:, None]) & (rows < (cy + ch)[:, None])  # (n, h)
     inside_c = (cols >= cx[:, None]) & (cols < (cx + cw)[:, None])  # (n, w)
     mask = 1.0 - tf.cast(inside_r[:, :, None] & inside_c[:, None, :], x.dtype)
-    del n
     return x * mask[..., None]
 
 

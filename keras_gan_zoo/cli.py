@@ -156,7 +156,12 @@ def _evaluate(args):
             raise CLIError(f"--data gave an array of shape {real.shape}; expected images "
                            "(n, h, w, c) in [-1, 1]")
         real = real[: args.n]
-        extractor = _extractor_for(args.extractor, shape)
+        from keras_gan_zoo.metrics.features import extractor_for
+
+        try:
+            extractor = extractor_for(shape[-1], args.extractor)
+        except ValueError as error:  # "--extractor NAME does not read ..."
+            raise CLIError(f"--{error}") from error
         values = metrics.evaluate(args.metric, model.generate(args.n, seed=args.seed), real,
                                   extractor=extractor,
                                   inception_weights=args.inception_weights)
@@ -169,21 +174,6 @@ def _evaluate(args):
         with open(args.json, "w") as f:
             json.dump({k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()},
                       f, indent=2)
-
-
-def _extractor_for(name, shape):
-    """The extractor for images of ``shape``: ``auto`` by channels; a misfit named in one line."""
-    from keras_gan_zoo.metrics.features import EXTRACTORS
-
-    channels = shape[-1]
-    if name == "auto":
-        return "digits" if channels == 1 else "facades"
-    fits = {"digits": channels == 1, "facades": channels == 3, "inception": True}
-    if not fits[name]:
-        table = "; ".join(f"{key}: {text}" for key, text in EXTRACTORS.items())
-        raise CLIError(f"--extractor {name} does not read images with {channels} channel(s), "
-                       f"which this model makes. The extractors: {table}")
-    return name
 
 
 # ------------------------------------------------------------------- train

@@ -44,10 +44,14 @@ from keras_gan_zoo.metrics.distances import (
     precision_recall,
 )
 from keras_gan_zoo.metrics.features import (
+    EXTRACTORS,
     classify_digits,
     digit_classifier,
+    extractor_for,
+    facades_segmenter,
     features,
     inception_v3,
+    segment_facades,
 )
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
 from keras_gan_zoo.metrics.registry import METRICS, evaluate
@@ -63,12 +67,16 @@ __all__ = [
     "METRICS",
     "best_matching_accuracy",
     "classifier_score",
+    "EXTRACTORS",
     "classify_digits",
     "conditional_accuracy",
     "digit_classifier",
+    "extractor_for",
+    "facades_segmenter",
     "evaluate",
     "feature_statistics",
     "features",
+    "segment_facades",
     "frechet_distance",
     "inception_score",
     "inception_v3",

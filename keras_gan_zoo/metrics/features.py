@@ -25,7 +25,8 @@ from keras_gan_zoo.data.files import FACADE_CLASSES
 
 __all__ = ["DIGIT_CLASSIFIER", "FACADES_SEGMENTER", "EXTRACTORS", "classify_digits",
            "digit_classifier", "digit_classifier_network", "facades_segmenter",
-           "facades_segmenter_network", "features", "inception_v3", "segment_facades"]
+           "extractor_for", "facades_segmenter_network", "features", "inception_v3",
+           "segment_facades"]
 
 #: The bundled classifier's weights, trained by ``benchmarks/train_digit_classifier.py``.
 DIGIT_CLASSIFIER = os.path.join(os.path.dirname(__file__), "digit_classifier.weights.h5")
@@ -40,7 +41,29 @@ EXTRACTORS = {
     "inception": "any images, read at 299x299 (needs your Inception-v3 weights file)",
 }
 
+#: The channels each named extractor reads (``None``: any).
+_CHANNELS = {"digits": 1, "facades": 3, "inception": None}
+
 _cache = {}
+
+
+def extractor_for(channels, name="auto"):
+    """The extractor for images with ``channels``: ``"auto"`` picks by channels.
+
+    Grey images get ``"digits"``, colour ones ``"facades"``. A named
+    extractor that does not read such images raises a ``ValueError`` listing
+    which extractor reads which images (:data:`EXTRACTORS`).
+    """
+    if name == "auto":
+        return "digits" if channels == 1 else "facades"
+    if name not in _CHANNELS:
+        raise ValueError(f"unknown extractor {name!r}; expected auto or one of "
+                         f"{', '.join(_CHANNELS)}")
+    if _CHANNELS[name] not in (None, channels):
+        table = "; ".join(f"{key}: {text}" for key, text in EXTRACTORS.items())
+        raise ValueError(f"extractor {name} does not read images with {channels} channel(s). "
+                         f"The extractors: {table}")
+    return name
 
 
 def digit_classifier_network():

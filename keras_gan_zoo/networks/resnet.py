@@ -86,7 +86,8 @@ def sngan_generator(image_shape, latent_dim=128, base_filters=32, attention=None
         name: model name.
     """
     size, channels, seed, k = resnet_stages(image_shape)
-    _check_attention(attention, seed, k, "generator")
+    # the generator's blocks end at 2 * seed ... size
+    _check_attention(attention, [seed * 2 ** (i + 1) for i in range(k)], "generator")
     z = keras.Input((latent_dim,), name="z")
     filters = _width(base_filters, size, seed)
     x = layers.Reshape((seed, seed, filters))(layers.Dense(seed * seed * filters, name="project")(z))
@@ -135,7 +136,8 @@ def sngan_discriminator(image_shape, base_filters=32, attention=None, spectral_n
         name: model name.
     """
     size, channels, seed, k = resnet_stages(image_shape, any_channels=True)
-    _check_attention(attention, seed, k, "discriminator", first=size // 2)
+    # the discriminator's blocks end at size / 2 ... seed
+    _check_attention(attention, [seed * 2**i for i in range(k)], "discriminator")
     conv = SpectralConv2D if spectral_norm else layers.Conv2D
     dense = SpectralDense if spectral_norm else layers.Dense
     image = keras.Input((size, size, channels), name="image")
@@ -156,13 +158,9 @@ def sngan_discriminator(image_shape, base_filters=32, attention=None, spectral_n
     return keras.Model(image, logit, name=name)
 
 
-def _check_attention(attention, seed, k, network, first=None):
+def _check_attention(attention, resolutions, network):
     if attention is None:
         return
-    if network == "generator":
-        resolutions = [seed * 2 ** (i + 1) for i in range(k)]
-    else:
-        resolutions = [first // 2**i for i in range(k)]
     if isinstance(attention, bool) or attention not in resolutions:
         raise ValueError(
             f"attention={attention!r}: the {network}'s blocks end at resolutions "
