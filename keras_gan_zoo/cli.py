@@ -200,7 +200,7 @@ def _train(args):
     options = {"seed": args.seed}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
-    for flag in ("augment", "ema", "loss"):  # the variant says whether it takes them
+    for flag in ("augment", "ema", "loss", "divergence"):  # the variant says if it takes them
         if getattr(args, flag) is not None:
             options[flag] = getattr(args, flag)
     model = cls.for_data(x, y, **options)
@@ -359,7 +359,7 @@ def build_parser():
     from keras_gan_zoo.models import VARIANTS  # light: no TensorFlow op runs
     from keras_gan_zoo.metrics.registry import METRICS
     from keras_gan_zoo.augment import AUGMENTS
-    from keras_gan_zoo.losses import NAMES as LOSSES
+    from keras_gan_zoo.losses import DIVERGENCES, NAMES as LOSSES
     from keras_gan_zoo.metrics.features import EXTRACTORS
 
     parser = argparse.ArgumentParser(
@@ -433,6 +433,8 @@ def build_parser():
                     help="noise size (default: the variant's)")
     tr.add_argument("--loss", choices=list(LOSSES),
                     help="the GAN loss (default: the variant's)")
+    tr.add_argument("--divergence", choices=list(DIVERGENCES),
+                    help="with --loss f_divergence: the f-divergence f-GAN minimises")
     tr.add_argument("--augment", choices=list(AUGMENTS),
                     help="differentiable augmentation of what the discriminator sees, for small "
                          "data sets: diffaugment, or ada (adaptive)")

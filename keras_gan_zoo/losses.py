@@ -21,6 +21,8 @@ Example:
     array([0.6931472], dtype=float32)
 """
 
+import functools
+
 import tensorflow as tf
 from keras import ops
 
@@ -35,6 +37,9 @@ __all__ = [
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
     "wasserstein_gradient_penalty",
+    "f_divergence_discriminator_loss",
+    "f_divergence_generator_loss",
+    "DIVERGENCES",
     "get",
 ]
 
@@ -221,6 +226,84 @@ def zero_centered_gradient_penalty(discriminator, examples, training=True):
     return tf.reduce_sum(tf.square(grads), axis=list(range(1, len(grads.shape))))
 
 
+# ------------------------------------------------------------------- f-GAN
+_LOG2 = 0.6931471805599453
+
+# Nowozin et al. 2016, "f-GAN: Training Generative Neural Samplers using
+# Variational Divergence Minimization", table 2 (arXiv v1 table 6). For each
+# f-divergence: the output activation g_f, which maps the discriminator's raw
+# output v into the domain of the conjugate f*, and f*(g_f(v)) written so
+# that it stays finite for large |v| (the table's forms are in the comments).
+_F_DIVERGENCES = {
+    # KL: g(v) = v, f*(t) = exp(t - 1)
+    "kl": (lambda v: v, lambda v: ops.exp(v - 1.0)),
+    # reverse KL: g(v) = -exp(-v), f*(t) = -1 - log(-t)
+    "reverse_kl": (lambda v: -ops.exp(-v), lambda v: v - 1.0),
+    # Pearson chi^2: g(v) = v, f*(t) = t^2 / 4 + t
+    "pearson": (lambda v: v, lambda v: 0.25 * ops.square(v) + v),
+    # Neyman chi^2: g(v) = 1 - exp(-v), f*(t) = 2 - 2 sqrt(1 - t)
+    "neyman": (lambda v: 1.0 - ops.exp(-v), lambda v: 2.0 - 2.0 * ops.exp(-0.5 * v)),
+    # squared Hellinger: g(v) = 1 - exp(-v), f*(t) = t / (1 - t)
+    "squared_hellinger": (lambda v: 1.0 - ops.exp(-v), lambda v: ops.exp(v) - 1.0),
+    # Jensen-Shannon: g(v) = log 2 - log(1 + exp(-v)), f*(t) = -log(2 - exp(t))
+    "jensen_shannon": (lambda v: _LOG2 - ops.softplus(-v), lambda v: ops.softplus(v) - _LOG2),
+    # the GAN divergence: g(v) = -log(1 + exp(-v)), f*(t) = -log(1 - exp(t))
+    "gan": (lambda v: -ops.softplus(-v), lambda v: ops.softplus(v)),
+}
+
+#: The f-divergences of :func:`f_divergence_discriminator_loss` (``GAN(loss="f_divergence",
+#: divergence=...)``).
+DIVERGENCES = tuple(_F_DIVERGENCES)
+
+
+def _divergence(name):
+    try:
+        return _F_DIVERGENCES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown divergence {name!r}; expected one of "
+                         f"{', '.join(DIVERGENCES)}") from None
+
+
+def f_divergence_discriminator_loss(real_logits, fake_logits, divergence="jensen_shannon"):
+    """f-GAN discriminator loss (Nowozin et al. 2016), per example.
+
+    The discriminator maximises the variational lower bound of the
+    f-divergence ``D_f(P_data || P_G)``,
+    ``E_real[g_f(V(x))] - E_fake[f*(g_f(V(G(z))))]``, where ``V`` is its raw
+    output, ``g_f`` the divergence's output activation and ``f*`` the Fenchel
+    conjugate of its generator function ``f`` (the paper's table 2). This
+    returns the negated bound per example: ``f*(g_f(V(G(z)))) - g_f(V(x))``.
+    At the optimal discriminator ``-mean(loss)`` is the divergence itself.
+
+    Args:
+        real_logits: raw discriminator outputs on real examples.
+        fake_logits: raw outputs on generated examples, same batch size.
+        divergence: one of :data:`DIVERGENCES`: ``"kl"``, ``"reverse_kl"``,
+            ``"pearson"`` (chi-squared), ``"neyman"`` (chi-squared),
+            ``"squared_hellinger"``, ``"jensen_shannon"`` or ``"gan"``
+            (``2 JS - log 4``, whose loss is the minimax cross-entropy).
+
+    Returns:
+        ``(batch,)`` float32 losses.
+    """
+    activation, conjugate = _divergence(divergence)
+    real = _per_example(activation(ops.cast(real_logits, "float32")))
+    fake = _per_example(conjugate(ops.cast(fake_logits, "float32")))
+    return fake - real
+
+
+def f_divergence_generator_loss(fake_logits, divergence="jensen_shannon"):
+    """f-GAN generator loss: ``-g_f(V(G(z)))`` per example.
+
+    The paper's practical objective (section 3.2): instead of minimising the
+    bound's ``-f*(g_f(V(G(z))))``, the generator maximises ``g_f(V(G(z)))``,
+    which has the same fixed point and strong gradients early in training
+    (for ``"gan"`` it is the non-saturating loss).
+    """
+    activation, _ = _divergence(divergence)
+    return -_per_example(activation(ops.cast(fake_logits, "float32")))
+
+
 _PAIRS = {
     # name: (generator loss, discriminator loss)
     "minimax": (minimax_generator_loss, minimax_discriminator_loss),
@@ -228,22 +311,37 @@ _PAIRS = {
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss),
+    "f_divergence": (f_divergence_generator_loss, f_divergence_discriminator_loss),
 }
 
 #: Loss names accepted by :func:`get` and by ``GAN(loss=...)``.
 NAMES = tuple(_PAIRS)
 
 
-def get(name):
+def get(name, divergence=None):
     """Return ``(generator_loss, discriminator_loss)`` for a loss name.
+
+    ``"f_divergence"`` takes the ``divergence`` (one of :data:`DIVERGENCES`);
+    the other losses take none.
 
     Example:
         >>> g_loss, d_loss = get("hinge")
+        >>> g_loss, d_loss = get("f_divergence", divergence="kl")
     """
     try:
-        return _PAIRS[name]
+        pair = _PAIRS[name]
     except (KeyError, TypeError):
         raise ValueError(
             f"unknown loss {name!r}; expected one of {', '.join(NAMES)}"
         ) from None
+    if name != "f_divergence":
+        if divergence is not None:
+            raise ValueError(f"divergence= applies to loss='f_divergence', not to loss={name!r}")
+        return pair
+    if divergence is None:
+        raise ValueError(f"loss='f_divergence' needs divergence=, one of {', '.join(DIVERGENCES)}")
+    _divergence(divergence)
+    g_loss, d_loss = pair
+    return (functools.partial(g_loss, divergence=divergence),
+            functools.partial(d_loss, divergence=divergence))
 

@@ -137,6 +137,12 @@ RECIPES = {
         lambda: kgz.ConditionalGAN(user_generator(4, [("label", 3, "int32")]),
                                    user_discriminator(label_classes=3), seed=1, **ADA, **RECIPE),
         kind="labelled", variant="conditional_gan"),
+    "gan+f_divergence": Entry(
+        lambda: kgz.GAN.for_shape(SHAPE, latent_dim=4, network_kwargs=SMALL, seed=1,
+                                  loss="f_divergence", divergence="reverse_kl"),
+        lambda: kgz.GAN(user_generator(4), user_discriminator(), seed=1, loss="f_divergence",
+                        divergence="reverse_kl"),
+        variant="gan"),
     "infogan+ema": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3, ema=0.9,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},

@@ -126,3 +126,86 @@ def test_get_and_errors():
 def test_losses_run_inside_a_keras_graph():
     fn = tf.function(lambda r, f: losses.minimax_discriminator_loss(r, f))
     close(fn(keras.ops.convert_to_tensor(REAL), keras.ops.convert_to_tensor(FAKE))[0], 2 * LOG2)
+
+
+# ------------------------------------------------------------------- f-GAN
+# The paper's table 2 (Nowozin et al. 2016) as written there: the output
+# activation g_f(v), the conjugate f*(t), the generator function f(u) and its
+# derivative f'(u) (the optimal T = f'(p / q)), and the inverse of g_f.
+E = np.exp
+TABLE = {
+    "kl": (lambda v: v, lambda t: E(t - 1), lambda u: u * np.log(u), lambda u: 1 + np.log(u),
+           lambda t: t),
+    "reverse_kl": (lambda v: -E(-v), lambda t: -1 - np.log(-t), lambda u: -np.log(u),
+                   lambda u: -1 / u, lambda t: -np.log(-t)),
+    "pearson": (lambda v: v, lambda t: t ** 2 / 4 + t, lambda u: (u - 1) ** 2,
+                lambda u: 2 * (u - 1), lambda t: t),
+    "neyman": (lambda v: 1 - E(-v), lambda t: 2 - 2 * np.sqrt(1 - t),
+               lambda u: (1 - u) ** 2 / u, lambda u: 1 - 1 / u ** 2, lambda t: -np.log(1 - t)),
+    "squared_hellinger": (lambda v: 1 - E(-v), lambda t: t / (1 - t),
+                          lambda u: (np.sqrt(u) - 1) ** 2, lambda u: 1 - 1 / np.sqrt(u),
+                          lambda t: -np.log(1 - t)),
+    "jensen_shannon": (lambda v: np.log(2) - np.log1p(E(-v)), lambda t: -np.log(2 - E(t)),
+                       lambda u: -(u + 1) * np.log((1 + u) / 2) + u * np.log(u),
+                       lambda u: np.log(2 * u / (1 + u)), lambda t: -np.log(2 * E(-t) - 1)),
+    "gan": (lambda v: -np.log1p(E(-v)), lambda t: -np.log(1 - E(t)),
+            lambda u: u * np.log(u) - (u + 1) * np.log(u + 1), lambda u: np.log(u / (u + 1)),
+            lambda t: t - np.log(1 - E(t))),
+}
+V_REAL = np.array([0.0, 2.0, -1.0, 0.5], "float64")
+V_FAKE = np.array([0.0, -2.0, 1.0, -0.5], "float64")
+
+
+def test_the_divergence_table_is_the_papers():
+    assert set(losses.DIVERGENCES) == set(TABLE)
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_f_divergence_losses_match_the_papers_table(name):
+    g, conjugate = TABLE[name][:2]
+    d = losses.f_divergence_discriminator_loss(V_REAL[:, None], V_FAKE[:, None], divergence=name)
+    close(d, conjugate(g(V_FAKE)) - g(V_REAL))  # -(g(V(x)) - f*(g(V(G(z)))))
+    close(losses.f_divergence_generator_loss(V_FAKE, divergence=name), -g(V_FAKE))
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_at_the_optimal_discriminator_the_bound_is_the_divergence(name):
+    # Two distributions on three points; T*(x) = f'(p(x) / q(x)) attains the
+    # bound, so -E[loss] (reals weighted by p, fakes by q) is D_f(P || Q).
+    p, q = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])
+    f, derivative, inverse = TABLE[name][2:]
+    v = inverse(derivative(p / q))  # the raw output whose activation is T*
+    real_part = -losses.f_divergence_generator_loss(v, divergence=name).numpy()  # g(v)
+    fake_part = (losses.f_divergence_discriminator_loss(np.zeros(3), v, divergence=name).numpy()
+                 + TABLE[name][0](np.zeros(3)))  # f*(g(v))
+    bound = np.sum(p * real_part) - np.sum(q * fake_part)
+    np.testing.assert_allclose(bound, np.sum(q * f(p / q)), rtol=1e-5)
+    assert bound > (-np.log(4) if name == "gan" else 0)  # the GAN's is 2 JS - log 4
+
+
+def test_the_gan_divergence_is_the_minimax_loss():
+    close(losses.f_divergence_discriminator_loss(REAL, FAKE, divergence="gan"),
+          losses.minimax_discriminator_loss(REAL, FAKE))
+    close(losses.f_divergence_generator_loss(FAKE, divergence="gan"),
+          losses.non_saturating_generator_loss(FAKE))
+
+
+def test_f_divergence_losses_stay_finite_where_the_table_overflows():
+    v = np.array([-60.0, 60.0], "float32")
+    for name in losses.DIVERGENCES:
+        if name in ("kl", "pearson"):
+            continue  # g(v) = v: f*(v) grows as exp(v) or v^2 by definition
+        values = losses.f_divergence_discriminator_loss(v, -v, divergence=name)
+        assert np.isfinite(values.numpy()).all(), name
+
+
+def test_f_divergence_names_are_checked():
+    with pytest.raises(ValueError, match="unknown divergence 'js'; expected one of kl, "):
+        losses.f_divergence_discriminator_loss(REAL, FAKE, divergence="js")
+    with pytest.raises(ValueError, match="loss='f_divergence' needs divergence=, one of kl"):
+        losses.get("f_divergence")
+    with pytest.raises(ValueError, match="divergence= applies to loss='f_divergence', not to "
+                                         "loss='hinge'"):
+        losses.get("hinge", divergence="kl")
+    g_loss, d_loss = losses.get("f_divergence", divergence="pearson")
+    close(g_loss(V_FAKE), -V_FAKE)

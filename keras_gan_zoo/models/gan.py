@@ -45,7 +45,16 @@ class GAN(GenerativeModel):
         discriminator: functional ``keras.Model``, ``example -> logit``.
         loss: ``"non_saturating"`` (default; the paper's practical choice),
             ``"minimax"`` (the saturating original), ``"least_squares"``,
-            ``"hinge"`` or ``"wasserstein"``. See :mod:`keras_gan_zoo.losses`.
+            ``"hinge"``, ``"wasserstein"`` or ``"f_divergence"`` (f-GAN, with
+            ``divergence=``). See :mod:`keras_gan_zoo.losses`.
+        divergence: the f-divergence that ``loss="f_divergence"`` minimises
+            (Nowozin et al. 2016): ``"kl"``, ``"reverse_kl"``, ``"pearson"``,
+            ``"neyman"``, ``"squared_hellinger"``, ``"jensen_shannon"`` or
+            ``"gan"``. The discriminator maximises the paper's variational
+            bound ``E_real[g_f(V)] - E_fake[f*(g_f(V))]`` with the divergence's
+            output activation ``g_f`` and conjugate ``f*``; the generator
+            maximises ``E_fake[g_f(V)]`` (the paper's practical objective).
+            See :func:`keras_gan_zoo.losses.f_divergence_discriminator_loss`.
         gradient_penalty: weight of WGAN-GP's two-sided gradient penalty
             ``(||grad D(x_hat)|| - 1)^2`` at uniform random interpolates of a
             real and a fake example (Gulrajani et al. 2017; lambda = 10 there),
@@ -127,6 +136,7 @@ class GAN(GenerativeModel):
         generator,
         discriminator,
         loss="non_saturating",
+        divergence=None,
         discriminator_steps=1,
         gradient_penalty=0.0,
         r1_weight=0.0,
@@ -155,7 +165,7 @@ class GAN(GenerativeModel):
             raise ValueError(
                 f"expected discriminator_steps to be an integer >= 1, got {discriminator_steps!r}"
             )
-        if label_smoothing and loss in ("hinge", "wasserstein"):
+        if label_smoothing and loss in ("hinge", "wasserstein", "f_divergence"):
             raise ValueError("label_smoothing applies to the minimax, non-saturating and "
                              f"least-squares losses, not to {loss}")
         if not gradient_penalty >= 0:
@@ -208,7 +218,8 @@ class GAN(GenerativeModel):
                 ]
                 for average, v in zip(self._averages[role], net.trainable_variables):
                     average.assign(v)
-        self._generator_loss, self._discriminator_loss = losses.get(loss)
+        self._generator_loss, self._discriminator_loss = losses.get(loss, divergence)
+        self.divergence = divergence
 
     @classmethod
     def for_shape(cls, shape, latent_dim=None, network_kwargs=None, pack=1, **kwargs):
@@ -310,6 +321,7 @@ class GAN(GenerativeModel):
         return {
             **super().get_config(),
             "loss": self.loss_name,
+            "divergence": self.divergence,
             "discriminator_steps": self.discriminator_steps,
             "gradient_penalty": self.gradient_penalty,
             "r1_weight": self.r1_weight,

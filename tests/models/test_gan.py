@@ -7,14 +7,35 @@ import keras
 import keras_gan_zoo as kgz
 
 
-@pytest.mark.parametrize("loss", kgz.GAN.LOSSES)
-def test_every_loss_trains(loss):
+LOSSES = [(loss, None) for loss in kgz.GAN.LOSSES if loss != "f_divergence"] + [
+    ("f_divergence", divergence) for divergence in kgz.losses.DIVERGENCES]
+
+
+@pytest.mark.parametrize("loss, divergence", LOSSES)
+def test_every_loss_trains(loss, divergence):
     keras.utils.set_random_seed(0)
-    model = kgz.GAN.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (16,)}, loss=loss)
+    model = kgz.GAN.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (16,)}, loss=loss,
+                              divergence=divergence)
     model.compile()
     history = model.fit(kgz.data.toy("ring8", n=256), batch_size=64, epochs=2, verbose=0)
     assert set(history.history) == {"g_loss", "d_loss"}
     assert all(np.isfinite(v).all() for v in history.history.values())
+
+
+def test_an_f_gan_logs_its_divergences_loss_and_keeps_it_in_its_config():
+    keras.utils.set_random_seed(0)
+    model = kgz.GAN.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (16,)},
+                              loss="f_divergence", divergence="pearson")
+    model.compile()
+    x = kgz.data.toy("ring8", n=64)
+    z = model.noise(64, 0, model.discriminator_optimizer.iterations)
+    real, fake = model.discriminator(x), model.discriminator(model.generator(z))
+    expected = kgz.losses.f_divergence_discriminator_loss(real, fake, divergence="pearson")
+    np.testing.assert_allclose(
+        model.discriminator_loss(real, fake), expected, rtol=1e-6)
+    assert model.get_config()["divergence"] == "pearson"
+    clone = kgz.GAN.from_config(model.get_config())
+    assert clone.divergence == "pearson" and clone.loss_name == "f_divergence"
 
 
 def test_discriminator_steps_update_the_discriminator_k_times():
@@ -32,6 +53,10 @@ def test_discriminator_steps_update_the_discriminator_k_times():
         ({"discriminator_steps": 0}, "discriminator_steps to be an integer >= 1, got 0"),
         ({"label_smoothing": 1.5}, r"label_smoothing in \[0, 1\), got 1.5"),
         ({"loss": "hinge", "label_smoothing": 0.1}, "not to hinge"),
+        ({"loss": "f_divergence"}, "loss='f_divergence' needs divergence=, one of kl, reverse_kl"),
+        ({"loss": "f_divergence", "divergence": "chi2"}, "unknown divergence 'chi2'; expected"),
+        ({"divergence": "kl"}, "divergence= applies to loss='f_divergence', not to "
+                               "loss='non_saturating'"),
     ],
 )
 def test_bad_arguments(kwargs, message):
