@@ -94,6 +94,12 @@ ENTRIES = {
         lambda: kgz.ConditionalGAN(user_generator(4, [("label", 3, "int32")]),
                                    user_discriminator(label_classes=3), seed=1),
         kind="labelled"),
+    "acgan": Entry(
+        lambda: kgz.ACGAN.for_shape(SHAPE, num_classes=3, latent_dim=4, network_kwargs=SMALL,
+                                    seed=1),
+        lambda: kgz.ACGAN(user_generator(4, [("label", 3, "int32")]),
+                          user_discriminator(heads=(1, 3)), seed=1),
+        kind="labelled"),
     "infogan": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},
@@ -143,6 +149,12 @@ RECIPES = {
         lambda: kgz.GAN(user_generator(4), user_discriminator(), seed=1, loss="f_divergence",
                         divergence="reverse_kl"),
         variant="gan"),
+    "acgan+ada+r1": Entry(
+        lambda: kgz.ACGAN.for_shape(SHAPE, num_classes=3, latent_dim=4, network_kwargs=SMALL,
+                                    seed=1, **ADA, **RECIPE),
+        lambda: kgz.ACGAN(user_generator(4, [("label", 3, "int32")]),
+                          user_discriminator(heads=(1, 3)), seed=1, **ADA, **RECIPE),
+        kind="labelled", variant="acgan"),
     "infogan+ema": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3, ema=0.9,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},

@@ -52,6 +52,9 @@ def test_the_variant_table_is_the_registry():
     assert table in (ROOT / "README.md").read_text()
     assert table in (ROOT / "docs" / "guide" / "variants.md").read_text()
     assert all(f"`{name}`" in table for name in kgz.VARIANTS)
+    reference = (ROOT / "docs" / "reference" / "models.md").read_text()
+    for cls in kgz.VARIANTS.values():
+        assert f"::: {cls.__module__}.{cls.__name__}" in reference, cls.__name__
 
 
 def test_the_docs_zoo_table_is_the_metadata():

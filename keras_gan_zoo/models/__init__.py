@@ -12,6 +12,7 @@ from keras_gan_zoo.models.conditional_gan import ConditionalGAN
 from keras_gan_zoo.models.infogan import InfoGAN
 from keras_gan_zoo.models.cyclegan import CycleGAN
 from keras_gan_zoo.models.wgan import WGAN
+from keras_gan_zoo.models.acgan import ACGAN
 
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
@@ -19,6 +20,7 @@ VARIANTS = {
     "wgan": WGAN,
     "wgan_gp": WGANGP,
     "conditional_gan": ConditionalGAN,
+    "acgan": ACGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
 }

@@ -687,8 +687,13 @@ class GenerativeModel(AdversarialModel):
         return tf.cast(self.generator(inputs, training=training), tf.float32)
 
     def judge(self, examples, condition=None, training=True):
-        """Discriminator logits for ``examples`` (and the condition, if any)."""
-        inputs = examples if condition is None else [examples, condition]
+        """Discriminator outputs for ``examples``, and the condition if the discriminator reads one.
+
+        A discriminator with one input judges the example alone (ACGAN's
+        names the class instead of reading it).
+        """
+        reads_condition = condition is not None and len(self.discriminator.inputs) > 1
+        inputs = [examples, condition] if reads_condition else examples
         return self.discriminator(inputs, training=training)
 
     def call(self, inputs, training=False):

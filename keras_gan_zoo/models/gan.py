@@ -287,9 +287,10 @@ class GAN(GenerativeModel):
         # pack each half on its own, so that each is checked to be a multiple of pack
         real, fake = self.packed(real), self.packed(fake)
         both_condition = None if condition is None else tf.concat([condition, condition], 0)
-        logits = super().judge(tf.concat([real, fake], 0), both_condition)
+        outputs = super().judge(tf.concat([real, fake], 0), both_condition)
         n = tf.shape(real)[0]
-        return logits[:n], logits[n:]
+        return (tf.nest.map_structure(lambda t: t[:n], outputs),
+                tf.nest.map_structure(lambda t: t[n:], outputs))
 
     def _batch_coupled(self):
         from keras_gan_zoo.networks.layers import MinibatchStdDev
@@ -340,6 +341,28 @@ class GAN(GenerativeModel):
             "instance_noise_steps": self.instance_noise_steps,
             "historical_averaging": self.historical_averaging,
         }
+
+    # ------------------------------------------- what the discriminator gives
+    def adversarial_logits(self, outputs):
+        """The real-or-fake logits among the discriminator's ``outputs``.
+
+        The discriminator of the shared step gives one logit per example; a
+        variant whose discriminator has more heads (ACGAN's class head)
+        overrides this, :meth:`discriminator_terms` and :meth:`generator_terms`.
+        """
+        return outputs
+
+    def discriminator_terms(self, real_outputs, fake_outputs, condition):
+        """The per-example loss of a discriminator update, from its outputs on real and fakes."""
+        return self.discriminator_loss(real_outputs, fake_outputs)
+
+    def generator_terms(self, fake_outputs, condition):
+        """The per-example loss of a generator update, from the discriminator's outputs."""
+        return self._generator_loss(fake_outputs)
+
+    def judged_logits(self, condition):
+        """``(examples, training) -> real-or-fake logits``: what the gradient penalties differentiate."""
+        return lambda x, training: self.adversarial_logits(self.judge(x, condition, training))
 
     def discriminator_loss(self, real_logits, fake_logits):
         """Per-example discriminator loss of the configured ``loss``."""
@@ -493,8 +516,8 @@ class GAN(GenerativeModel):
         alpha_seed = self.random_seed(NOISE_STREAM_AUX, counter)
         alpha = self.replica_share(
             lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), tf.shape(real)[0])
-        return losses.wasserstein_gradient_penalty(
-            lambda x, training: self.judge(x, condition, training), real, fake, alpha=alpha)
+        return losses.wasserstein_gradient_penalty(self.judged_logits(condition), real, fake,
+                                                   alpha=alpha)
 
     def zero_centred_penalties(self, real, fake, condition, counter):
         """``{"r1": (weight, ||grad D(real)||^2), "r2": ...}`` for the penalties that are on.
@@ -504,8 +527,7 @@ class GAN(GenerativeModel):
         weight, and are zero (not computed) at the others.
         """
         def penalty(x):
-            values = losses.zero_centered_gradient_penalty(
-                lambda x, training: self.judge(x, condition, training), x)
+            values = losses.zero_centered_gradient_penalty(self.judged_logits(condition), x)
             # one term per judged pack, as the losses are (pack examples each)
             return tf.reduce_sum(tf.reshape(values, [-1, self.pack]), axis=1)
 
@@ -548,7 +570,7 @@ class GAN(GenerativeModel):
                 d_real = self.noisy(self.augmented(real, counter, 0), counter, 0)
                 d_fake = self.noisy(self.augmented(tf.stop_gradient(fake), counter, 1), counter, 1)
                 real_logits, fake_logits = self.judge_pair(d_real, d_fake, condition)
-                per_example = self.discriminator_loss(real_logits, fake_logits)
+                per_example = self.discriminator_terms(real_logits, fake_logits, condition)
                 penalty = self.penalty(d_real, d_fake, condition, counter)
                 if penalty is not None:
                     per_example += self.gradient_penalty * penalty
@@ -559,7 +581,7 @@ class GAN(GenerativeModel):
                           + self.history_penalty("discriminator", d_vars))
             self.apply_gradients(d_opt, tape, d_loss, d_vars)
             self.update_history("discriminator", d_vars, d_opt)
-            self.adapt_augment_probability(real_logits, d_opt.iterations)
+            self.adapt_augment_probability(self.adversarial_logits(real_logits), d_opt.iterations)
             self.after_discriminator_update()
             self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
             if penalty is not None:
@@ -583,7 +605,7 @@ class GAN(GenerativeModel):
                     fake, condition)
                 reported = g_loss * tf.distribute.get_replica_context().num_replicas_in_sync
             else:
-                per_example = self._generator_loss(self.judge(fake, condition))
+                per_example = self.generator_terms(self.judge(fake, condition), condition)
                 g_loss = self.reduce_loss(per_example, self.generator)
                 reported = tf.reduce_mean(per_example)
             g_loss += self.history_penalty("generator", g_vars)

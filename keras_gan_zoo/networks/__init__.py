@@ -14,7 +14,8 @@ Example:
 
 from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
-from keras_gan_zoo.networks.conditional import conditional_for_shape
+from keras_gan_zoo.networks.conditional import conditional_for_shape, conditional_generator
+from keras_gan_zoo.networks.acgan import acgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
 from keras_gan_zoo.networks.layers import MinibatchStdDev, SelfAttention, SpectralConv2D, SpectralDense
@@ -23,12 +24,14 @@ from keras_gan_zoo.networks.resnet import sngan_discriminator, sngan_generator
 __all__ = [
     "ARCHITECTURES",
     "DEFAULT_LATENT_DIM",
+    "acgan_for_shape",
     "MinibatchStdDev",
     "SelfAttention",
     "SpectralConv2D",
     "SpectralDense",
     "architecture_for_shape",
     "conditional_for_shape",
+    "conditional_generator",
     "discriminator_for_shape",
     "generator_for_shape",
     "dcgan_discriminator",

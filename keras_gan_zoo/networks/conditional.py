@@ -14,6 +14,23 @@ import keras
 from keras import layers
 
 
+def conditional_generator(shape, num_classes, latent_dim=64, **kwargs):
+    """The generator ``[z, label] -> example``: the unconditional default on ``concat(z, one_hot)``.
+
+    ``kwargs`` go to :func:`keras_gan_zoo.networks.generator_for_shape`.
+    """
+    from keras_gan_zoo.networks import generator_for_shape
+
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"expected num_classes to be an integer >= 2, got {num_classes!r}")
+    body = generator_for_shape(shape, latent_dim=latent_dim + num_classes,
+                               name="generator_body", **kwargs)
+    z = keras.Input((latent_dim,), name="z")
+    label = keras.Input((), dtype="int32", name="label")
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    return keras.Model([z, label], body(layers.Concatenate()([z, one_hot])), name="generator")
+
+
 def conditional_for_shape(shape, num_classes, latent_dim=64, **kwargs):
     """Default ``(generator, discriminator)`` for class-conditional data.
 
@@ -28,19 +45,10 @@ def conditional_for_shape(shape, num_classes, latent_dim=64, **kwargs):
         ``(generator, discriminator)``, functional models with inputs
         ``[z, label]`` and ``[example, label]``.
     """
-    from keras_gan_zoo.networks import discriminator_for_shape, generator_for_shape
+    from keras_gan_zoo.networks import discriminator_for_shape
 
-    if not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"expected num_classes to be an integer >= 2, got {num_classes!r}")
     minibatch_std = kwargs.pop("minibatch_std", 0)  # a discriminator option
-    body = generator_for_shape(shape, latent_dim=latent_dim + num_classes,
-                               name="generator_body", **kwargs)
-    z = keras.Input((latent_dim,), name="z")
-    label = keras.Input((), dtype="int32", name="label")
-    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
-    generator = keras.Model([z, label], body(layers.Concatenate()([z, one_hot])),
-                            name="generator")
-
+    generator = conditional_generator(shape, num_classes, latent_dim, **kwargs)
     features = discriminator_for_shape(shape, features_only=True,
                                        name="discriminator_body", minibatch_std=minibatch_std, **kwargs)
     example = keras.Input(tuple(shape), name="example")
