@@ -66,6 +66,20 @@ def user_discriminator(heads=(1,), label_classes=None):
     return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0])
 
 
+def user_autoencoder():
+    """An EBGAN discriminator from plain layers: [energy, embedding] of a conv autoencoder."""
+    x = keras.Input(SHAPE)
+    code = layers.Dense(8)(layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same",
+                                                          activation="relu")(x)))
+    h = layers.Reshape((4, 4, 4))(layers.Dense(64, activation="relu")(code))
+    reconstruction = layers.Conv2DTranspose(1, 4, strides=2, padding="same",
+                                            activation="tanh")(h)
+    error = layers.Flatten()(layers.Subtract()([reconstruction, x]))
+    energy = layers.Dense(1, use_bias=False, trainable=False, kernel_initializer="ones")(
+        layers.Multiply()([error, error]))  # the summed squared error
+    return keras.Model(x, [energy, code])
+
+
 def user_translator():
     x = keras.Input((None, None, 1))
     h = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
@@ -100,6 +114,10 @@ ENTRIES = {
         lambda: kgz.ACGAN(user_generator(4, [("label", 3, "int32")]),
                           user_discriminator(heads=(1, 3)), seed=1),
         kind="labelled"),
+    "ebgan": Entry(
+        lambda: kgz.EBGAN.for_shape(SHAPE, latent_dim=4, pull_away=0.1, seed=1,
+                                    network_kwargs={**SMALL, "embedding_dim": 8}),
+        lambda: kgz.EBGAN(user_generator(4), user_autoencoder(), pull_away=0.1, seed=1)),
     "infogan": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},

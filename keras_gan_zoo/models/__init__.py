@@ -13,6 +13,7 @@ from keras_gan_zoo.models.infogan import InfoGAN
 from keras_gan_zoo.models.cyclegan import CycleGAN
 from keras_gan_zoo.models.wgan import WGAN
 from keras_gan_zoo.models.acgan import ACGAN
+from keras_gan_zoo.models.ebgan import EBGAN
 
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
@@ -21,6 +22,7 @@ VARIANTS = {
     "wgan_gp": WGANGP,
     "conditional_gan": ConditionalGAN,
     "acgan": ACGAN,
+    "ebgan": EBGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
 }

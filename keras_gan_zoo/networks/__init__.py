@@ -16,6 +16,7 @@ from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape, conditional_generator
 from keras_gan_zoo.networks.acgan import acgan_for_shape
+from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
 from keras_gan_zoo.networks.layers import MinibatchStdDev, SelfAttention, SpectralConv2D, SpectralDense
@@ -35,6 +36,8 @@ __all__ = [
     "discriminator_for_shape",
     "generator_for_shape",
     "dcgan_discriminator",
+    "ebgan_discriminator",
+    "ebgan_for_shape",
     "dcgan_generator",
     "for_shape",
     "infogan_discriminator_body",
