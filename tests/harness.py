@@ -80,6 +80,19 @@ def user_autoencoder():
     return keras.Model(x, [energy, code])
 
 
+def user_encoder(latent_dim):
+    x = keras.Input(SHAPE)
+    h = layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x))
+    return keras.Model(x, layers.Dense(latent_dim)(h))
+
+
+def user_joint_discriminator(latent_dim):
+    x, z = keras.Input(SHAPE), keras.Input((latent_dim,))
+    h = layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x))
+    h = layers.Dense(16, activation="leaky_relu")(layers.Concatenate()([h, z]))
+    return keras.Model([x, z], layers.Dense(1)(h))
+
+
 def user_translator():
     x = keras.Input((None, None, 1))
     h = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
@@ -118,6 +131,11 @@ ENTRIES = {
         lambda: kgz.EBGAN.for_shape(SHAPE, latent_dim=4, pull_away=0.1, seed=1,
                                     network_kwargs={**SMALL, "embedding_dim": 8}),
         lambda: kgz.EBGAN(user_generator(4), user_autoencoder(), pull_away=0.1, seed=1)),
+    "bigan": Entry(
+        lambda: kgz.BiGAN.for_shape(SHAPE, latent_dim=4, seed=1,
+                                    network_kwargs={**SMALL, "units": 16}),
+        lambda: kgz.BiGAN(user_generator(4), user_encoder(4), user_joint_discriminator(4),
+                          seed=1)),
     "infogan": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},
@@ -202,10 +220,13 @@ def fit(model, entry, epochs=1, images=IMAGES, **kwargs):
 
 
 def outputs(model):
-    """What a user gets from the model: samples (fixed seed) or translations, per direction."""
+    """What a user gets from the model: samples (fixed seed), translations or codes, per direction."""
     if model.kind == "translator":
         return {d: model.translate(IMAGES[:4], direction=d) for d in model.directions}
-    return {"generate": model.generate(6, seed=3)}
+    made = {"generate": model.generate(6, seed=3)}
+    if "encoder" in model.directions:
+        made["encode"] = model.encode(IMAGES[:4])
+    return made
 
 
 def network_weights(model):

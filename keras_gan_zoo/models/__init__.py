@@ -14,6 +14,7 @@ from keras_gan_zoo.models.cyclegan import CycleGAN
 from keras_gan_zoo.models.wgan import WGAN
 from keras_gan_zoo.models.acgan import ACGAN
 from keras_gan_zoo.models.ebgan import EBGAN
+from keras_gan_zoo.models.bigan import BiGAN
 
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
@@ -23,6 +24,7 @@ VARIANTS = {
     "conditional_gan": ConditionalGAN,
     "acgan": ACGAN,
     "ebgan": EBGAN,
+    "bigan": BiGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
 }

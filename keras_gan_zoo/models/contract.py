@@ -12,7 +12,12 @@ asking what type it is:
   GAN, InfoGAN, ...) turns noise and codes into samples with
   ``model.generate(n, seed=, **codes)``;
 * a **translator** (``"translator"``: CycleGAN, ...) turns images into images
-  with ``model.translate(images, direction=)``.
+  with ``model.translate(images, direction=)``;
+* an **encoder** (``"encoder"``: BiGAN's, VAE-GAN's) turns images into latent
+  codes with ``model.encode(images)``. A variant with an encoder lists it
+  among its :attr:`~keras_gan_zoo.models.base.AdversarialModel.directions`
+  beside its generator, so export reaches it the same way
+  (``direction="encoder"``).
 
 Example:
     >>> sig = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10).signature()
@@ -54,6 +59,9 @@ class Port:
         classes: how many categories a ``"categorical"`` port takes.
         keyword: the argument of ``generate`` that sets it (``"labels"`` for
             the port ``"label"``); defaults to ``name``.
+        fixed_size: for an ``"image"`` port, whether height and width are
+            fixed to ``shape`` (an encoder with dense layers) or free (a
+            fully convolutional translator).
     """
 
     name: str
@@ -64,6 +72,7 @@ class Port:
     range: tuple | None = None
     classes: int | None = None
     keyword: str | None = None
+    fixed_size: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -89,15 +98,16 @@ class Port:
         return cls(name, "uniform", (int(size),), meaning=meaning, range=(low, high))
 
     @classmethod
-    def image(cls, shape, meaning="source images in [-1, 1], channels last"):
-        """An image input of the trained ``shape`` ``(h, w, c)``; exports free h and w."""
+    def image(cls, shape, meaning="source images in [-1, 1], channels last", fixed_size=False):
+        """An image input of the trained ``shape`` ``(h, w, c)``; exports free h and w
+        unless ``fixed_size``."""
         return cls("image", "image", tuple(int(s) for s in shape), meaning=meaning,
-                   range=(-1.0, 1.0))
+                   range=(-1.0, 1.0), fixed_size=fixed_size)
 
     # ---------------------------------------------------------------- use
     def spec(self):
         """The ``tf.TensorSpec`` of a batch of values: dynamic batch (and image size)."""
-        if self.kind == "image":
+        if self.kind == "image" and not self.fixed_size:
             shape = (None, None, None, self.shape[-1])
         else:
             shape = (None,) + tuple(self.shape)
@@ -143,10 +153,14 @@ class Port:
         if self.kind == "categorical":
             return self._check_categorical(values, n)
         if self.kind == "image":
-            if values.ndim != 4 or values.shape[-1] != self.shape[-1]:
+            expected = self.shape if self.fixed_size else (None, None, self.shape[-1])
+            if values.ndim != 4 or not all(e is None or e == g
+                                           for e, g in zip(expected, values.shape[1:])):
+                what = ", ".join("h" if i == 0 and e is None else "w" if e is None else str(e)
+                                 for i, e in enumerate(expected))
                 raise ValueError(
-                    f"expected a batch of images (n, h, w, {self.shape[-1]}) for "
-                    f"{context or self.keyword}, got {values.shape}")
+                    f"expected a batch of images (n, {what}) for {context or self.keyword}, "
+                    f"got {values.shape}")
             return values.astype("float32")
         many = self.nouns[1]
         if not np.issubdtype(values.dtype, np.number):

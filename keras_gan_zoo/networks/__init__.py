@@ -16,6 +16,7 @@ from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape, conditional_generator
 from keras_gan_zoo.networks.acgan import acgan_for_shape
+from keras_gan_zoo.networks.bigan import bigan_discriminator, bigan_encoder, bigan_for_shape
 from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
@@ -31,6 +32,9 @@ __all__ = [
     "SpectralConv2D",
     "SpectralDense",
     "architecture_for_shape",
+    "bigan_discriminator",
+    "bigan_encoder",
+    "bigan_for_shape",
     "conditional_for_shape",
     "conditional_generator",
     "discriminator_for_shape",

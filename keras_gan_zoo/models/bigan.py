@@ -1,0 +1,165 @@
+"""BiGAN / ALI (Donahue et al. 2017; Dumoulin et al. 2017): a GAN that also learns to encode.
+
+Beside the generator ``G: z -> x`` an encoder ``E: x -> z`` is trained, and
+the discriminator judges *pairs*: ``(x, E(x))`` for real images against
+``(G(z), z)`` for generated ones. At the optimum the two joint distributions
+match, so ``E`` inverts ``G``: ``G(E(x))`` reconstructs ``x`` (in content,
+not pixel for pixel) and ``E(x)`` is a representation learned without
+labels. The generator and the encoder are trained together, with the
+generator's optimizer, on the discriminator's loss with the labels swapped
+(the papers' practical objective, the analogue of the non-saturating loss).
+
+``model.encode(images)`` gives codes, ``model.reconstruct(images)`` gives
+``G(E(x))``; the encoder is exported like the generator
+(``kgz.export.to_onnx(model, path, direction="encoder")``).
+"""
+
+import numpy as np
+import keras
+import tensorflow as tf
+
+from keras_gan_zoo import losses
+from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, GenerativeModel, _predict
+from keras_gan_zoo.models.contract import Port, Signature
+
+__all__ = ["BiGAN"]
+
+_LOSSES = ("non_saturating", "least_squares")
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class BiGAN(GenerativeModel):
+    """BiGAN (ALI) trained with ``model.fit(images)`` (labels, if given, are ignored).
+
+    Args:
+        generator: functional ``keras.Model``, ``z -> image``.
+        encoder: functional ``keras.Model``, ``image -> z`` (same latent size).
+        discriminator: functional ``keras.Model``, ``[image, z] -> logit``.
+        loss: ``"non_saturating"`` (cross-entropy; generator and encoder
+            minimise it with the labels swapped) or ``"least_squares"``.
+        ema: a moving average of the generator (see :class:`GAN`).
+        seed: seed of the training noise.
+
+    Example:
+        >>> model = BiGAN.for_shape((28, 28, 1))
+        >>> model.compile()                 # Adam(2e-4, 0.5): G and E share one
+        >>> model.fit(images, batch_size=64, epochs=20)
+        >>> codes = model.encode(images)    # (n, 64)
+        >>> again = model.reconstruct(images)
+    """
+
+    network_names = ("generator", "encoder", "discriminator")
+
+    def __init__(self, generator, encoder, discriminator, loss="non_saturating", ema=None,
+                 seed=None, **kwargs):
+        if not isinstance(encoder, keras.Model):
+            raise TypeError(f"expected the encoder to be a keras.Model, got "
+                            f"{type(encoder).__name__}")
+        if encoder is generator or encoder is discriminator:
+            raise ValueError("the networks must be distinct models; encoder is given twice")
+        object.__setattr__(self, "_unchecked_encoder", encoder)  # for check_networks, untracked
+        super().__init__(generator, discriminator, ema=ema, seed=seed, **kwargs)
+        object.__delattr__(self, "_unchecked_encoder")
+        self.encoder = encoder
+        if loss not in _LOSSES:
+            raise ValueError(f"unknown loss {loss!r} for BiGAN; expected one of "
+                             f"{', '.join(_LOSSES)}")
+        self.loss_name = loss
+        _, self._discriminator_loss = losses.get(loss)
+
+    @classmethod
+    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
+        """BiGAN with default networks for square images ``shape``
+        (:func:`keras_gan_zoo.networks.bigan_for_shape`)."""
+        from keras_gan_zoo import networks
+
+        cls._check_keywords(kwargs, builder=cls.for_shape)
+        generator, encoder, discriminator = networks.bigan_for_shape(
+            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
+        return cls(generator, encoder, discriminator, **kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), "loss": self.loss_name}
+
+    def check_networks(self):
+        encoder, g_in, d_in = self._unchecked_encoder, self.generator.inputs, self.discriminator.inputs
+        if len(d_in) != 2:
+            raise ValueError("expected a BiGAN discriminator with inputs [image, z], got "
+                             f"{len(d_in)} input(s)")
+        shape, latent = tuple(d_in[0].shape[1:]), d_in[1].shape[-1]
+        if len(shape) != 3:
+            raise ValueError(f"BiGAN encodes images (h, w, c); the discriminator reads examples of "
+                             f"shape {shape}")
+        if len(encoder.inputs) != 1 or tuple(encoder.inputs[0].shape[1:]) != shape:
+            raise ValueError(f"expected an encoder image {shape} -> z, got inputs "
+                             f"{[tuple(t.shape[1:]) for t in encoder.inputs]}")
+        sizes = {"generator's z": g_in[0].shape[-1], "encoder's output": encoder.outputs[0].shape[-1],
+                 "discriminator's z": latent}
+        if len(set(sizes.values())) != 1:
+            raise ValueError("the latent sizes differ: " + ", ".join(
+                f"{name} {size}" for name, size in sizes.items()))
+        super().check_networks()
+
+    @property
+    def example_shape(self):
+        return tuple(self.discriminator.inputs[0].shape[1:])
+
+    @property
+    def generator_variables(self):
+        """The generator's and the encoder's: one optimizer trains both."""
+        return self.generator.trainable_variables + self.encoder.trainable_variables
+
+    # ------------------------------------------------------------ contract
+    @property
+    def directions(self):
+        return (None, "encoder")
+
+    def signature(self, direction=None):
+        if direction != "encoder":
+            return super().signature(direction)
+        return Signature(
+            "encoder", self.encoder,
+            (Port.image(self.example_shape, "images in [-1, 1], channels last", fixed_size=True),),
+            Port("z", "output", (self.latent_dim,), meaning="the encoder's latent code E(x)"),
+            {"direction": "encoder"}, self.variant_name)
+
+    # ---------------------------------------------------------------- step
+    def train_step(self, data):
+        real, _ = self.unpack(data)
+        batch_size = tf.shape(real)[0]
+        d_opt, g_opt = self.discriminator_optimizer, self.generator_optimizer
+
+        z = self.noise(batch_size, NOISE_STREAM_D, d_opt.iterations)
+        with tf.GradientTape() as tape:
+            fake, code = self.fake(z), tf.cast(self.encoder(real, training=True), tf.float32)
+            real_logits = self.judge(real, tf.stop_gradient(code))
+            fake_logits = self.judge(tf.stop_gradient(fake), z)
+            per_example = self._discriminator_loss(real_logits, fake_logits)
+            d_loss = self.reduce_loss(per_example, self.discriminator)
+        self.apply_gradients(d_opt, tape, d_loss, self.discriminator_variables)
+        self.d_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
+
+        z = self.noise(batch_size, NOISE_STREAM_G, g_opt.iterations)
+        with tf.GradientTape() as tape:
+            fake, code = self.fake(z), tf.cast(self.encoder(real, training=True), tf.float32)
+            # the labels swapped: (G(z), z) should look real, (x, E(x)) generated
+            per_example = self._discriminator_loss(self.judge(fake, z), self.judge(real, code))
+            g_loss = self.reduce_loss(per_example, self.generator)
+            if self.encoder.losses:  # its regularisation, per replica's share
+                g_loss += tf.nn.scale_regularization_loss(tf.add_n(self.encoder.losses))
+        self.apply_gradients(g_opt, tape, g_loss, self.generator_variables)
+        self.update_ema()
+        self.g_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
+        return self.logs()
+
+    # --------------------------------------------------------------- use
+    def encode(self, images, batch_size=256):
+        """``E(images)``: the latent codes, float32 ``(n, latent_dim)``."""
+        signature = self.signature("encoder")
+        images = signature.inputs[0].check(images, None, context="encode")
+        return _predict(self.encoder, images, batch_size)
+
+    def reconstruct(self, images, batch_size=256, use_ema=True):
+        """``G(E(images))``: the images as the generator redraws them from their codes."""
+        codes = self.encode(images, batch_size)
+        return self.generate(z=codes, batch_size=batch_size, use_ema=use_ema)
