@@ -93,6 +93,18 @@ def user_joint_discriminator(latent_dim):
     return keras.Model([x, z], layers.Dense(1)(h))
 
 
+def user_vae_encoder(latent_dim):
+    x = keras.Input(SHAPE)
+    h = layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x))
+    return keras.Model(x, [layers.Dense(latent_dim)(h), layers.Dense(latent_dim)(h)])
+
+
+def user_feature_discriminator():
+    x = keras.Input(SHAPE)
+    h = layers.Flatten()(layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x))
+    return keras.Model(x, [layers.Dense(1)(h), h])
+
+
 def user_translator():
     x = keras.Input((None, None, 1))
     h = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
@@ -136,6 +148,10 @@ ENTRIES = {
                                     network_kwargs={**SMALL, "units": 16}),
         lambda: kgz.BiGAN(user_generator(4), user_encoder(4), user_joint_discriminator(4),
                           seed=1)),
+    "vaegan": Entry(
+        lambda: kgz.VAEGAN.for_shape(SHAPE, latent_dim=4, seed=1, network_kwargs=SMALL),
+        lambda: kgz.VAEGAN(user_generator(4), user_vae_encoder(4), user_feature_discriminator(),
+                           seed=1)),
     "infogan": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},
@@ -191,6 +207,12 @@ RECIPES = {
         lambda: kgz.ACGAN(user_generator(4, [("label", 3, "int32")]),
                           user_discriminator(heads=(1, 3)), seed=1, **ADA, **RECIPE),
         kind="labelled", variant="acgan"),
+    "vaegan+pixels (a plain VAE)": Entry(
+        lambda: kgz.VAEGAN.for_shape(SHAPE, latent_dim=4, seed=1, network_kwargs=SMALL,
+                                     gan_weight=0.0, reconstruction="pixels", ema=0.9),
+        lambda: kgz.VAEGAN(user_generator(4), user_vae_encoder(4), user_feature_discriminator(),
+                           gan_weight=0.0, reconstruction="pixels", ema=0.9, seed=1),
+        variant="vaegan"),
     "infogan+ema": Entry(
         lambda: kgz.InfoGAN.for_shape(SHAPE, latent_dim=4, num_categories=3, ema=0.9,
                                       network_kwargs={"base_filters": 4, "dense_units": 8},

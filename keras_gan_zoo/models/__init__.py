@@ -4,7 +4,7 @@
 one line here and one entry in the test harness (``tests/harness.py``).
 """
 
-from keras_gan_zoo.models.base import AdversarialModel, GenerativeModel, TranslationModel
+from keras_gan_zoo.models.base import AdversarialModel, EncodingModel, GenerativeModel, TranslationModel
 from keras_gan_zoo.models.contract import Port, Signature
 from keras_gan_zoo.models.gan import GAN
 from keras_gan_zoo.models.wgan_gp import WGANGP
@@ -15,6 +15,7 @@ from keras_gan_zoo.models.wgan import WGAN
 from keras_gan_zoo.models.acgan import ACGAN
 from keras_gan_zoo.models.ebgan import EBGAN
 from keras_gan_zoo.models.bigan import BiGAN
+from keras_gan_zoo.models.vaegan import VAEGAN
 
 #: The variants, by the name the command line, the zoo and exports use.
 VARIANTS = {
@@ -25,6 +26,7 @@ VARIANTS = {
     "acgan": ACGAN,
     "ebgan": EBGAN,
     "bigan": BiGAN,
+    "vaegan": VAEGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
 }
@@ -48,5 +50,5 @@ def markdown_table():
     return "\n".join(rows)
 
 
-__all__ = ["AdversarialModel", "GenerativeModel", "Port", "Signature", "TranslationModel",
+__all__ = ["AdversarialModel", "EncodingModel", "GenerativeModel", "Port", "Signature", "TranslationModel",
            "VARIANTS", *sorted(cls.__name__ for cls in VARIANTS.values())]

@@ -41,7 +41,7 @@ import tensorflow as tf
 
 from keras_gan_zoo.models.contract import Port, Signature, output_port, unknown_argument
 
-__all__ = ["AdversarialModel", "CONFIG_VERSION", "GenerativeModel", "TranslationModel"]
+__all__ = ["AdversarialModel", "CONFIG_VERSION", "EncodingModel", "GenerativeModel", "TranslationModel"]
 
 #: Version of the configs this code writes. Version 1 is keras-gan-zoo 0.1.0,
 #: whose configs had no ``config_version`` key.
@@ -189,7 +189,7 @@ class AdversarialModel(keras.Model):
         return self.signature(self.directions[0]).kind
 
     def trained_networks(self):
-        """``{name: network}`` of every network (what the zoo saves and a test compares)."""
+        """``{name: network}`` of every network training changes (what a test compares)."""
         return {role: getattr(self, role) for role in self.network_names}
 
     # ------------------------------------------------------- build and config
@@ -792,6 +792,82 @@ class GenerativeModel(AdversarialModel):
     def predict_generator(self, inputs, batch_size=256):
         """Run the sampling generator in inference mode over ``inputs`` in batches."""
         return _predict(self.sampling_generator, inputs, batch_size)
+
+
+class EncodingModel(GenerativeModel):
+    """A sampling variant with an encoder beside its generator (BiGAN, VAE-GAN).
+
+    The encoder maps images back to latent codes. It is a network of the
+    model (saved, compared, exported) and a direction of the contract: its
+    signature has ``kind == "encoder"``, an image input of the trained size
+    and the code as output, so ``kgz.export.to_onnx(model, path,
+    direction="encoder")`` writes it. One optimizer, the generator's, trains
+    the generator and the encoder. Variants implement ``train_step`` and may
+    override :meth:`encoding_network` (VAE-GAN's gives the posterior mean).
+    """
+
+    network_names = ("generator", "encoder", "discriminator")
+
+    def __init__(self, generator, encoder, discriminator, ema=None, seed=None, **kwargs):
+        if not isinstance(encoder, keras.Model):
+            raise TypeError(f"expected the encoder to be a keras.Model, got "
+                            f"{type(encoder).__name__}")
+        if encoder is generator or encoder is discriminator:
+            raise ValueError("the networks must be distinct models; encoder is given twice")
+        object.__setattr__(self, "_unchecked_encoder", encoder)  # for check_networks, untracked
+        super().__init__(generator, discriminator, ema=ema, seed=seed, **kwargs)
+        object.__delattr__(self, "_unchecked_encoder")
+        self.encoder = encoder
+
+    def check_networks(self):
+        """The encoder reads the discriminator's images and gives codes of the generator's size."""
+        encoder = self._unchecked_encoder
+        shape = tuple(self.discriminator.inputs[0].shape[1:])
+        if len(shape) != 3:
+            raise ValueError(f"{type(self).__name__} encodes images (h, w, c); the discriminator "
+                             f"reads examples of shape {shape}")
+        if len(encoder.inputs) != 1 or tuple(encoder.inputs[0].shape[1:]) != shape:
+            raise ValueError(f"expected an encoder image {shape} -> code, got inputs "
+                             f"{[tuple(t.shape[1:]) for t in encoder.inputs]}")
+        super().check_networks()
+
+    @property
+    def example_shape(self):
+        return tuple(self.discriminator.inputs[0].shape[1:])
+
+    @property
+    def generator_variables(self):
+        """The generator's and the encoder's: one optimizer trains both."""
+        return self.generator.trainable_variables + self.encoder.trainable_variables
+
+    def encoding_network(self):
+        """The network ``image -> code`` that :meth:`encode` runs and export writes."""
+        return self.encoder
+
+    @property
+    def directions(self):
+        return (None, "encoder")
+
+    def signature(self, direction=None):
+        if direction != "encoder":
+            return super().signature(direction)
+        network = self.encoding_network()
+        return Signature(
+            "encoder", network,
+            (Port.image(self.example_shape, "images in [-1, 1], channels last", fixed_size=True),),
+            Port("z", "output", (self.latent_dim,), meaning="the encoder's latent code of x"),
+            {"direction": "encoder"}, self.variant_name)
+
+    def encode(self, images, batch_size=256):
+        """The latent codes of ``images``, float32 ``(n, latent_dim)``."""
+        signature = self.signature("encoder")
+        images = signature.inputs[0].check(images, None, context="encode")
+        return _predict(signature.generator, images, batch_size)
+
+    def reconstruct(self, images, batch_size=256, use_ema=True):
+        """``G(encode(images))``: the images as the generator redraws them from their codes."""
+        return self.generate(z=self.encode(images, batch_size), batch_size=batch_size,
+                             use_ema=use_ema)
 
 
 def _predict(network, inputs, batch_size):

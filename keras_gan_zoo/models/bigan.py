@@ -14,13 +14,11 @@ generator's optimizer, on the discriminator's loss with the labels swapped
 (``kgz.export.to_onnx(model, path, direction="encoder")``).
 """
 
-import numpy as np
 import keras
 import tensorflow as tf
 
 from keras_gan_zoo import losses
-from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, GenerativeModel, _predict
-from keras_gan_zoo.models.contract import Port, Signature
+from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, EncodingModel
 
 __all__ = ["BiGAN"]
 
@@ -28,7 +26,7 @@ _LOSSES = ("non_saturating", "least_squares")
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
-class BiGAN(GenerativeModel):
+class BiGAN(EncodingModel):
     """BiGAN (ALI) trained with ``model.fit(images)`` (labels, if given, are ignored).
 
     Args:
@@ -48,19 +46,9 @@ class BiGAN(GenerativeModel):
         >>> again = model.reconstruct(images)
     """
 
-    network_names = ("generator", "encoder", "discriminator")
-
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", ema=None,
                  seed=None, **kwargs):
-        if not isinstance(encoder, keras.Model):
-            raise TypeError(f"expected the encoder to be a keras.Model, got "
-                            f"{type(encoder).__name__}")
-        if encoder is generator or encoder is discriminator:
-            raise ValueError("the networks must be distinct models; encoder is given twice")
-        object.__setattr__(self, "_unchecked_encoder", encoder)  # for check_networks, untracked
-        super().__init__(generator, discriminator, ema=ema, seed=seed, **kwargs)
-        object.__delattr__(self, "_unchecked_encoder")
-        self.encoder = encoder
+        super().__init__(generator, encoder, discriminator, ema=ema, seed=seed, **kwargs)
         if loss not in _LOSSES:
             raise ValueError(f"unknown loss {loss!r} for BiGAN; expected one of "
                              f"{', '.join(_LOSSES)}")
@@ -82,46 +70,17 @@ class BiGAN(GenerativeModel):
         return {**super().get_config(), "loss": self.loss_name}
 
     def check_networks(self):
-        encoder, g_in, d_in = self._unchecked_encoder, self.generator.inputs, self.discriminator.inputs
+        d_in = self.discriminator.inputs
         if len(d_in) != 2:
             raise ValueError("expected a BiGAN discriminator with inputs [image, z], got "
                              f"{len(d_in)} input(s)")
-        shape, latent = tuple(d_in[0].shape[1:]), d_in[1].shape[-1]
-        if len(shape) != 3:
-            raise ValueError(f"BiGAN encodes images (h, w, c); the discriminator reads examples of "
-                             f"shape {shape}")
-        if len(encoder.inputs) != 1 or tuple(encoder.inputs[0].shape[1:]) != shape:
-            raise ValueError(f"expected an encoder image {shape} -> z, got inputs "
-                             f"{[tuple(t.shape[1:]) for t in encoder.inputs]}")
-        sizes = {"generator's z": g_in[0].shape[-1], "encoder's output": encoder.outputs[0].shape[-1],
-                 "discriminator's z": latent}
+        sizes = {"generator's z": self.generator.inputs[0].shape[-1],
+                 "encoder's output": self._unchecked_encoder.outputs[0].shape[-1],
+                 "discriminator's z": d_in[1].shape[-1]}
         if len(set(sizes.values())) != 1:
             raise ValueError("the latent sizes differ: " + ", ".join(
                 f"{name} {size}" for name, size in sizes.items()))
         super().check_networks()
-
-    @property
-    def example_shape(self):
-        return tuple(self.discriminator.inputs[0].shape[1:])
-
-    @property
-    def generator_variables(self):
-        """The generator's and the encoder's: one optimizer trains both."""
-        return self.generator.trainable_variables + self.encoder.trainable_variables
-
-    # ------------------------------------------------------------ contract
-    @property
-    def directions(self):
-        return (None, "encoder")
-
-    def signature(self, direction=None):
-        if direction != "encoder":
-            return super().signature(direction)
-        return Signature(
-            "encoder", self.encoder,
-            (Port.image(self.example_shape, "images in [-1, 1], channels last", fixed_size=True),),
-            Port("z", "output", (self.latent_dim,), meaning="the encoder's latent code E(x)"),
-            {"direction": "encoder"}, self.variant_name)
 
     # ---------------------------------------------------------------- step
     def train_step(self, data):
@@ -151,15 +110,3 @@ class BiGAN(GenerativeModel):
         self.update_ema()
         self.g_loss_tracker.update_state(tf.reduce_mean(per_example), sample_weight=batch_size)
         return self.logs()
-
-    # --------------------------------------------------------------- use
-    def encode(self, images, batch_size=256):
-        """``E(images)``: the latent codes, float32 ``(n, latent_dim)``."""
-        signature = self.signature("encoder")
-        images = signature.inputs[0].check(images, None, context="encode")
-        return _predict(self.encoder, images, batch_size)
-
-    def reconstruct(self, images, batch_size=256, use_ema=True):
-        """``G(E(images))``: the images as the generator redraws them from their codes."""
-        codes = self.encode(images, batch_size)
-        return self.generate(z=codes, batch_size=batch_size, use_ema=use_ema)

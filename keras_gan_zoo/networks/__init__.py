@@ -17,6 +17,7 @@ from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
 from keras_gan_zoo.networks.conditional import conditional_for_shape, conditional_generator
 from keras_gan_zoo.networks.acgan import acgan_for_shape
 from keras_gan_zoo.networks.bigan import bigan_discriminator, bigan_encoder, bigan_for_shape
+from keras_gan_zoo.networks.vaegan import vae_encoder, vaegan_discriminator, vaegan_for_shape
 from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
@@ -52,6 +53,9 @@ __all__ = [
     "resnet_generator",
     "sngan_discriminator",
     "sngan_generator",
+    "vae_encoder",
+    "vaegan_discriminator",
+    "vaegan_for_shape",
 ]
 
 #: Latent size used by :func:`for_shape` when none is given.
