@@ -137,12 +137,33 @@ def test_train_128_px_with_the_recipe_writes_the_run_folder_every_epoch(tmp_path
     assert (out / "history.csv").read_bytes() == before
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["acgan", "ebgan", "bigan", "vaegan"])
+def test_the_newer_variants_train_sample_and_export_from_the_command_line(variant, tmp_path):
+    out = tmp_path / "run"
+    result = run_cli("train", variant, "--data", "digits", "--epochs", "1", "--out", str(out),
+                     "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    model = keras.models.load_model(out / "model.keras")
+    assert model.variant_name == variant
+    sampled = run_cli("sample", str(out / "model.keras"), "-n", "4", "-o", str(tmp_path / "s.png"))
+    assert sampled.returncode == 0 and (tmp_path / "s.png").is_file(), sampled.stderr[-2000:]
+    for direction in [d for d in model.directions if d]:  # the encoder, where there is one
+        exported = run_cli("export", str(out / "model.keras"), "--format", "onnx", "--direction",
+                           direction, "--out", str(tmp_path / f"{direction}.onnx"))
+        assert exported.returncode == 0, exported.stderr[-2000:]
+        assert (tmp_path / f"{direction}.onnx").is_file()
+
+
 def test_train_options_a_variant_does_not_take_are_named(tmp_path):
     bad = run_cli("train", "infogan", "--data", "digits", "--augment", "ada",
                   "--out", str(tmp_path / "run"))
     assert bad.returncode == 2 and "'augment' is not one of InfoGAN's arguments" in bad.stderr
     bad = run_cli("train", "gan", "--data", "digits", "--ema", "1.5", "--out", str(tmp_path / "r"))
     assert bad.returncode == 2 and "expected a decay between 0 and 1" in bad.stderr
+    bad = run_cli("train", "ebgan", "--data", "digits", "--augment", "ada", "--out",
+                  str(tmp_path / "e"))
+    assert bad.returncode == 2 and "EBGAN does not support augment='ada'" in bad.stderr
 
 
 def test_train_a_conditional_gan_on_class_subfolders(tmp_path):

@@ -15,7 +15,8 @@ def test_public_api():
         assert hasattr(kgz, name), name
     assert kgz.VARIANTS == {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP,
                             "conditional_gan": kgz.ConditionalGAN, "infogan": kgz.InfoGAN,
-                            "cyclegan": kgz.CycleGAN, "wgan": kgz.WGAN}
+                            "cyclegan": kgz.CycleGAN, "wgan": kgz.WGAN, "acgan": kgz.ACGAN,
+                            "ebgan": kgz.EBGAN, "bigan": kgz.BiGAN, "vaegan": kgz.VAEGAN}
     for cls in kgz.VARIANTS.values():  # every variant is public, under its class name
         assert getattr(kgz, cls.__name__) is cls and cls.__name__ in kgz.__all__
 
