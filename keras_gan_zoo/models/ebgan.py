@@ -73,8 +73,8 @@ class EBGAN(GAN):
             for its summed errors.
         pull_away: weight of the pulling-away term in the generator's loss
             (paper: 0.1); 0 turns it off.
-        discriminator_steps, augment (``"diffaugment"``), ema, r1_weight,
-        seed, **kwargs: as for :class:`GAN`.
+        discriminator_steps, seed, **kwargs: as for :class:`GAN`
+            (``augment="diffaugment"``, ``ema=``, ``r1_weight=`` ...).
 
     Example:
         >>> model = EBGAN.for_shape((28, 28, 1), pull_away=0.1)
