@@ -807,6 +807,9 @@ class EncodingModel(GenerativeModel):
     """
 
     network_names = ("generator", "encoder", "discriminator")
+    #: the builder in :mod:`keras_gan_zoo.networks` that ``for_shape`` calls:
+    #: ``(shape, latent_dim, **network_kwargs) -> (generator, encoder, discriminator)``
+    networks_builder = None
 
     def __init__(self, generator, encoder, discriminator, ema=None, seed=None, **kwargs):
         if not isinstance(encoder, keras.Model):
@@ -818,6 +821,17 @@ class EncodingModel(GenerativeModel):
         super().__init__(generator, discriminator, ema=ema, seed=seed, **kwargs)
         object.__delattr__(self, "_unchecked_encoder")
         self.encoder = encoder
+
+    @classmethod
+    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
+        """The variant with its default networks for square images ``shape``
+        (built by ``keras_gan_zoo.networks.<networks_builder>``)."""
+        from keras_gan_zoo import networks
+
+        cls._check_keywords(kwargs, builder=cls.for_shape)
+        generator, encoder, discriminator = getattr(networks, cls.networks_builder)(
+            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
+        return cls(generator, encoder, discriminator, **kwargs)
 
     def check_networks(self):
         """The encoder reads the discriminator's images and gives codes of the generator's size."""

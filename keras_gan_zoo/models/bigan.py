@@ -46,6 +46,8 @@ class BiGAN(EncodingModel):
         >>> again = model.reconstruct(images)
     """
 
+    networks_builder = "bigan_for_shape"
+
     def __init__(self, generator, encoder, discriminator, loss="non_saturating", ema=None,
                  seed=None, **kwargs):
         super().__init__(generator, encoder, discriminator, ema=ema, seed=seed, **kwargs)
@@ -54,17 +56,6 @@ class BiGAN(EncodingModel):
                              f"{', '.join(_LOSSES)}")
         self.loss_name = loss
         _, self._discriminator_loss = losses.get(loss)
-
-    @classmethod
-    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
-        """BiGAN with default networks for square images ``shape``
-        (:func:`keras_gan_zoo.networks.bigan_for_shape`)."""
-        from keras_gan_zoo import networks
-
-        cls._check_keywords(kwargs, builder=cls.for_shape)
-        generator, encoder, discriminator = networks.bigan_for_shape(
-            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
-        return cls(generator, encoder, discriminator, **kwargs)
 
     def get_config(self):
         return {**super().get_config(), "loss": self.loss_name}

@@ -65,6 +65,8 @@ class VAEGAN(EncodingModel):
         >>> vae = VAEGAN.for_shape((28, 28, 1), gan_weight=0.0, reconstruction="pixels")
     """
 
+    networks_builder = "vaegan_for_shape"
+
     def __init__(self, generator, encoder, discriminator, reconstruction="discriminator",
                  reconstruction_weight=1.0, kl_weight=1.0, gan_weight=1.0, ema=None, seed=None,
                  **kwargs):
@@ -84,17 +86,6 @@ class VAEGAN(EncodingModel):
         self.kl_weight, self.gan_weight = float(kl_weight), float(gan_weight)
         self.vae_trackers = {name: keras.metrics.Mean(name=name)
                              for name in ("reconstruction_loss", "kl_loss")}
-
-    @classmethod
-    def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
-        """VAE-GAN with default networks for square images ``shape``
-        (:func:`keras_gan_zoo.networks.vaegan_for_shape`)."""
-        from keras_gan_zoo import networks
-
-        cls._check_keywords(kwargs, builder=cls.for_shape)
-        generator, encoder, discriminator = networks.vaegan_for_shape(
-            shape, latent_dim=latent_dim or networks.DEFAULT_LATENT_DIM, **(network_kwargs or {}))
-        return cls(generator, encoder, discriminator, **kwargs)
 
     def get_config(self):
         return {**super().get_config(), "reconstruction": self.reconstruction,
