@@ -6,7 +6,8 @@
 
 Data: the MNIST test files in ../shared/data/mnist; images 0-7,999 train,
 8,000-9,999 are held out. Every run: DCGAN-sized networks (``base_filters``
-32, latent 64), batch 64, Adam(2e-4, 0.5), mixed_bfloat16, seed 0.
+32, latent 64), batch 64, each variant's default optimizers (Adam(2e-4,
+0.5); EBGAN's autoencoder Adam(1e-3, 0.5)), mixed_bfloat16, seed 0.
 
 Reported, in the bundled digit classifier's features
 (``kgz.metrics.features(..., extractor="digits")``): the Fréchet distance of
@@ -125,7 +126,7 @@ def main(argv=None):
 
     print()
     print(f"MNIST t10k 0-7,999 (train), {args.epochs} epochs of batch 64, base_filters 32, "
-          f"latent 64, Adam(2e-4, 0.5), mixed_bfloat16, seed 0; held-out digits 8,000-9,999; "
+          f"latent 64, default optimizers, mixed_bfloat16, seed 0; held-out digits 8,000-9,999; "
           f"{hardware()}")
     print()
     keys = list(rows[0][1])

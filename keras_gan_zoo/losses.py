@@ -236,20 +236,34 @@ _LOG2 = 0.6931471805599453
 # that it stays finite for large |v| (the table's forms are in the comments).
 _F_DIVERGENCES = {
     # KL: g(v) = v, f*(t) = exp(t - 1)
-    "kl": (lambda v: v, lambda v: ops.exp(v - 1.0)),
+    "kl": (lambda v: v, lambda v: _exp(v - 1.0)),
     # reverse KL: g(v) = -exp(-v), f*(t) = -1 - log(-t)
-    "reverse_kl": (lambda v: -ops.exp(-v), lambda v: v - 1.0),
+    "reverse_kl": (lambda v: -_exp(-v), lambda v: v - 1.0),
     # Pearson chi^2: g(v) = v, f*(t) = t^2 / 4 + t
     "pearson": (lambda v: v, lambda v: 0.25 * ops.square(v) + v),
     # Neyman chi^2: g(v) = 1 - exp(-v), f*(t) = 2 - 2 sqrt(1 - t)
-    "neyman": (lambda v: 1.0 - ops.exp(-v), lambda v: 2.0 - 2.0 * ops.exp(-0.5 * v)),
+    "neyman": (lambda v: 1.0 - _exp(-v), lambda v: 2.0 - 2.0 * _exp(-0.5 * v)),
     # squared Hellinger: g(v) = 1 - exp(-v), f*(t) = t / (1 - t)
-    "squared_hellinger": (lambda v: 1.0 - ops.exp(-v), lambda v: ops.exp(v) - 1.0),
+    "squared_hellinger": (lambda v: 1.0 - _exp(-v), lambda v: _exp(v) - 1.0),
     # Jensen-Shannon: g(v) = log 2 - log(1 + exp(-v)), f*(t) = -log(2 - exp(t))
     "jensen_shannon": (lambda v: _LOG2 - ops.softplus(-v), lambda v: ops.softplus(v) - _LOG2),
     # the GAN divergence: g(v) = -log(1 + exp(-v)), f*(t) = -log(1 - exp(t))
     "gan": (lambda v: -ops.softplus(-v), lambda v: ops.softplus(v)),
 }
+
+# Where a term is exp(v), an unbounded discriminator output overflows float32
+# (exp(89) is inf) and one inf turns the whole step into NaN. Such outputs
+# happen: on a mode the generator has dropped, the KL and reverse-KL bounds
+# push V without limit. Beyond _EXP_LINEAR the exponential is continued by
+# its tangent line, so values and gradients stay finite and keep their sign;
+# below it (density ratios up to e^30) the terms are exactly the paper's.
+_EXP_LINEAR = 30.0
+
+
+def _exp(x):
+    capped = ops.minimum(x, _EXP_LINEAR)
+    return ops.exp(capped) * (1.0 + x - capped)
+
 
 #: The f-divergences of :func:`f_divergence_discriminator_loss` (``GAN(loss="f_divergence",
 #: divergence=...)``).
@@ -274,6 +288,12 @@ def f_divergence_discriminator_loss(real_logits, fake_logits, divergence="jensen
     conjugate of its generator function ``f`` (the paper's table 2). This
     returns the negated bound per example: ``f*(g_f(V(G(z)))) - g_f(V(x))``.
     At the optimal discriminator ``-mean(loss)`` is the divergence itself.
+
+    The exponentials of the table (KL, reverse KL, Neyman, squared
+    Hellinger) are exact up to ``exp(30)`` and continued by their tangent
+    line beyond, so that a diverging discriminator (the KL bounds push ``V``
+    without limit on modes the generator has dropped) gives large but
+    finite losses and gradients instead of ``inf`` and NaN weights.
 
     Args:
         real_logits: raw discriminator outputs on real examples.
