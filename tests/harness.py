@@ -5,7 +5,7 @@ An entry says how to build a small model of the variant with its default
 networks (``build``) and with networks a user writes from plain Keras layers
 (``build_user``: no float32 output layer, so under a mixed-precision policy the
 generator's output is bfloat16), and how it trains (``kind``: ``"examples"``,
-``"labelled"`` or ``"unpaired"``). Adding a variant adds one entry here.
+``"labelled"``, ``"unpaired"`` or ``"paired"``). Adding a variant adds one entry here.
 
 All entries train on the bundled 8x8 digits, so the same data checks (value
 range, dtype) apply to every variant.
@@ -31,7 +31,7 @@ SHAPE = (8, 8, 1)
 class Entry:
     build: Callable  # () -> model with default networks
     build_user: Callable  # () -> model with user-written networks (plain Keras layers)
-    kind: str = "examples"  # "examples" | "labelled" | "unpaired"
+    kind: str = "examples"  # "examples" | "labelled" | "unpaired" | "paired"
     variant: str = None  # for a recipe entry: the registered variant it configures
 
 
@@ -111,6 +111,14 @@ def user_translator():
     return keras.Model(x, layers.Conv2D(1, 3, padding="same", activation="tanh")(h))
 
 
+def user_pair_discriminator():
+    """A pix2pix discriminator from plain layers: [source, target] -> patch logits."""
+    a, b = keras.Input((None, None, 1)), keras.Input((None, None, 1))
+    h = layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(
+        layers.Concatenate()([a, b]))
+    return keras.Model([a, b], layers.Conv2D(1, 3, padding="same")(h))
+
+
 def user_patch_discriminator():
     x = keras.Input((None, None, 1))
     h = layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x)
@@ -169,6 +177,11 @@ ENTRIES = {
                              user_patch_discriminator(), image_shape_a=SHAPE,
                              image_shape_b=SHAPE, seed=1),
         kind="unpaired"),
+    "pix2pix": Entry(
+        lambda: kgz.Pix2Pix.for_shape(SHAPE, SHAPE, base_filters=4, num_layers=1, seed=1),
+        lambda: kgz.Pix2Pix(user_translator(), user_pair_discriminator(), image_shape_a=SHAPE,
+                            seed=1),
+        kind="paired"),
 }
 
 
@@ -233,6 +246,8 @@ def training_data(entry, images=IMAGES):
         return pairs.batch(16), None, None
     if entry.kind == "labelled":
         return images, LABELS[: len(images)], len(images)
+    if entry.kind == "paired":  # each digit with its own mirror image
+        return images, np.ascontiguousarray(images[:, :, ::-1]), len(images)
     return images, None, len(images)
 
 

@@ -11,6 +11,7 @@ from keras_gan_zoo.models.wgan_gp import WGANGP
 from keras_gan_zoo.models.conditional_gan import ConditionalGAN
 from keras_gan_zoo.models.infogan import InfoGAN
 from keras_gan_zoo.models.cyclegan import CycleGAN
+from keras_gan_zoo.models.pix2pix import Pix2Pix
 from keras_gan_zoo.models.wgan import WGAN
 from keras_gan_zoo.models.acgan import ACGAN
 from keras_gan_zoo.models.ebgan import EBGAN
@@ -29,6 +30,7 @@ VARIANTS = {
     "vaegan": VAEGAN,
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
+    "pix2pix": Pix2Pix,
 }
 
 
@@ -44,8 +46,9 @@ def markdown_table():
     rows = ["| name | class | what it is | `fit` takes |", "| --- | --- | --- | --- |"]
     for name, cls in VARIANTS.items():
         summary = sys.modules[cls.__module__].__doc__.strip().splitlines()[0]
-        takes = ("a dataset of unpaired `(a, b)` image batches" if issubclass(cls, TranslationModel)
-                 else "examples and their labels" if cls.uses_labels else "examples")
+        takes = (("a dataset of unpaired `(a, b)` image batches" if cls.pairing == "unpaired"
+                  else "paired `(a, b)` images: two arrays or a dataset")
+                 if issubclass(cls, TranslationModel) else "examples and their labels" if cls.uses_labels else "examples")
         rows.append(f"| `{name}` | `kgz.{cls.__name__}` | {summary} | {takes} |")
     return "\n".join(rows)
 

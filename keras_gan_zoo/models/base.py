@@ -40,6 +40,7 @@ import keras
 import tensorflow as tf
 
 from keras_gan_zoo.models.contract import Port, Signature, output_port, unknown_argument
+from keras_gan_zoo.networks.layers import replica_share
 
 __all__ = ["AdversarialModel", "CONFIG_VERSION", "EncodingModel", "GenerativeModel", "TranslationModel"]
 
@@ -360,22 +361,9 @@ class AdversarialModel(keras.Model):
 
     @staticmethod
     def replica_share(draw, batch_size):
-        """This replica's rows of a draw made for the whole global batch.
-
-        ``draw(n)`` must return ``n`` rows from a fixed stateless seed. Every
-        replica draws the rows of the *global* batch and keeps its own slice,
-        in the order the strategy splits the data (replica 0 takes the first
-        rows). So replicas never share noise, and the noise that meets each
-        real example is the same on one replica or many: training does not
-        depend on the number of replicas. (Only a last, uneven batch, split
-        into unequal shares, can give two replicas overlapping rows.)
-        """
-        context = tf.distribute.get_replica_context()
-        replicas = context.num_replicas_in_sync if context is not None else 1
-        if replicas == 1:
-            return draw(batch_size)
-        start = context.replica_id_in_sync_group * batch_size
-        return draw(batch_size * replicas)[start : start + batch_size]
+        """This replica's rows of a draw for the global batch
+        (:func:`keras_gan_zoo.networks.layers.replica_share`)."""
+        return replica_share(draw, batch_size)
 
     def reduce_loss(self, per_example, network=None):
         """Reduce per-example losses for a distributed gradient step.
@@ -927,6 +915,51 @@ class TranslationModel(AdversarialModel):
                          output_port(generator, translated=True),
                          {"direction": direction, "trained_image_shape": list(shape)},
                          self.variant_name)
+
+    #: What one training batch ``(a, b)`` is: ``"unpaired"`` (two independent
+    #: sets, a dataset only) or ``"paired"`` (``b`` belongs with ``a``: a
+    #: dataset or two arrays, ``fit(a, b)``).
+    pairing = "unpaired"
+
+    def check_data(self, x, y=None, check_range=True):
+        name, paired = type(self).__name__, self.pairing == "paired"
+        how = ("fit(a, b) with two arrays of pairs, or a tf.data.Dataset of (a, b) batches"
+               if paired else "a tf.data.Dataset of unpaired (a, b) batches, e.g. "
+               "tf.data.Dataset.zip((a, b)).batch(16)")
+        port_a = self.signature(self.directions[0]).inputs[0]
+        port_b = output_port(self.generator, translated=True)
+        if paired and not isinstance(x, tf.data.Dataset) and y is not None:
+            a, b = np.asarray(x), np.asarray(y)
+            if len(a) != len(b):
+                raise ValueError(f"{name} trains on pairs: expected as many B images as A "
+                                 f"images, got {len(a)} A and {len(b)} B")
+            if not len(a):
+                raise ValueError("no training pairs: expected at least one (a, b)")
+            for domain, array, port in (("A", a, port_a), ("B", b, port_b)):
+                self._check_domain(domain, array.shape, array.dtype)
+                self._check_values(array, port, f"{domain} images", check_range)
+            return
+        if not isinstance(x, tf.data.Dataset):
+            raise ValueError(f"{name} trains on {how}")
+        spec = x.element_spec
+        if not isinstance(spec, (tuple, list)) or len(spec) != 2:
+            raise ValueError(f"expected a dataset of (a, b) image batches: {name} trains on {how}")
+        for domain, s in zip("AB", spec):
+            self._check_domain(domain, s.shape, s.dtype)
+        if x.cardinality() == 0:
+            raise ValueError("the dataset is empty: expected at least one batch of (a, b)")
+        first = next(iter(x.take(1)), None)
+        for domain, batch, port in zip("AB", first or (), (port_a, port_b)):
+            self._check_values(batch, port, f"{domain} images of the first batch", check_range)
+
+    def _check_domain(self, domain, shape, dtype):
+        expected = self.image_shape_a if domain == "A" else self.image_shape_b
+        got = tuple(shape[1:])
+        if len(got) != 3 or any(e is not None and g is not None and e != g
+                                for e, g in zip(expected, got)):
+            raise ValueError(f"the {domain} images have shape {_shape_str((None,) + got)}, but the "
+                             f"networks expect {_shape_str((None,) + tuple(expected))}")
+        self._check_float(dtype)
 
     def translate(self, images, direction=None, batch_size=64):
         """Translate a batch of images (NumPy in, NumPy out) in one of :attr:`directions`.

@@ -22,7 +22,6 @@ import tensorflow as tf
 
 from keras_gan_zoo import losses
 from keras_gan_zoo.models.base import NOISE_STREAM_AUX, TranslationModel, _shape_str
-from keras_gan_zoo.models.contract import output_port
 
 __all__ = ["CycleGAN"]
 
@@ -298,32 +297,6 @@ class CycleGAN(TranslationModel):
         self.d_loss_tracker.update_state(tf.reduce_mean(per_d), sample_weight=batch_size)
         self.cycle_tracker.update_state(tf.reduce_mean(cycle), sample_weight=batch_size)
         return self.logs()
-
-    # ------------------------------------------------------------------ use
-    def check_data(self, x, y=None, check_range=True):
-        if not isinstance(x, tf.data.Dataset):
-            raise ValueError(
-                "CycleGAN trains on a tf.data.Dataset of unpaired (a, b) batches, e.g. "
-                "tf.data.Dataset.zip((a, b)).batch(16)"
-            )
-        spec = x.element_spec
-        if not isinstance(spec, (tuple, list)) or len(spec) != 2:
-            raise ValueError("expected a dataset of (a, b) image batches")
-        for domain, s, expected in (("A", spec[0], self.image_shape_a), ("B", spec[1], self.image_shape_b)):
-            shape = tuple(s.shape[1:])
-            if len(shape) != 3 or any(e is not None and g is not None and e != g
-                                      for e, g in zip(expected, shape)):
-                raise ValueError(
-                    f"the {domain} images have shape {_shape_str(s.shape)}, but the networks "
-                    f"expect {_shape_str((None,) + expected)}"
-                )
-            self._check_float(s.dtype)
-        if x.cardinality() == 0:
-            raise ValueError("the dataset is empty: expected at least one batch of (a, b)")
-        first = next(iter(x.take(1)), None)
-        for domain, batch, generator in zip("AB", first or (), (self.generator_ba, self.generator)):
-            self._check_values(batch, output_port(generator, translated=True),
-                               f"{domain} images of the first batch", check_range)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")

@@ -20,8 +20,10 @@ from keras_gan_zoo.networks.bigan import bigan_discriminator, bigan_encoder, big
 from keras_gan_zoo.networks.vaegan import vae_encoder, vaegan_discriminator, vaegan_for_shape
 from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+from keras_gan_zoo.networks.pix2pix import pair_discriminator, pix2pix_for_shape, unet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
-from keras_gan_zoo.networks.layers import MinibatchStdDev, SelfAttention, SpectralConv2D, SpectralDense
+from keras_gan_zoo.networks.layers import (MinibatchStdDev, SeededDropout, SelfAttention,
+                                          SpectralConv2D, SpectralDense)
 from keras_gan_zoo.networks.resnet import sngan_discriminator, sngan_generator
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "DEFAULT_LATENT_DIM",
     "acgan_for_shape",
     "MinibatchStdDev",
+    "SeededDropout",
     "SelfAttention",
     "SpectralConv2D",
     "SpectralDense",
@@ -49,10 +52,13 @@ __all__ = [
     "infogan_generator",
     "mlp_discriminator",
     "mlp_generator",
+    "pair_discriminator",
     "patch_discriminator",
+    "pix2pix_for_shape",
     "resnet_generator",
     "sngan_discriminator",
     "sngan_generator",
+    "unet_generator",
     "vae_encoder",
     "vaegan_discriminator",
     "vaegan_for_shape",

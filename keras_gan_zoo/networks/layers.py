@@ -4,12 +4,17 @@
 * :class:`SpectralConv2D` and :class:`SpectralDense` - spectrally normalised
   convolution and dense layers in the form of the SNGAN paper.
 * :class:`SelfAttention` - the SAGAN attention block.
+* :class:`SeededDropout` - dropout whose masks do not change with the number
+  of replicas (the pix2pix generator's noise).
 """
+
+import contextlib
 
 import keras
 from keras import ops
 
-__all__ = ["MinibatchStdDev", "SelfAttention", "SpectralConv2D", "SpectralDense"]
+__all__ = ["MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
+           "dropout_seed", "replica_share"]
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
@@ -234,3 +239,75 @@ class SelfAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "spectral_norm": self.spectral_norm}
+
+
+# ------------------------------------------------------- replica-invariant dropout
+def replica_share(draw, batch_size):
+    """This replica's rows of a draw made for the whole global batch.
+
+    ``draw(n)`` must return ``n`` rows from a fixed stateless seed. Every
+    replica draws the rows of the *global* batch and keeps its own slice,
+    in the order the strategy splits the data (replica 0 takes the first
+    rows). So replicas never share noise, and the noise that meets each
+    real example is the same on one replica or many: training does not
+    depend on the number of replicas. (Only a last, uneven batch, split
+    into unequal shares, can give two replicas overlapping rows.)
+    """
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(batch_size)
+    start = context.replica_id_in_sync_group * batch_size
+    return draw(batch_size * replicas)[start : start + batch_size]
+
+
+_DROPOUT_SEEDS = []  # the seeds of the enclosing dropout_seed() blocks, innermost last
+
+
+@contextlib.contextmanager
+def dropout_seed(seed):
+    """Make every :class:`SeededDropout` called inside draw its masks from ``seed``.
+
+    A variant's ``train_step`` wraps its generator calls in this block with a
+    stateless seed of its own (model seed, stream, step). The k-th dropout
+    call in the block folds in k (a network calls its layers in the same
+    order every time), draws the masks of the *global* batch and keeps its
+    replica's rows, so an example meets the same mask on one replica or
+    many, and a resumed run the same masks as an uninterrupted one.
+    """
+    _DROPOUT_SEEDS.append([seed, 0])
+    try:
+        yield
+    finally:
+        _DROPOUT_SEEDS.pop()
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class SeededDropout(keras.layers.Dropout):
+    """``keras.layers.Dropout`` whose masks do not depend on the number of replicas.
+
+    Inside a :func:`dropout_seed` block the mask of each example is a
+    stateless draw of (seed, the layer's turn in the block, the example's
+    place in the global batch); outside one it is Keras' own dropout. At inference
+    (``training=False``) it is the identity, so exported generators are
+    deterministic.
+    """
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0 or not _DROPOUT_SEEDS:
+            return super().call(inputs, training=training)
+        import tensorflow as tf
+
+        block = _DROPOUT_SEEDS[-1]
+        block[1] += 1
+        seed = tf.random.experimental.stateless_fold_in(tf.cast(block[0], tf.int64), block[1])
+        shape = tf.shape(inputs)
+
+        def draw(n):
+            return tf.random.stateless_uniform(tf.concat([[n], shape[1:]], 0), seed=seed)
+
+        keep = replica_share(draw, shape[0]) >= self.rate
+        scale = tf.cast(1.0 / (1.0 - self.rate), inputs.dtype)
+        return tf.where(keep, inputs * scale, tf.zeros_like(inputs))
