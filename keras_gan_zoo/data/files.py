@@ -219,7 +219,7 @@ def _mnist_framing(images, size):
     return np.pad(_resize(images, inner), border, constant_values=-1.0)
 
 
-def facades(path, size=64, seed=0, unpaired=True):
+def facades(path, size=64, seed=0, unpaired=None, paired=None):
     """CMP facades split into unpaired (photo, label map) halves.
 
     Each file of the pix2pix layout is 512x256 with the photo on the left and
@@ -232,6 +232,9 @@ def facades(path, size=64, seed=0, unpaired=True):
         seed: seed of the shuffle that separates the halves.
         unpaired: ``False`` keeps each photo with its own label map (for
             evaluation and pictures, not for CycleGAN training).
+        paired: ``True`` keeps each photo with its own label map, as
+            pix2pix and GauGAN train (the same as ``unpaired=False``). Left
+            out, the halves are unpaired.
 
     Returns:
         Dataset of ``(photo, label_map)``, each ``(size, size, 3)`` in [-1, 1].
@@ -241,6 +244,10 @@ def facades(path, size=64, seed=0, unpaired=True):
     ) if os.path.isdir(path) else []
     if not files:
         raise FileNotFoundError(f"no .jpg or .png facades found in {path!r}")
+    if paired is not None and unpaired is not None and bool(paired) == bool(unpaired):
+        raise ValueError(f"paired={paired} and unpaired={unpaired} contradict each other; "
+                         "pass one of them")
+    unpaired = not paired if paired is not None else (True if unpaired is None else unpaired)
 
     def halves(file):
         image = tf.io.decode_image(tf.io.read_file(file), channels=3, expand_animations=False)

@@ -119,6 +119,10 @@ def test_facades_are_unpaired_halves():
         assert gap(maps[i], half(files[order[i]], "right")) < 0.02
         assert gap(maps[i], half(files[i], "right")) > 0.1  # not its own photo's map
     _, own_maps = data.to_arrays(data.facades(path, size=64, unpaired=False).take(3))
+    _, paired_maps = data.to_arrays(data.facades(path, size=64, paired=True).take(3))
+    np.testing.assert_array_equal(paired_maps, own_maps)  # paired=True is unpaired=False
+    with pytest.raises(ValueError, match="paired=True and unpaired=True contradict"):
+        data.facades(path, paired=True, unpaired=True)
     for i in range(3):
         assert gap(own_maps[i], half(files[i], "right")) < 0.02
 
