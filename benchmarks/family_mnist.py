@@ -66,8 +66,9 @@ def linear_probe(train_codes, train_labels, codes, labels):
     return float(np.mean(predicted == labels))
 
 
-def train(model, x, epochs):
-    model.compile(steps_per_execution=25)
+def train(model, x, epochs, discriminator_lr=None):
+    optimizer = keras.optimizers.Adam(discriminator_lr, 0.5) if discriminator_lr else None
+    model.compile(discriminator_optimizer=optimizer, steps_per_execution=25)
     start = time.perf_counter()
     history = model.fit(x, batch_size=64, epochs=epochs, verbose=2)
     return time.perf_counter() - start, history
@@ -92,6 +93,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--margins", default="1", help="ebgan: comma-separated margins")
     parser.add_argument("--pull-away", type=float, default=0.1, help="ebgan: weight of the PT term")
+    parser.add_argument("--discriminator-lr", type=float, default=None,
+                        help="Adam(lr, 0.5) for the discriminator instead of the variant's default")
     parser.add_argument("--out", default="benchmarks/results/family_mnist")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
@@ -117,7 +120,7 @@ def main(argv=None):
     for name, build in runs.items():
         keras.utils.set_random_seed(0)
         model = build()
-        seconds, _ = train(model, train_set[0], args.epochs)
+        seconds, _ = train(model, train_set[0], args.epochs, args.discriminator_lr)
         row = measure(model, train_set, held_set, held_f, "encoder" in model.directions)
         grid = os.path.join(args.out, f"{name.split(',')[0].split(' ')[0].lower()}_{args.epochs}.png")
         kgz.visualize.save_image_grid(model.generate(64, seed=0), grid)

@@ -27,7 +27,7 @@ def test_the_version_has_one_source():
     from pathlib import Path
 
     pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert kgz.__version__ == pyproject["project"]["version"] == "0.3.0"
+    assert kgz.__version__ == pyproject["project"]["version"] == "0.4.0"
     changelog = (Path(__file__).parents[1] / "CHANGELOG.md").read_text()
     assert f"## {kgz.__version__}" in changelog
 
