@@ -53,16 +53,8 @@ def augmented(photo, classes, size=64):
     return tf.clip_by_value(photo, -1.0, 1.0), classes
 
 
-def scores(predicted, truth, classes=len(kgz.data.FACADE_CLASSES)):
-    pixel = float(np.mean(predicted == truth))
-    per_class, iou = [], []
-    for c in range(classes):
-        t, p = truth == c, predicted == c
-        if t.any():
-            per_class.append(float((p & t).sum() / t.sum()))
-            iou.append(float((p & t).sum() / (p | t).sum()))
-    return {"pixel_accuracy": pixel, "mean_class_accuracy": float(np.mean(per_class)),
-            "mean_iou": float(np.mean(iou))}
+def scores(predicted, truth):
+    return kgz.metrics.segmentation_scores(predicted, truth, len(kgz.data.FACADE_CLASSES))
 
 
 def main(argv=None):

@@ -94,3 +94,20 @@ def test_cli_evaluate_picks_the_extractor_by_channels_and_names_a_misfit(tmp_pat
     assert bad.returncode == 2
     assert "--extractor digits does not read images with 3 channel(s)" in bad.stderr
     assert "facades: colour photos" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_fcn_score_of_the_real_held_out_photos_is_the_segmenters_ceiling(facades):
+    photos, maps = facades
+    with open(FEATURES.FACADES_SEGMENTER.replace(".weights.h5", ".json")) as file:
+        report = json.load(file)
+    real = kgz.metrics.fcn_score(photos[400:], maps[400:])
+    for key in ("pixel_accuracy", "mean_class_accuracy", "mean_iou"):
+        assert real[key] == pytest.approx(report["held_out"][key], abs=2e-3), key
+    # photos scored against another facade's map: what a generator that ignores its input gets
+    shuffled = kgz.metrics.fcn_score(photos[400:], np.roll(maps[400:], 1, axis=0))
+    assert shuffled["mean_iou"] < real["mean_iou"] - 0.03, (shuffled, real)
+    # class maps in, the same score; larger photos are read at 64 px
+    classes = kgz.data.facade_classes(maps[400:])
+    assert kgz.metrics.fcn_score(photos[400:], classes) == real
+    with pytest.raises(ValueError, match="one label map per photo, got 100 photos and 99 maps"):
+        kgz.metrics.fcn_score(photos[400:], maps[401:])

@@ -57,10 +57,12 @@ from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
 from keras_gan_zoo.metrics.registry import METRICS, evaluate
 from keras_gan_zoo.metrics.scores import (
     classifier_score,
+    fcn_score,
     inception_score,
     parzen_log_likelihood,
     parzen_window,
     score_from_probabilities,
+    segmentation_scores,
 )
 
 __all__ = [
@@ -73,10 +75,12 @@ __all__ = [
     "digit_classifier",
     "extractor_for",
     "facades_segmenter",
+    "fcn_score",
     "evaluate",
     "feature_statistics",
     "features",
     "segment_facades",
+    "segmentation_scores",
     "frechet_distance",
     "inception_score",
     "inception_v3",

@@ -1,4 +1,4 @@
-"""The GAN papers' first numbers: Inception Score and Parzen-window log-likelihood.
+"""The papers' own numbers: Inception Score, Parzen-window log-likelihood, the FCN score.
 
 Both are here because users compare against the papers that report them.
 Neither is a good measure of sample quality; the docstrings say why. Prefer
@@ -10,8 +10,8 @@ import numpy as np
 
 from keras_gan_zoo.metrics.features import _cache, digit_classifier
 
-__all__ = ["classifier_score", "inception_score", "parzen_log_likelihood", "parzen_window",
-           "score_from_probabilities"]
+__all__ = ["classifier_score", "fcn_score", "inception_score", "parzen_log_likelihood",
+           "parzen_window", "score_from_probabilities", "segmentation_scores"]
 
 
 def score_from_probabilities(probabilities, num_splits=10):
@@ -179,3 +179,67 @@ def parzen_window(samples, validation, test, sigmas=None, batch_size=256):
     return {"log_likelihood": float(ll.mean()),
             "std_error": float(ll.std(ddof=1) / np.sqrt(len(ll))) if len(ll) > 1 else float("nan"),
             "sigma": best, "validation": on_validation}
+
+
+def segmentation_scores(predicted, truth, num_classes):
+    """Per-pixel accuracy, mean per-class accuracy and mean class IoU of class maps.
+
+    The three numbers of the FCN score (Long et al. 2015, as the pix2pix and
+    CycleGAN papers report it). Classes absent from ``truth`` are left out of
+    the class means.
+
+    Args:
+        predicted: ``(n, h, w)`` integer class maps.
+        truth: ``(n, h, w)`` integer class maps of the same shape.
+        num_classes: number of classes.
+
+    Returns:
+        ``{"pixel_accuracy", "mean_class_accuracy", "mean_iou"}``, floats in [0, 1].
+    """
+    predicted, truth = np.asarray(predicted), np.asarray(truth)
+    if predicted.shape != truth.shape:
+        raise ValueError(f"expected predicted and true class maps of one shape, got "
+                         f"{predicted.shape} and {truth.shape}")
+    per_class, iou = [], []
+    for c in range(num_classes):
+        t, p = truth == c, predicted == c
+        if t.any():
+            per_class.append(float((p & t).sum() / t.sum()))
+            iou.append(float((p & t).sum() / (p | t).sum()))
+    return {"pixel_accuracy": float(np.mean(predicted == truth)),
+            "mean_class_accuracy": float(np.mean(per_class)), "mean_iou": float(np.mean(iou))}
+
+
+def fcn_score(photos, label_maps, batch_size=64):
+    """The FCN score of facade photos against the label maps they were made from.
+
+    Segments ``photos`` with the bundled facades segmenter
+    (:func:`~keras_gan_zoo.metrics.segment_facades`, at 64x64) and compares
+    the classes with those of ``label_maps`` (colour-coded maps in [-1, 1]
+    or uint8, read by :func:`keras_gan_zoo.data.facade_classes` after
+    resizing to 64x64 by nearest neighbour; or class maps ``(n, h, w)``).
+    A generator whose photos segment back into their maps scores high; real
+    photos give the ceiling of the segmenter (0.586 pixel accuracy on the
+    held-out files 400-499).
+
+    Returns:
+        ``{"pixel_accuracy", "mean_class_accuracy", "mean_iou"}``.
+    """
+    import tensorflow as tf
+
+    from keras_gan_zoo.data import FACADE_CLASSES, facade_classes
+    from keras_gan_zoo.metrics.features import segment_facades
+
+    photos, label_maps = np.asarray(photos), np.asarray(label_maps)
+    if len(photos) != len(label_maps):
+        raise ValueError(f"expected one label map per photo, got {len(photos)} photos and "
+                         f"{len(label_maps)} maps")
+    if label_maps.ndim == 4:
+        classes = facade_classes(label_maps)
+    elif label_maps.ndim == 3 and np.issubdtype(label_maps.dtype, np.integer):
+        classes = label_maps
+    else:
+        raise ValueError(f"expected colour label maps (n, h, w, 3) or class maps (n, h, w) of "
+                         f"integers, got shape {label_maps.shape} and dtype {label_maps.dtype}")
+    classes = tf.image.resize(classes[..., None], (64, 64), method="nearest")[..., 0].numpy()
+    return segmentation_scores(segment_facades(photos, batch_size), classes, len(FACADE_CLASSES))
