@@ -5,7 +5,8 @@ An entry says how to build a small model of the variant with its default
 networks (``build``) and with networks a user writes from plain Keras layers
 (``build_user``: no float32 output layer, so under a mixed-precision policy the
 generator's output is bfloat16), and how it trains (``kind``: ``"examples"``,
-``"labelled"``, ``"unpaired"`` or ``"paired"``). Adding a variant adds one entry here.
+``"labelled"``, ``"unpaired"``, ``"paired"`` or ``"semantic"``: label maps to
+images). Adding a variant adds one entry here.
 
 All entries train on the bundled 8x8 digits, so the same data checks (value
 range, dtype) apply to every variant.
@@ -25,13 +26,15 @@ DIGITS, DIGIT_LABELS = kgz.data.digits(return_labels=True)
 IMAGES, LABELS = DIGITS[:32], (DIGIT_LABELS[:32] % 3).astype("int32")
 SMALL = {"base_filters": 4}
 SHAPE = (8, 8, 1)
+# one-hot label maps of the digits (dark, grey, bright pixels): what GauGAN draws from
+MAPS = np.eye(3, dtype="float32")[np.digitize((DIGITS[..., 0] + 1) / 2, [0.33, 0.66])]
 
 
 @dataclasses.dataclass
 class Entry:
     build: Callable  # () -> model with default networks
     build_user: Callable  # () -> model with user-written networks (plain Keras layers)
-    kind: str = "examples"  # "examples" | "labelled" | "unpaired" | "paired"
+    kind: str = "examples"  # "examples" | "labelled" | "unpaired" | "paired" | "semantic"
     variant: str = None  # for a recipe entry: the registered variant it configures
 
 
@@ -119,6 +122,29 @@ def user_pair_discriminator():
     return keras.Model([a, b], layers.Conv2D(1, 3, padding="same")(h))
 
 
+def user_spade_generator():
+    """A GauGAN generator from plain layers: the map concatenated to the broadcast code."""
+    label_map, z = keras.Input((8, 8, 3)), keras.Input((4,))
+    code = layers.Reshape((8, 8, 1))(layers.Dense(64)(z))
+    h = layers.Conv2D(8, 3, padding="same", activation="relu")(
+        layers.Concatenate()([label_map, code]))
+    return keras.Model([label_map, z], layers.Conv2D(1, 3, padding="same", activation="tanh")(h))
+
+
+def user_multiscale_discriminator():
+    """One scale: [map, image] -> [features, patch logits]."""
+    label_map, image = keras.Input((None, None, 3)), keras.Input((None, None, 1))
+    h = layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(
+        layers.Concatenate()([label_map, image]))
+    return keras.Model([label_map, image], [h, layers.Conv2D(1, 3, padding="same")(h)])
+
+
+def user_style_encoder():
+    image = keras.Input(SHAPE)
+    h = layers.Flatten()(layers.Conv2D(4, 4, strides=2, padding="same", activation="relu")(image))
+    return keras.Model(image, [layers.Dense(4)(h), layers.Dense(4)(h)])
+
+
 def user_patch_discriminator():
     x = keras.Input((None, None, 1))
     h = layers.Conv2D(8, 4, strides=2, padding="same", activation="leaky_relu")(x)
@@ -182,6 +208,12 @@ ENTRIES = {
         lambda: kgz.Pix2Pix(user_translator(), user_pair_discriminator(), image_shape_a=SHAPE,
                             seed=1),
         kind="paired"),
+    "gaugan": Entry(
+        lambda: kgz.GauGAN.for_shape((8, 8, 3), 1, latent_dim=4, base_filters=2, hidden=4,
+                                     num_layers=1, seed=1),
+        lambda: kgz.GauGAN(user_spade_generator(), user_multiscale_discriminator(),
+                           user_style_encoder(), num_scales=1, seed=1),
+        kind="semantic"),
 }
 
 
@@ -248,6 +280,8 @@ def training_data(entry, images=IMAGES):
         return images, LABELS[: len(images)], len(images)
     if entry.kind == "paired":  # each digit with its own mirror image
         return images, np.ascontiguousarray(images[:, :, ::-1]), len(images)
+    if entry.kind == "semantic":  # the label map of each digit, and the digit
+        return MAPS[: len(images)], images, len(images)
     return images, None, len(images)
 
 
@@ -259,11 +293,18 @@ def fit(model, entry, epochs=1, images=IMAGES, **kwargs):
 def outputs(model):
     """What a user gets from the model: samples (fixed seed), translations or codes, per direction."""
     if model.kind == "translator":
-        return {d: model.translate(IMAGES[:4], direction=d) for d in model.directions}
+        return {d: model.translate(translator_source(model.signature(d), 4), direction=d,
+                                   **({"seed": 3} if len(model.signature(d).inputs) > 1 else {}))
+                for d in model.directions}
     made = {"generate": model.generate(6, seed=3)}
     if "encoder" in model.directions:
         made["encode"] = model.encode(IMAGES[:4])
     return made
+
+
+def translator_source(signature, n):
+    """What a translator translates: images in [-1, 1], or one-hot label maps."""
+    return IMAGES[:n] if signature.inputs[0].range == (-1.0, 1.0) else MAPS[:n]
 
 
 def network_weights(model):

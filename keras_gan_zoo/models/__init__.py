@@ -12,6 +12,7 @@ from keras_gan_zoo.models.conditional_gan import ConditionalGAN
 from keras_gan_zoo.models.infogan import InfoGAN
 from keras_gan_zoo.models.cyclegan import CycleGAN
 from keras_gan_zoo.models.pix2pix import Pix2Pix
+from keras_gan_zoo.models.gaugan import GauGAN
 from keras_gan_zoo.models.wgan import WGAN
 from keras_gan_zoo.models.acgan import ACGAN
 from keras_gan_zoo.models.ebgan import EBGAN
@@ -31,6 +32,7 @@ VARIANTS = {
     "infogan": InfoGAN,
     "cyclegan": CycleGAN,
     "pix2pix": Pix2Pix,
+    "gaugan": GauGAN,
 }
 
 

@@ -921,6 +921,15 @@ class TranslationModel(AdversarialModel):
     #: dataset or two arrays, ``fit(a, b)``).
     pairing = "unpaired"
 
+    def unpack(self, data):
+        """The ``(a, b)`` images of one training batch."""
+        if isinstance(data, (tuple, list)) and len(data) == 3 and data[2] is None:
+            data = data[:2]  # fit(a, b) gives (a, b, None)
+        if not isinstance(data, (tuple, list)) or len(data) != 2:
+            raise ValueError(f"{type(self).__name__} trains on {self.pairing} (a, b) batches: "
+                             "fit a dataset of (a, b)")
+        return data[0], data[1]
+
     def check_data(self, x, y=None, check_range=True):
         name, paired = type(self).__name__, self.pairing == "paired"
         how = ("fit(a, b) with two arrays of pairs, or a tf.data.Dataset of (a, b) batches"

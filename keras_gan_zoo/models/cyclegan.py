@@ -254,11 +254,6 @@ class CycleGAN(TranslationModel):
         return super().metrics + [self.cycle_tracker]
 
     # -------------------------------------------------------------- the step
-    def unpack(self, data):
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError("CycleGAN trains on unpaired (a, b) batches: fit a dataset of (a, b)")
-        return data[0], data[1]
-
     def train_step(self, data):
         real_a, real_b = self.unpack(data)
         batch_size = tf.shape(real_a)[0]

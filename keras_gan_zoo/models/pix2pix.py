@@ -116,14 +116,6 @@ class Pix2Pix(TranslationModel):
         return super().metrics + [self.l1_tracker]
 
     # -------------------------------------------------------------- the step
-    def unpack(self, data):
-        if isinstance(data, (tuple, list)) and len(data) == 3 and data[2] is None:
-            data = data[:2]  # fit(a, b) gives (a, b, None)
-        if not isinstance(data, (tuple, list)) or len(data) != 2:
-            raise ValueError("Pix2Pix trains on paired (a, b) batches: fit(a, b) or a dataset "
-                             "of (a, b)")
-        return data[0], data[1]
-
     def train_step(self, data):
         real_a, real_b = self.unpack(data)
         batch_size = tf.shape(real_a)[0]

@@ -20,6 +20,8 @@ from keras_gan_zoo.networks.bigan import bigan_discriminator, bigan_encoder, big
 from keras_gan_zoo.networks.vaegan import vae_encoder, vaegan_discriminator, vaegan_for_shape
 from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
 from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+from keras_gan_zoo.networks.gaugan import (gaugan_for_shape, multiscale_discriminator,
+                                          spade_generator, style_encoder)
 from keras_gan_zoo.networks.pix2pix import pair_discriminator, pix2pix_for_shape, unet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
 from keras_gan_zoo.networks.layers import (MinibatchStdDev, SeededDropout, SelfAttention,
@@ -48,16 +50,20 @@ __all__ = [
     "ebgan_for_shape",
     "dcgan_generator",
     "for_shape",
+    "gaugan_for_shape",
     "infogan_discriminator_body",
     "infogan_generator",
     "mlp_discriminator",
     "mlp_generator",
+    "multiscale_discriminator",
     "pair_discriminator",
     "patch_discriminator",
     "pix2pix_for_shape",
     "resnet_generator",
     "sngan_discriminator",
     "sngan_generator",
+    "spade_generator",
+    "style_encoder",
     "unet_generator",
     "vae_encoder",
     "vaegan_discriminator",
