@@ -59,11 +59,11 @@ def train(variant, photos, maps, args):
     if variant == "gaugan":
         model = kgz.GauGAN.for_shape((size, size, NUM_CLASSES), base_filters=args.filters,
                                      latent_dim=args.latent_dim, hidden=2 * args.filters,
-                                     seed=args.seed)
+                                     palette=kgz.data.FACADE_PALETTE, seed=args.seed)
         model.compile(steps_per_execution=10)
         model.fit(one_hot(maps[:400]), photos[:400], batch_size=args.batch_size,
                   epochs=args.epochs, verbose=2)
-        return model, lambda m: model.translate(one_hot(m), seed=0)
+        return model, lambda m: model.translate(m, seed=0)  # colour maps, read by the palette
     if variant == "cyclegan":
         order = np.random.default_rng(args.seed).permutation(400)
         data = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(photos[:400]),
@@ -116,6 +116,7 @@ def main(argv=None):
                             "batch_size": args.batch_size, "filters": args.filters,
                             "parameters_generator": int(model.generator.count_params())}
         np.save(os.path.join(args.out, f"{variant}_{args.size}.npy"), made[:8])
+        model.save(os.path.join(args.out, f"{variant}_{args.size}.keras"))
         with open(results_path, "w") as file:
             json.dump(results, file, indent=1)
         print(variant, results[variant], flush=True)

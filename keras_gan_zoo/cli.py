@@ -283,12 +283,17 @@ def _sample(args):
         if "input" not in given:
             raise CLIError(f"a {type(model).__name__} translates images: pass --input "
                            "IMAGE_OR_FOLDER")
-        source = _read_inputs(args.input, signature.inputs[0].shape)
+        shape = model.source_shape(args.direction)
+        if shape is None:
+            raise CLIError(f"this {type(model).__name__} translates inputs no image file holds "
+                           f"({signature.inputs[0].meaning}); translate them in Python")
+        source = _read_inputs(args.input, shape)
         if args.deskew:
             from keras_gan_zoo.data import deskew
 
             source = deskew(source)
-        result = model.translate(source, signature.info["direction"])
+        noise = {"seed": args.seed} if any(p.kind == "normal" for p in signature.inputs) else {}
+        result = model.translate(source, signature.info["direction"], **noise)
         shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
         visualize.save_image_grid(shown, args.out, ncols=len(source))
     else:

@@ -211,3 +211,32 @@ def test_sample_interpolates_between_latents(tmp_path):
                   str(tmp_path / "x.png"))
     assert bad.returncode == 2 and "--categorical does not apply to a ConditionalGAN" in bad.stderr
     assert "(it takes --label)" in bad.stderr
+
+
+@pytest.mark.slow
+def test_sample_translates_a_folder_of_colour_label_maps(tmp_path):
+    palette = np.array([[0, 0, 0], [255, 0, 0], [0, 0, 255]], "float32")
+    model = kgz.GauGAN.for_shape((8, 8, 3), 1, latent_dim=4, base_filters=2, hidden=4,
+                                 num_layers=1, palette=palette, seed=0)
+    model.save(tmp_path / "gaugan.keras")
+    kgz.GauGAN.for_shape((8, 8, 3), 1, latent_dim=4, base_filters=2, hidden=4, num_layers=1,
+                         seed=0).save(tmp_path / "plain.keras")
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    classes = np.random.default_rng(0).integers(0, 3, (2, 8, 8))
+    for i, c in enumerate(classes):
+        Image.fromarray(palette[c].astype("uint8")).save(folder / f"{i}.png")
+    out = [tmp_path / f"{k}.npy" for k in "abc"]
+    for path, seed in zip(out, ("1", "1", "2")):
+        result = run_cli("sample", str(tmp_path / "gaugan.keras"), "--input", str(folder),
+                         "--seed", seed, "-o", str(path.with_suffix(".png")), "--npy", str(path))
+        assert result.returncode == 0, result.stderr[-2000:]
+    drawn = np.load(out[0])
+    np.testing.assert_array_equal(drawn, np.load(out[1]))  # a seed is a style
+    assert not np.array_equal(drawn, np.load(out[2]))
+    # the files' colours are read back as the classes they were drawn from
+    expected = model.translate(classes.astype("int32"), seed=1)
+    np.testing.assert_allclose(drawn, expected, atol=1e-5)
+    plain = run_cli("sample", str(tmp_path / "plain.keras"), "--input", str(folder), "-o",
+                    str(tmp_path / "p.png"))
+    assert plain.returncode == 2 and "no image file holds (one-hot label maps" in plain.stderr

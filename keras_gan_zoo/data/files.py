@@ -292,11 +292,25 @@ def facade_classes(label_maps):
         label_maps: ``(n, h, w, 3)`` RGB label maps in ``[-1, 1]`` (as
             :func:`facades` returns them) or ``[0, 255]`` (uint8).
     """
+    return colour_classes(label_maps, FACADE_PALETTE)
+
+
+def colour_classes(label_maps, palette):
+    """Class indices ``(n, h, w)`` int32 of colour-coded label maps: each pixel's nearest colour.
+
+    Args:
+        label_maps: ``(n, h, w, 3)`` RGB maps in ``[-1, 1]`` or ``[0, 255]`` (uint8).
+        palette: ``(classes, 3)`` RGB colours in ``[0, 255]``, class ``i``'s in row ``i``.
+    """
     maps = np.asarray(label_maps)
+    palette = np.asarray(palette, dtype="float32")
     if maps.ndim != 4 or maps.shape[-1] != 3:
         raise ValueError(f"expected RGB label maps (n, h, w, 3), got shape {maps.shape}")
+    if palette.ndim != 2 or palette.shape[-1] != 3:
+        raise ValueError(f"expected a palette of RGB colours (classes, 3), got shape "
+                         f"{palette.shape}")
     rgb = maps.astype("float32") if maps.dtype == np.uint8 else (maps.astype("float32") + 1) * 127.5
-    distances = ((rgb[..., None, :] - FACADE_PALETTE) ** 2).sum(-1)
+    distances = ((rgb[..., None, :] - palette) ** 2).sum(-1)
     return distances.argmin(-1).astype("int32")
 
 

@@ -970,6 +970,11 @@ class TranslationModel(AdversarialModel):
                              f"networks expect {_shape_str((None,) + tuple(expected))}")
         self._check_float(dtype)
 
+    def source_shape(self, direction=None):
+        """``(h, w, c)`` of the image files :meth:`translate` reads (the command line's
+        ``--input``), or ``None`` if its inputs are not images a file holds."""
+        return self.signature(direction).inputs[0].shape
+
     def translate(self, images, direction=None, batch_size=64):
         """Translate a batch of images (NumPy in, NumPy out) in one of :attr:`directions`.
 

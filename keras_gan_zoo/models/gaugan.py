@@ -48,6 +48,10 @@ class GauGAN(TranslationModel):
         vgg_weights: path of VGG19 (``include_top=False``) weights for the
             perceptual loss; ``None`` leaves it out (nothing is downloaded).
         vgg_weight: weight of the perceptual loss (paper: 10).
+        palette: the RGB colour ``[0, 255]`` of each class, if label maps
+            come colour-coded (``kgz.data.FACADE_PALETTE``): ``translate``
+            and ``keras-gan-zoo sample --input`` then take colour maps and
+            give each pixel the class of its nearest colour.
         seed: seed of the training noise.
 
     Example:
@@ -62,7 +66,8 @@ class GauGAN(TranslationModel):
     pairing = "paired"
 
     def __init__(self, generator, discriminator, encoder=None, num_scales=2, feature_weight=10.0,
-                 kl_weight=0.05, vgg_weights=None, vgg_weight=10.0, seed=None, **kwargs):
+                 kl_weight=0.05, vgg_weights=None, vgg_weight=10.0, palette=None, seed=None,
+                 **kwargs):
         networks = {"generator": generator, "discriminator": discriminator}
         if encoder is not None:
             networks["encoder"] = encoder
@@ -75,6 +80,13 @@ class GauGAN(TranslationModel):
             raise ValueError(f"the discriminator's {len(d.outputs)} outputs do not split into "
                              f"num_scales={num_scales!r} scales of [features..., logits]")
         self.num_scales = num_scales
+        if palette is not None:
+            palette = np.asarray(palette, dtype="float32")
+            if palette.shape != (self.image_shape_a[-1], 3):
+                raise ValueError(f"expected a palette of one RGB colour per class, shape "
+                                 f"({self.image_shape_a[-1]}, 3), got {palette.shape}")
+            palette = palette.tolist()
+        self.palette = palette
         for key, value in (("feature_weight", feature_weight), ("kl_weight", kl_weight),
                            ("vgg_weight", vgg_weight)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -134,7 +146,7 @@ class GauGAN(TranslationModel):
         config = {key: value for key, value in super().get_config().items()}
         return {**config, "num_scales": self.num_scales, "feature_weight": self.feature_weight,
                 "kl_weight": self.kl_weight, "vgg_weights": self.vgg_weights,
-                "vgg_weight": self.vgg_weight}
+                "vgg_weight": self.vgg_weight, "palette": self.palette}
 
     def trained_networks(self):
         return {role: net for role, net in super().trained_networks().items() if net is not None}
@@ -182,8 +194,26 @@ class GauGAN(TranslationModel):
                          {"direction": "a_to_b", "trained_image_shape": list(self.image_shape_a)},
                          self.variant_name)
 
+    def source_shape(self, direction=None):
+        """Colour label maps ``(h, w, 3)`` with a palette; else one-hot maps, which no image file holds."""
+        return self.image_shape_a[:2] + (3,) if self.palette is not None else None
+
+    def one_hot(self, label_maps):
+        """One-hot maps of one-hot, class-index ``(n, h, w)`` or (with a palette) colour maps."""
+        maps = np.asarray(label_maps)
+        classes = self.image_shape_a[-1]
+        if maps.ndim == 3 and np.issubdtype(maps.dtype, np.integer):
+            return np.eye(classes, dtype="float32")[maps]
+        if maps.ndim == 4 and maps.shape[-1] == 3 and self.palette is not None and not (
+                classes == 3 and np.isin(maps, (0, 1)).all() and (maps.sum(-1) == 1).all()):
+            from keras_gan_zoo.data import colour_classes
+
+            return np.eye(classes, dtype="float32")[colour_classes(maps, self.palette)]
+        return maps
+
     def translate(self, label_maps, direction=None, style=None, seed=None, batch_size=64):
-        """Photos of one-hot ``label_maps`` ``(n, h, w, classes)`` (or class maps ``(n, h, w)``).
+        """Photos of one-hot ``label_maps`` ``(n, h, w, classes)``, class maps ``(n, h, w)``,
+        or colour maps ``(n, h, w, 3)`` when the model has a palette.
 
         Args:
             style: photos ``(n, h, w, c)`` or one photo whose encoder means are
@@ -192,9 +222,7 @@ class GauGAN(TranslationModel):
             seed: seed of the random codes (the same seed, the same photos).
         """
         signature = self.signature(direction)
-        maps = np.asarray(label_maps)
-        if maps.ndim == 3 and np.issubdtype(maps.dtype, np.integer):
-            maps = np.eye(self.image_shape_a[-1], dtype="float32")[maps]
+        maps = self.one_hot(label_maps)
         maps = signature.inputs[0].check(maps, None, context="label_maps")
         if style is None:
             z = np.random.default_rng(seed).standard_normal((len(maps), self.latent_dim))

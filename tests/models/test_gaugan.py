@@ -77,6 +77,8 @@ def test_user_supplied_vgg_weights_add_the_perceptual_loss(tmp_path):
     (lambda: kgz.GauGAN(small().generator, small().discriminator, num_scales=4),
      r"the discriminator's 6 outputs do not split into num_scales=4 scales"),
     (lambda: small(kl_weight=-1.0), r"expected kl_weight >= 0"),
+    (lambda: small(palette=[[0, 0, 0]]),
+     r"expected a palette of one RGB colour per class, shape \(3, 3\), got \(1, 3\)"),
     (lambda: kgz.GauGAN.for_shape((8, 8, 1)), r"one-hot label maps \(h, w, classes >= 2\)"),
     (lambda: kgz.GauGAN.for_shape((8, 8, 3), norm="layer"), r"expected norm 'batch' or"),
     (lambda: kgz.GauGAN(kgz.networks.unet_generator(3, 1, 4, 3), small().discriminator),
