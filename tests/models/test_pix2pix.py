@@ -86,3 +86,17 @@ def test_bad_networks_and_sizes_are_named():
         kgz.Pix2Pix.for_shape((32, 32, 3), (16, 16, 3))
     with pytest.raises(ValueError, match="expected l1_weight >= 0"):
         small(l1_weight=-1)
+
+
+@pytest.mark.slow
+def test_the_exported_unet_takes_other_sizes(tmp_path):
+    import onnxruntime as ort
+
+    model = small(seed=0)
+    model.compile()
+    model.fit(X[:32], MIRRORED[:32], batch_size=16, epochs=1, verbose=0)
+    kgz.export.to_onnx(model, tmp_path / "p2p.onnx")
+    session = ort.InferenceSession(str(tmp_path / "p2p.onnx"), providers=["CPUExecutionProvider"])
+    wide = np.tile(X[:3], (1, 2, 3, 1))  # 16 x 24: any multiple of 2 ** num_downs = 8
+    np.testing.assert_allclose(session.run(None, {"image": wide})[0], model.translate(wide),
+                               atol=1e-4)
