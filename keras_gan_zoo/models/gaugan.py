@@ -143,8 +143,7 @@ class GauGAN(TranslationModel):
                 keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.999))
 
     def get_config(self):
-        config = {key: value for key, value in super().get_config().items()}
-        return {**config, "num_scales": self.num_scales, "feature_weight": self.feature_weight,
+        return {**super().get_config(), "num_scales": self.num_scales, "feature_weight": self.feature_weight,
                 "kl_weight": self.kl_weight, "vgg_weights": self.vgg_weights,
                 "vgg_weight": self.vgg_weight, "palette": self.palette}
 
