@@ -14,8 +14,10 @@ its last finished epoch (``keras.callbacks.BackupAndRestore`` in
 """
 
 import argparse
+import dataclasses
 import os
 import shutil
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -179,42 +181,62 @@ def cyclegan_mnist_usps(epochs):
                     "Sample rows: MNIST, -> USPS, USPS, -> MNIST.")
 
 
-# name -> (builder, epochs, training precision). Entries trained in mixed_bfloat16
-# are saved as float32 models (their weights are float32 either way), so that a
-# loaded entry computes in float32 wherever it runs.
-ENTRIES = {"dcgan_mnist": (dcgan_mnist, 30, "float32"),
-           "wgan_gp_mnist": (wgan_gp_mnist, 15, "float32"),
-           "cgan_mnist": (cgan_mnist, 40, "float32"),
-           "infogan_mnist": (infogan_mnist, 30, "float32"),
-           "cyclegan_mnist_usps": (cyclegan_mnist_usps, 9, "mixed_bfloat16")}
+@dataclasses.dataclass
+class Entry:
+    """How an entry is trained and stored.
+
+    Entries trained in mixed_bfloat16 are saved as float32 models (their
+    weights are float32 either way), so a loaded entry computes in float32
+    wherever it runs. ``weights_dtype="float16"`` stores the weights at half
+    the size; ``training_networks=False`` leaves the discriminators out.
+    The card's figures are always measured on the entry as stored and loaded.
+    """
+
+    build: object
+    epochs: int
+    precision: str = "float32"
+    weights_dtype: str = "float32"
+    training_networks: bool = True
+
+
+ENTRIES = {"dcgan_mnist": Entry(dcgan_mnist, 30),
+           "wgan_gp_mnist": Entry(wgan_gp_mnist, 15),
+           "cgan_mnist": Entry(cgan_mnist, 40),
+           "infogan_mnist": Entry(infogan_mnist, 30),
+           "cyclegan_mnist_usps": Entry(cyclegan_mnist_usps, 9, "mixed_bfloat16")}
 
 
 def train(name, epochs=None, out=None):
-    build, default_epochs, precision = ENTRIES[name]
-    epochs = epochs or default_epochs
-    keras.mixed_precision.set_global_policy(precision)
+    entry = ENTRIES[name]
+    epochs = epochs or entry.epochs
+    keras.mixed_precision.set_global_policy(entry.precision)
     keras.utils.set_random_seed(0)
-    model, fit, measure, meta = build(epochs)
+    model, fit, measure, meta = entry.build(epochs)
     backup = os.path.join("benchmarks", "results", "zoo_backup", name)
-    print(f"== {name}: {epochs} epochs in {precision} (backup in {backup})", flush=True)
+    print(f"== {name}: {epochs} epochs in {entry.precision} (backup in {backup})", flush=True)
     with Timer() as timer:
         model.fit(epochs=epochs, verbose=2, callbacks=[keras.callbacks.BackupAndRestore(backup)],
                   **fit)
-    if precision != "float32":
+    if entry.precision != "float32":
         keras.mixed_precision.set_global_policy("float32")
         trained = model
-        model, _, measure, _ = build(epochs)
+        model, _, measure, _ = entry.build(epochs)
         model.set_weights(trained.get_weights())
-        meta["training_precision"] = precision
-        meta["description"] += f" Trained in {precision}, saved as a float32 model."
-    metrics, headline, samples = measure()
+        meta["training_precision"] = entry.precision
+        meta["description"] += f" Trained in {entry.precision}, saved as a float32 model."
+    store = dict(weights_dtype=entry.weights_dtype, training_networks=entry.training_networks)
     command = f"python benchmarks/train_zoo.py {name}" + (
-        f" --epochs {epochs}" if epochs != default_epochs else "")
-    meta.update(name=name, command=command, headline=headline, metrics=metrics, epochs=epochs,
+        f" --epochs {epochs}" if epochs != entry.epochs else "")
+    meta.update(name=name, command=command, epochs=epochs,
                 training_minutes=round(timer.seconds / 60, 1), hardware=hardware(),
                 package_version=kgz.__version__, keras_version=keras.__version__)
+    with tempfile.TemporaryDirectory() as staging:  # measure the entry as it will be loaded
+        kgz.zoo.save(model, os.path.join(staging, name), {**meta, "headline": "?"}, **store)
+        model.set_weights(kgz.zoo.load(os.path.join(staging, name)).get_weights())
+    metrics, headline, samples = measure()
+    meta.update(headline=headline, metrics=metrics)
     directory = out or os.path.join(kgz.zoo.PRESETS_DIR, name)
-    kgz.zoo.save(model, directory, meta, samples=samples, overwrite=True)
+    kgz.zoo.save(model, directory, meta, samples=samples, overwrite=True, **store)
     shutil.rmtree(backup, ignore_errors=True)
     print(f"== {name}: {headline}; {metrics}; {meta['training_minutes']} min -> {directory}",
           flush=True)
@@ -222,9 +244,9 @@ def train(name, epochs=None, out=None):
 
 def check(name):
     """Measure the bundled entry again and print its card's figures beside the new ones."""
-    build, default_epochs, _ = ENTRIES[name]
+    entry = ENTRIES[name]
     keras.utils.set_random_seed(0)
-    model, _, measure, _ = build(default_epochs)
+    model, _, measure, _ = entry.build(entry.epochs)
     model.set_weights(kgz.zoo.load(name).get_weights())
     metrics, headline, _ = measure()
     card = kgz.zoo.info(name)

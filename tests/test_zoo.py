@@ -267,3 +267,59 @@ def test_cli_list_sample_and_export(tmp_path):
     session = ort.InferenceSession(str(tmp_path / "c.onnx"), providers=["CPUExecutionProvider"])
     meta = json.loads(session.get_modelmeta().custom_metadata_map["keras_gan_zoo"])
     assert meta["variant"] == "conditional_gan" and meta["num_classes"] == 10
+
+
+def _tiny_pix2pix():
+    keras.utils.set_random_seed(3)
+    model = kgz.Pix2Pix.for_shape((8, 8, 1), (8, 8, 1), base_filters=4, seed=3)
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype("float32")
+    model.fit(images, -images, batch_size=4, epochs=1, verbose=0)
+    return model, images
+
+
+def _meta(name):
+    return {"name": name, "variant": "pix2pix", "data": "noise", "command": "none",
+            "headline": "none"}
+
+
+def test_a_float16_preset_without_discriminator_is_smaller_and_translates_as_saved(tmp_path):
+    model, images = _tiny_pix2pix()
+    full = zoo.save(model, str(tmp_path / "full"), _meta("full"))
+    slim = zoo.save(model, str(tmp_path / "slim"), _meta("slim"), weights_dtype="float16",
+                    training_networks=False)
+    full_meta, slim_meta = zoo.info(full), zoo.info(slim)
+    assert full_meta["stored_networks"] == ["generator", "discriminator"]
+    assert slim_meta["stored_networks"] == ["generator"]
+    assert slim_meta["weights_dtype"] == "float16"
+    g_params = model.generator.count_params()
+    d_params = model.discriminator.count_params()
+    # the weights file shrinks by the dropped network and by half a float per weight
+    growth = (full_meta["files"]["model.weights.h5"]["bytes"]
+              - slim_meta["files"]["model.weights.h5"]["bytes"])
+    assert growth > 4 * d_params + 2 * g_params * 0.9
+    assert "generator in float16 (computed in float32 when loaded)" in open(
+        os.path.join(slim, "README.md")).read()
+
+    loaded = zoo.load(slim)
+    assert all(w.dtype == "float32" for w in loaded.generator.weights)
+    for got, want in zip(loaded.generator.get_weights(), model.generator.get_weights()):
+        np.testing.assert_array_equal(got, want.astype("float16").astype("float32"))
+    made, want = loaded.translate(images), model.translate(images)
+    assert 0 < np.abs(made - want).max() < 2e-2  # float16 rounding, nothing else
+    # the discriminator was not stored: it is a fresh one, not the trained one
+    fresh = loaded.discriminator.get_weights()[0]
+    assert fresh.shape == model.discriminator.get_weights()[0].shape
+    assert not np.allclose(fresh, model.discriminator.get_weights()[0])
+    # and the full preset brings the trained discriminator back exactly
+    for got, want in zip(zoo.load(full).discriminator.get_weights(),
+                         model.discriminator.get_weights()):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_preset_weights_dtype_must_be_a_float_keras_can_widen(tmp_path):
+    model, _ = _tiny_pix2pix()
+    with pytest.raises(zoo.PresetError, match="expected weights_dtype 'float32' or 'float16', "
+                                              "got 'int8'"):
+        zoo.save(model, str(tmp_path / "p"), _meta("p"), weights_dtype="int8")
+    assert not (tmp_path / "p").exists()

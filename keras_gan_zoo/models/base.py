@@ -94,6 +94,10 @@ class AdversarialModel(keras.Model):
     Class attributes a variant may declare:
 
     * ``network_names``: the constructor arguments that hold networks.
+    * ``training_only_networks``: those of them that only training uses (the
+      discriminators); sampling, translating, encoding and the variant's own
+      measures (``predict_codes``...) never call them, so a pretrained entry
+      may leave them out (``kgz.zoo.save(..., training_networks=False)``).
     * ``RENAMED``: ``{old argument: new argument}``; the old name gets an
       error that names the new one, and older configs are read with it.
     * ``OLD_DEFAULTS``: ``{config version: {argument: default}}``, the
@@ -110,6 +114,7 @@ class AdversarialModel(keras.Model):
     """
 
     network_names = ("generator", "discriminator")
+    training_only_networks = ()
     RENAMED = {}
     OLD_DEFAULTS = {}
 
@@ -795,6 +800,7 @@ class EncodingModel(GenerativeModel):
     """
 
     network_names = ("generator", "encoder", "discriminator")
+    training_only_networks = ("discriminator",)
     #: the builder in :mod:`keras_gan_zoo.networks` that ``for_shape`` calls:
     #: ``(shape, latent_dim, **network_kwargs) -> (generator, encoder, discriminator)``
     networks_builder = None

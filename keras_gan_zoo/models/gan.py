@@ -130,6 +130,7 @@ class GAN(GenerativeModel):
     # Version-1 configs (0.1.0) lack the arguments added after them; these
     # values behave as the code did before each argument existed.
     OLD_DEFAULTS = {1: {"reuse_fakes": False}}
+    training_only_networks = ("discriminator",)
 
     def __init__(
         self,

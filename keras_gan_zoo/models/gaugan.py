@@ -63,6 +63,7 @@ class GauGAN(TranslationModel):
     """
 
     network_names = ("generator", "discriminator", "encoder")
+    training_only_networks = ("discriminator",)
     pairing = "paired"
 
     def __init__(self, generator, discriminator, encoder=None, num_scales=2, feature_weight=10.0,

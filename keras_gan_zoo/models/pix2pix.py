@@ -50,6 +50,7 @@ class Pix2Pix(TranslationModel):
     """
 
     network_names = ("generator", "discriminator")
+    training_only_networks = ("discriminator",)
     pairing = "paired"
 
     def __init__(self, generator, discriminator, l1_weight=100.0, image_shape_a=None, seed=None,

@@ -167,7 +167,10 @@ def load(preset, sha256=None, cache_dir=None):
     The weights and config files are checked against the SHA-256 in the
     preset's metadata before they are read; the config is read with Keras'
     ``safe_mode`` (no code from files). The model is returned uncompiled:
-    ``model.compile()`` before fine-tuning it with ``fit``.
+    ``model.compile()`` before fine-tuning it with ``fit``. It computes in
+    float32 even when the preset stores float16 weights; networks the preset
+    does not store (``metadata["stored_networks"]``, e.g. a discriminator left
+    out to keep the entry small) start from their initial weights.
 
     Args: as :func:`resolve`.
 
@@ -194,7 +197,11 @@ def load(preset, sha256=None, cache_dir=None):
     with open(os.path.join(directory, CONFIG)) as f:
         config = json.load(f)
     model = keras.saving.deserialize_keras_object(config, safe_mode=True)
-    model.load_weights(os.path.join(directory, WEIGHTS))
+    stored = meta.get("stored_networks", model.network_names)  # older presets store them all
+    missing = [getattr(model, n) for n in model.network_names if n not in stored]
+    # float16 weights are widened to the float32 variables as they are assigned
+    keras.saving.load_weights(model, os.path.join(directory, WEIGHTS),
+                              objects_to_skip=missing or None)
     return model
 
 
@@ -203,7 +210,8 @@ def info(preset, sha256=None, cache_dir=None):
     return _read_metadata(_preset_root(resolve(preset, sha256, cache_dir)))
 
 
-def save(model, directory, metadata, samples=None, overwrite=False):
+def save(model, directory, metadata, samples=None, overwrite=False, weights_dtype="float32",
+         training_networks=True):
     """Write ``model`` as a preset directory (what the zoo training script calls).
 
     Args:
@@ -213,6 +221,15 @@ def save(model, directory, metadata, samples=None, overwrite=False):
             ``command``, ``headline``; the file hashes and sizes are added.
         samples: optional images in [-1, 1] for ``samples.png``.
         overwrite: replace an existing preset.
+        weights_dtype: ``"float32"``, or ``"float16"`` to store the weights
+            at half the size. A loaded preset computes in float32 either way
+            (its weights are widened on load); measure the loaded entry, as
+            ``benchmarks/train_zoo.py`` does, to know what the rounding costs.
+        training_networks: also store the networks only training uses (the
+            variant's ``training_only_networks``, its discriminators).
+            ``False`` leaves them out: the entry samples, translates and
+            exports as before, and fine-tuning it starts those networks
+            afresh. The metadata lists what is stored.
     """
     from keras_gan_zoo.visualize import save_image_grid
 
@@ -223,6 +240,8 @@ def save(model, directory, metadata, samples=None, overwrite=False):
             raise PresetError(f"the metadata lacks {key!r}")
     if not _NAME.match(metadata["name"]):
         raise PresetError(f"invalid preset name {metadata['name']!r}: use a-z, 0-9 and _")
+    if weights_dtype not in ("float32", "float16"):
+        raise PresetError(f"expected weights_dtype 'float32' or 'float16', got {weights_dtype!r}")
     os.makedirs(directory, exist_ok=True)
     config = keras.saving.serialize_keras_object(model)
     config.pop("compile_config", None)  # a preset holds networks, not optimizer state
@@ -230,11 +249,17 @@ def save(model, directory, metadata, samples=None, overwrite=False):
         json.dump(config, f)
     copy = keras.saving.deserialize_keras_object(config)
     copy.set_weights(model.get_weights())
-    copy.save_weights(os.path.join(directory, WEIGHTS))
+    skipped = () if training_networks else tuple(copy.training_only_networks)
+    keras.saving.save_weights(copy, os.path.join(directory, WEIGHTS),
+                              objects_to_skip=[getattr(copy, n) for n in skipped] or None)
+    if weights_dtype == "float16":
+        _narrow_to_float16(os.path.join(directory, WEIGHTS))
     files = {name: {"sha256": _sha256(os.path.join(directory, name)),
                     "bytes": os.path.getsize(os.path.join(directory, name))}
              for name in (CONFIG, WEIGHTS)}
     meta = {**metadata, "files": files, "generators": generators(model),
+            "weights_dtype": weights_dtype,
+            "stored_networks": [n for n in copy.network_names if n not in skipped],
             "size_mb": round(sum(f["bytes"] for f in files.values()) / 1e6, 2)}
     if samples is not None:
         save_image_grid(samples, os.path.join(directory, SAMPLES), ncols=10)
@@ -244,6 +269,21 @@ def save(model, directory, metadata, samples=None, overwrite=False):
     with open(os.path.join(directory, CARD), "w") as f:
         f.write(card(meta))
     return directory
+
+
+def _narrow_to_float16(path):
+    """Rewrite a Keras ``.weights.h5`` file's float32 arrays as float16, in place."""
+    import h5py
+    import numpy as np
+
+    with h5py.File(path, "r+") as f:
+        arrays = []
+        f.visititems(lambda name, obj: arrays.append(name)
+                     if isinstance(obj, h5py.Dataset) and obj.dtype == np.float32 else None)
+        for name in arrays:
+            values = f[name][()]
+            del f[name]
+            f.create_dataset(name, data=values.astype(np.float16))
 
 
 def generators(model):
@@ -266,6 +306,11 @@ def card(meta):
              f"| data | {meta['data']} |",
              f"| headline | {meta['headline']} |",
              f"| size | {meta.get('size_mb', '?')} MB |"]
+    if "stored_networks" in meta:
+        dtype = meta.get("weights_dtype", "float32")
+        lines.append(f"| weights | {', '.join(meta['stored_networks'])} in {dtype}"
+                     + (" (computed in float32 when loaded)" if dtype != "float32" else "")
+                     + " |")
     for key, value in meta.get("metrics", {}).items():
         lines.append(f"| {key.replace('_', ' ')} | {value} |")
     for g in meta.get("generators", []):
