@@ -50,7 +50,34 @@ RECIPES = {
         seed=0),
     "cyclegan_mnist_usps": lambda: kgz.CycleGAN.for_shape(
         (32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0),
+    # the family, as benchmarks/family_mnist.py, acgan_mnist.py and fgan.py measure them
+    "wgan_mnist": lambda: kgz.WGAN.for_shape(
+        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, seed=0),
+    "fgan_mnist": lambda: kgz.GAN.for_shape(
+        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, loss="f_divergence",
+        divergence="pearson", seed=0),
+    "ebgan_mnist": lambda: kgz.EBGAN.for_shape(
+        (28, 28, 1), network_kwargs={"base_filters": 32}, seed=0),
+    "bigan_mnist": lambda: kgz.BiGAN.for_shape(
+        (28, 28, 1), network_kwargs={"base_filters": 32}, seed=0),
+    "vaegan_mnist": lambda: kgz.VAEGAN.for_shape(
+        (28, 28, 1), network_kwargs={"base_filters": 32}, seed=0),
+    "acgan_mnist": lambda: kgz.ACGAN.for_shape(
+        (28, 28, 1), num_classes=10, latent_dim=64, network_kwargs={"base_filters": 32}, seed=0),
+    # facades, as benchmarks/small_data.py and paired_facades.py train them
+    "resnet_gan_facades": lambda: kgz.GAN.for_shape(
+        (128, 128, 3), network_kwargs={"architecture": "resnet", "base_filters": 16},
+        loss="hinge", augment="diffaugment", ema=0.999, seed=0),
+    "pix2pix_facades": lambda: kgz.Pix2Pix.for_shape(
+        (256, 256, 3), (256, 256, 3), base_filters=16, seed=0),
+    "gaugan_facades": lambda: kgz.GauGAN.for_shape(
+        (256, 256, len(kgz.data.FACADE_CLASSES)), base_filters=10, hidden=20, latent_dim=64,
+        palette=kgz.data.FACADE_PALETTE, seed=0),
+    "cyclegan_facades": lambda: kgz.CycleGAN.for_shape(
+        (128, 128, 3), (128, 128, 3), base_filters=16, seed=0),
 }
+
+FACADES_SPLIT = "CMP facades files 0-399 (train) / 400-499 (held out)"
 
 
 def _mnist(size=None):
@@ -60,46 +87,114 @@ def _mnist(size=None):
 
 
 def _image_quality(model, held_out, **generate):
-    """Fréchet distance in digit-classifier features and precision/recall, 10k samples vs held out."""
+    """Fréchet and kernel distance in digit-classifier features and precision/recall, 10k samples vs held out."""
     fake = model.generate(10000, seed=1, **generate)
     real_f = kgz.metrics.features(held_out)
     fake_f = kgz.metrics.features(fake)
     pr = kgz.metrics.precision_recall(real_f, fake_f[:len(real_f)])
     return {
         "frechet_distance_digit_features": round(kgz.metrics.frechet_distance(real_f, fake_f), 3),
+        "kernel_distance_x1000": round(1000 * float(kgz.metrics.kernel_distance(
+            real_f, fake_f)[0]), 3),
         "precision": round(pr["precision"], 4),
         "recall": round(pr["recall"], 4),
     }
 
 
-def dcgan_mnist(epochs):
+def _fd_headline(metrics):
+    return f"FD (digit features) {metrics['frechet_distance_digit_features']:.2f}"
+
+
+def _unconditional(name, meta):
+    """An unconditional MNIST sampler, measured by its samples' FD against the held-out digits."""
     (x, _), (x_test, _) = _mnist()
-    model = RECIPES["dcgan_mnist"]()
+    model = RECIPES[name]()
     model.compile(steps_per_execution=25)
-    fit = dict(x=x, batch_size=64, shuffle=True)
 
     def measure():
         m = _image_quality(model, x_test)
-        return m, f"FD (digit features) {m['frechet_distance_digit_features']:.2f}", model.generate(100, seed=0)
+        return m, _fd_headline(m), model.generate(100, seed=0)
 
-    return model, fit, measure, dict(
+    return model, dict(x=x, batch_size=64, shuffle=True), measure, meta
+
+
+def _with_encoder(name, meta):
+    """A MNIST sampler with an encoder: samples' FD, and how well its codes and reconstructions keep the digit."""
+    from family_mnist import linear_probe, nearest_neighbour
+
+    (x, y), (x_test, y_test) = _mnist()
+    model = RECIPES[name]()
+    model.compile(steps_per_execution=25)
+
+    def measure():
+        m = _image_quality(model, x_test)
+        again = model.reconstruct(x_test)
+        codes, train_codes = model.encode(x_test), model.encode(x)
+        m.update({
+            "frechet_distance_reconstructions": round(kgz.metrics.frechet_distance(
+                kgz.metrics.features(x_test), kgz.metrics.features(again)), 3),
+            "reconstruction_mse": round(float(np.mean((again - x_test) ** 2)), 4),
+            "nearest_neighbour_accuracy_on_codes": round(
+                nearest_neighbour(train_codes, y, codes, y_test), 4),
+            "linear_probe_accuracy_on_codes": round(linear_probe(train_codes, y, codes, y_test), 4),
+        })
+        headline = (f"1-NN on codes {100 * m['nearest_neighbour_accuracy_on_codes']:.1f}%, "
+                    + _fd_headline(m))
+        grid = np.concatenate([x_test[:50], again[:50]])  # held-out digits, then G(E(x))
+        return m, headline, grid
+
+    return model, dict(x=x, batch_size=64, shuffle=True), measure, meta
+
+
+def dcgan_mnist(epochs):
+    return _unconditional("dcgan_mnist", dict(
         variant="gan", data=MNIST_SPLIT,
-        description="DCGAN (non-saturating loss) on MNIST digits, latent 64, base 32 filters.")
+        description="DCGAN (non-saturating loss) on MNIST digits, latent 64, base 32 filters."))
 
 
 def wgan_gp_mnist(epochs):
-    (x, _), (x_test, _) = _mnist()
-    model = RECIPES["wgan_gp_mnist"]()
-    model.compile(steps_per_execution=25)
-
-    def measure():
-        m = _image_quality(model, x_test)
-        return m, f"FD (digit features) {m['frechet_distance_digit_features']:.2f}", model.generate(100, seed=0)
-
-    return model, dict(x=x, batch_size=64, shuffle=True), measure, dict(
+    return _unconditional("wgan_gp_mnist", dict(
         variant="wgan_gp", data=MNIST_SPLIT,
         description="WGAN-GP (5 critic steps, gradient penalty 10) on MNIST digits, DCGAN "
-                    "networks without batch norm in the critic, latent 64.")
+                    "networks without batch norm in the critic, latent 64."))
+
+
+def wgan_mnist(epochs):
+    return _unconditional("wgan_mnist", dict(
+        variant="wgan", data=MNIST_SPLIT,
+        description="WGAN (weight clipping 0.01, 5 critic steps, RMSprop 5e-5) on MNIST digits, "
+                    "DCGAN networks, latent 64."))
+
+
+def fgan_mnist(epochs):
+    return _unconditional("fgan_mnist", dict(
+        variant="gan", data=MNIST_SPLIT,
+        description="f-GAN minimising the Pearson chi-squared divergence on MNIST digits, "
+                    "DCGAN networks, latent 64."))
+
+
+def ebgan_mnist(epochs):
+    return _unconditional("ebgan_mnist", dict(
+        variant="ebgan", data=MNIST_SPLIT,
+        description="EBGAN on MNIST digits: an autoencoder discriminator whose reconstruction "
+                    "error is the energy (margin 1, pulling-away term 0.1), DCGAN-sized "
+                    "networks."))
+
+
+def bigan_mnist(epochs):
+    return _with_encoder("bigan_mnist", dict(
+        variant="bigan", data=MNIST_SPLIT + " (labels only to measure the codes)",
+        description="BiGAN / ALI on MNIST: a generator and an encoder trained against one "
+                    "discriminator of (image, code) pairs; encode(images) and "
+                    "reconstruct(images). Sample rows: 50 held-out digits, then G(E(x))."))
+
+
+def vaegan_mnist(epochs):
+    return _with_encoder("vaegan_mnist", dict(
+        variant="vaegan", data=MNIST_SPLIT + " (labels only to measure the codes)",
+        description="VAE-GAN on MNIST: a VAE whose reconstruction error is measured in the "
+                    "discriminator's features, plus the GAN loss. Sample rows: 50 held-out "
+                    "digits, then their reconstructions."))
 
 
 def cgan_mnist(epochs):
@@ -119,6 +214,25 @@ def cgan_mnist(epochs):
         variant="conditional_gan", data=MNIST_SPLIT + ", with labels",
         description="Conditional GAN on MNIST: one-hot label into the DCGAN generator, "
                     "projection discriminator. generate(n, labels=digit).")
+
+
+def acgan_mnist(epochs):
+    (x, y), (x_test, _) = _mnist()
+    model = RECIPES["acgan_mnist"]()
+    model.compile(steps_per_execution=25)
+
+    def measure():
+        m = _image_quality(model, x_test, labels=np.repeat(np.arange(10), 1000))
+        accuracy, per_class = kgz.metrics.conditional_accuracy(model, n_per_class=1000, seed=2)
+        m["class_accuracy"] = round(accuracy, 4)
+        m["worst_class"] = f"{int(per_class.argmin())}: {per_class.min():.3f}"
+        grid = model.generate(100, labels=np.repeat(np.arange(10), 10), seed=0)
+        return m, f"class accuracy {100 * accuracy:.1f}%", grid
+
+    return model, dict(x=x, y=y, batch_size=64, shuffle=True), measure, dict(
+        variant="acgan", data=MNIST_SPLIT + ", with labels",
+        description="ACGAN on MNIST: the label into the generator, a discriminator with a "
+                    "real-or-fake head and a class head. generate(n, labels=digit).")
 
 
 def infogan_mnist(epochs):
@@ -181,6 +295,122 @@ def cyclegan_mnist_usps(epochs):
                     "Sample rows: MNIST, -> USPS, USPS, -> MNIST.")
 
 
+def _facades(size):
+    from paired_facades import load
+
+    photos, maps = load(size)
+    return (photos[:400], maps[:400]), (photos[400:], maps[400:])
+
+
+def _small(images, size=128):
+    """Images for a sample grid, at most ``size`` pixels a side (so the card's PNG stays small)."""
+    return tf.image.resize(images, (size, size), antialias=True).numpy().clip(-1, 1)
+
+
+def _fcn_measure(translate, held_photos, held_maps, train_photos):
+    """The FCN score and distances of ``translate(held-out maps)`` (benchmarks/paired_facades.py)."""
+    from paired_facades import measure as paired_measure
+
+    reference = kgz.metrics.features(train_photos, extractor="facades")
+    made = translate(held_maps)
+    m = {k.replace("kid_x1000", "kernel_distance_x1000").replace("fd", "frechet_distance_facades_features"):
+         round(float(v), 4) for k, v in paired_measure(made, held_maps, reference).items()}
+    ceiling = kgz.metrics.fcn_score(held_photos, held_maps)["pixel_accuracy"]
+    m["real_photos_pixel_accuracy"] = round(float(ceiling), 4)
+    headline = (f"FCN per-pixel accuracy {m['pixel_accuracy']:.3f} (real photos "
+                f"{ceiling:.3f}), class IoU {m['mean_iou']:.3f}")
+    grid = _small(np.concatenate([held_maps[:10], held_photos[:10], made[:10]]))
+    return m, headline, grid
+
+
+def resnet_gan_facades(epochs):
+    (photos, _), (held, _) = _facades(128)
+    model = RECIPES["resnet_gan_facades"]()
+    # SAGAN's two time scales with hinge loss and spectral norm (as small_data.py)
+    model.compile(keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+                  keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.9))
+
+    def measure():
+        real_f = kgz.metrics.features(photos, extractor="facades")
+        fake_f = kgz.metrics.features(model.generate(5000, seed=1), extractor="facades")
+        pr = kgz.metrics.precision_recall(real_f, fake_f[:len(real_f)], extractor="facades")
+        m = {"frechet_distance_facades_features": round(float(
+                 kgz.metrics.frechet_distance(real_f, fake_f)), 3),
+             "kernel_distance_x1000": round(1000 * float(kgz.metrics.kernel_distance(
+                 real_f, fake_f, extractor="facades")[0]), 3),
+             "held_out_photos_frechet_distance": round(float(kgz.metrics.frechet_distance(
+                 real_f, kgz.metrics.features(held, extractor="facades"))), 3),
+             "precision": round(pr["precision"], 4), "recall": round(pr["recall"], 4)}
+        headline = (f"FD (facades features) {m['frechet_distance_facades_features']:.2f} "
+                    f"(held-out photos {m['held_out_photos_frechet_distance']:.2f})")
+        return m, headline, _small(model.generate(40, seed=0), 64)
+
+    return model, dict(x=photos, batch_size=32, shuffle=True), measure, dict(
+        variant="gan", data=FACADES_SPLIT + ", photos only, 128x128",
+        description="Facade photos at 128x128 from 400 training photos, the small-data recipe: "
+                    "ResNet networks with spectral norm, hinge loss, DiffAugment, a moving "
+                    "average of the generator (samples come from it), Adam 1e-4 / 4e-4.")
+
+
+def pix2pix_facades(epochs):
+    (photos, maps), (held_photos, held_maps) = _facades(256)
+    model = RECIPES["pix2pix_facades"]()
+    model.compile(steps_per_execution=10)
+    return model, dict(x=maps, y=photos, batch_size=4, shuffle=True), (
+        lambda: _fcn_measure(model.translate, held_photos, held_maps, photos)), dict(
+        variant="pix2pix", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
+        description="pix2pix on CMP facades: colour-coded label map (the database's 12 "
+                    "classes) -> photo at 256x256; U-Net (base 16), 70x70 PatchGAN, L1 100. "
+                    "Sample rows: held-out maps, their photos, the entry's photos.")
+
+
+def gaugan_facades(epochs):
+    from paired_facades import one_hot
+
+    (photos, maps), (held_photos, held_maps) = _facades(256)
+    model = RECIPES["gaugan_facades"]()
+    model.compile(steps_per_execution=10)
+    return model, dict(x=one_hot(maps), y=photos, batch_size=4, shuffle=True), (
+        lambda: _fcn_measure(lambda m: model.translate(m, seed=0), held_photos, held_maps,
+                             photos)), dict(
+        variant="gaugan", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
+        description="GauGAN (SPADE) on CMP facades: label map -> photo at 256x256, random "
+                    "styles or the style of a photo (translate(maps, style=photo)); colour "
+                    "maps are read with kgz.data.FACADE_PALETTE. Hinge loss, feature matching, "
+                    "KL 0.05, no VGG loss. Sample rows: held-out maps, their photos, the "
+                    "entry's photos (seed 0).")
+
+
+def cyclegan_facades(epochs):
+    (photos, maps), (held_photos, held_maps) = _facades(128)
+    order = np.random.default_rng(0).permutation(400)
+    data = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(photos),
+                                tf.data.Dataset.from_tensor_slices(maps[order])))
+    data = data.shuffle(400, seed=0).batch(4, drop_remainder=True)
+    model = RECIPES["cyclegan_facades"]()
+    lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=epochs * 100)
+    model.compile(keras.optimizers.Adam(lr, 0.5), keras.optimizers.Adam(lr, 0.5),
+                  steps_per_execution=10)
+
+    def measure():
+        m, headline, _ = _fcn_measure(lambda x: model.translate(x, "b_to_a"), held_photos,
+                                      held_maps, photos)
+        drawn = model.translate(held_photos)  # photo -> map, read back to classes
+        truth = kgz.data.facade_classes(held_maps)
+        m["photo_to_map_pixel_accuracy"] = round(float(np.mean(
+            kgz.data.facade_classes(drawn) == truth)), 4)
+        grid = _small(np.concatenate([held_photos[:10], drawn[:10], held_maps[:10],
+                                      model.translate(held_maps[:10], "b_to_a")]))
+        return m, headline + f"; photo -> map {100 * m['photo_to_map_pixel_accuracy']:.1f}%", grid
+
+    return model, dict(x=data), measure, dict(
+        variant="cyclegan", data=FACADES_SPLIT + ", photos (A) and label maps (B) unpaired, "
+                                                 "128x128",
+        description="CycleGAN on CMP facades, photo (A) <-> colour label map (B) at 128x128, "
+                    "trained without pairs (the maps shuffled apart from their photos). "
+                    "Sample rows: photos, -> maps, maps, -> photos.")
+
+
 @dataclasses.dataclass
 class Entry:
     """How an entry is trained and stored.
@@ -203,7 +433,17 @@ ENTRIES = {"dcgan_mnist": Entry(dcgan_mnist, 30),
            "wgan_gp_mnist": Entry(wgan_gp_mnist, 15),
            "cgan_mnist": Entry(cgan_mnist, 40),
            "infogan_mnist": Entry(infogan_mnist, 30),
-           "cyclegan_mnist_usps": Entry(cyclegan_mnist_usps, 9, "mixed_bfloat16")}
+           "cyclegan_mnist_usps": Entry(cyclegan_mnist_usps, 9, "mixed_bfloat16"),
+           "wgan_mnist": Entry(wgan_mnist, 20, "mixed_bfloat16"),
+           "fgan_mnist": Entry(fgan_mnist, 20, "mixed_bfloat16"),
+           "ebgan_mnist": Entry(ebgan_mnist, 20, "mixed_bfloat16"),
+           "bigan_mnist": Entry(bigan_mnist, 20, "mixed_bfloat16", "float16"),
+           "vaegan_mnist": Entry(vaegan_mnist, 20, "mixed_bfloat16"),
+           "acgan_mnist": Entry(acgan_mnist, 20, "mixed_bfloat16"),
+           "resnet_gan_facades": Entry(resnet_gan_facades, 250, "mixed_bfloat16"),
+           "pix2pix_facades": Entry(pix2pix_facades, 60, "mixed_bfloat16", "float16"),
+           "gaugan_facades": Entry(gaugan_facades, 60, "mixed_bfloat16", "float16", False),
+           "cyclegan_facades": Entry(cyclegan_facades, 40, "mixed_bfloat16")}
 
 
 def train(name, epochs=None, out=None):
@@ -230,6 +470,10 @@ def train(name, epochs=None, out=None):
     meta.update(name=name, command=command, epochs=epochs,
                 training_minutes=round(timer.seconds / 60, 1), hardware=hardware(),
                 package_version=kgz.__version__, keras_version=keras.__version__)
+    if entry.weights_dtype != "float32":  # what the narrower weights cost, on the card
+        metrics, headline, _ = measure()
+        meta["before_rounding"] = {"headline": headline, "metrics": metrics}
+        print(f"== {name}: {headline} with float32 weights", flush=True)
     with tempfile.TemporaryDirectory() as staging:  # measure the entry as it will be loaded
         kgz.zoo.save(model, os.path.join(staging, name), {**meta, "headline": "?"}, **store)
         model.set_weights(kgz.zoo.load(os.path.join(staging, name)).get_weights())

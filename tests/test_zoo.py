@@ -79,9 +79,9 @@ def test_bundled_entry_loads_samples_and_exports_with_parity(name, tmp_path):
     model = zoo.load(name)
     assert type(model) is kgz.VARIANTS[meta["variant"]]
     assert not model.compiled  # weights only; compile() to fine-tune
-    if isinstance(model, kgz.CycleGAN):
-        images = np.random.default_rng(0).uniform(-1, 1, (2,) + model.image_shape_a).astype("float32")
-        out = model.translate(images)
+    if model.kind == "translator":  # images (or colour label maps) of what it reads from files
+        images = np.random.default_rng(0).uniform(-1, 1, (2,) + model.source_shape())
+        out = model.translate(images.astype("float32"))
     else:
         out = model.generate(4, seed=0)
         np.testing.assert_array_equal(out, model.generate(4, seed=0))

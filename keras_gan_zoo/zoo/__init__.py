@@ -311,6 +311,9 @@ def card(meta):
         lines.append(f"| weights | {', '.join(meta['stored_networks'])} in {dtype}"
                      + (" (computed in float32 when loaded)" if dtype != "float32" else "")
                      + " |")
+    if "before_rounding" in meta:
+        lines.append(f"| headline before the weights were rounded to {meta.get('weights_dtype')} "
+                     f"| {meta['before_rounding']['headline']} |")
     for key, value in meta.get("metrics", {}).items():
         lines.append(f"| {key.replace('_', ' ')} | {value} |")
     for g in meta.get("generators", []):
