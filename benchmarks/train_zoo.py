@@ -358,7 +358,7 @@ def pix2pix_facades(epochs):
     model.compile(steps_per_execution=10)
     return model, dict(x=maps, y=photos, batch_size=4, shuffle=True), (
         lambda: _fcn_measure(model.translate, held_photos, held_maps, photos)), dict(
-        variant="pix2pix", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
+        gallery_rows=[0, 2], variant="pix2pix", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
         description="pix2pix on CMP facades: colour-coded label map (the database's 12 "
                     "classes) -> photo at 256x256; U-Net (base 16), 70x70 PatchGAN, L1 100. "
                     "Sample rows: held-out maps, their photos, the entry's photos.")
@@ -373,7 +373,7 @@ def gaugan_facades(epochs):
     return model, dict(x=one_hot(maps), y=photos, batch_size=4, shuffle=True), (
         lambda: _fcn_measure(lambda m: model.translate(m, seed=0), held_photos, held_maps,
                              photos)), dict(
-        variant="gaugan", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
+        gallery_rows=[0, 2], variant="gaugan", data=FACADES_SPLIT + ", label map -> photo pairs, 256x256",
         description="GauGAN (SPADE) on CMP facades: label map -> photo at 256x256, random "
                     "styles or the style of a photo (translate(maps, style=photo)); colour "
                     "maps are read with kgz.data.FACADE_PALETTE. Hinge loss, feature matching, "
@@ -404,7 +404,7 @@ def cyclegan_facades(epochs):
         return m, headline + f"; photo -> map {100 * m['photo_to_map_pixel_accuracy']:.1f}%", grid
 
     return model, dict(x=data), measure, dict(
-        variant="cyclegan", data=FACADES_SPLIT + ", photos (A) and label maps (B) unpaired, "
+        gallery_rows=[2, 3], variant="cyclegan", data=FACADES_SPLIT + ", photos (A) and label maps (B) unpaired, "
                                                  "128x128",
         description="CycleGAN on CMP facades, photo (A) <-> colour label map (B) at 128x128, "
                     "trained without pairs (the maps shuffled apart from their photos). "

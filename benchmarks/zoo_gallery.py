@@ -4,7 +4,8 @@
 
 Each row is the top of the entry's own sample grid (``samples.png``, written by
 ``benchmarks/train_zoo.py`` with 10 tiles a row); a translation entry shows
-two rows (inputs, then translations).
+two rows (inputs, then translations), or the rows its metadata names in
+``gallery_rows``.
 """
 
 import os
@@ -22,8 +23,12 @@ def main(out="docs/images/zoo_gallery.png"):
     for entry in kgz.zoo.list():
         grid = Image.open(os.path.join(kgz.zoo.resolve(entry["name"]), kgz.zoo.SAMPLES)).convert("RGB")
         tile = grid.width / 10
-        keep = 2 if kgz.zoo.load(entry["name"]).kind == "translator" else 1
-        strip = grid.crop((0, 0, grid.width, round(tile * keep)))
+        default = [0, 1] if kgz.zoo.load(entry["name"]).kind == "translator" else [0]
+        keep = kgz.zoo.info(entry["name"]).get("gallery_rows", default)
+        strip = Image.new("RGB", (grid.width, round(tile * len(keep))))
+        for i, row in enumerate(keep):
+            strip.paste(grid.crop((0, round(tile * row), grid.width, round(tile * (row + 1)))),
+                        (0, round(tile * i)))
         strip = strip.resize((WIDTH, round(strip.height * WIDTH / strip.width)))
         row = Image.new("RGB", (LABEL + WIDTH, strip.height), "white")
         row.paste(strip, (LABEL, 0))
