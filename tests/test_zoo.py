@@ -23,11 +23,18 @@ VARIANT_OF = {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP, "conditional_gan": kgz.Cond
               "infogan": kgz.InfoGAN, "cyclegan": kgz.CycleGAN}
 
 
-def test_one_bundled_entry_per_variant_with_a_card():
+def _folder_bytes(directory):
+    return sum(os.path.getsize(os.path.join(directory, f)) for f in os.listdir(directory))
+
+
+def test_one_bundled_entry_per_variant_with_a_card_within_the_size_budget():
     entries = zoo.list()
     assert {e["variant"] for e in entries} >= set(VARIANT_OF)
+    sizes = {e["name"]: _folder_bytes(zoo.resolve(e["name"])) for e in entries}
+    assert max(sizes.values()) <= 8e6, sizes  # every file of an entry, card and grid included
+    assert sum(sizes.values()) <= 60e6, sizes
     for entry in entries:
-        assert entry["headline"] and entry["size_mb"] < 10
+        assert entry["headline"]
         meta = zoo.info(entry["name"])
         assert meta["command"].startswith("python benchmarks/train_zoo.py " + entry["name"])
         assert meta["metrics"] and meta["training_minutes"] > 0
