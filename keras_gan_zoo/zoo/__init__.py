@@ -272,18 +272,30 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
 
 
 def _narrow_to_float16(path):
-    """Rewrite a Keras ``.weights.h5`` file's float32 arrays as float16, in place."""
+    """Rewrite a Keras ``.weights.h5`` file with its float32 arrays as float16.
+
+    The file is copied into a new one (HDF5 does not give back the space of
+    deleted datasets, so rewriting in place would not shrink it), then
+    replaces the original.
+    """
     import h5py
     import numpy as np
 
-    with h5py.File(path, "r+") as f:
-        arrays = []
-        f.visititems(lambda name, obj: arrays.append(name)
-                     if isinstance(obj, h5py.Dataset) and obj.dtype == np.float32 else None)
-        for name in arrays:
-            values = f[name][()]
-            del f[name]
-            f.create_dataset(name, data=values.astype(np.float16))
+    def copy(source, target):
+        target.attrs.update(source.attrs)
+        for key, item in source.items():
+            if isinstance(item, h5py.Group):
+                copy(item, target.create_group(key))
+            else:
+                values = item[()]
+                if item.dtype == np.float32:
+                    values = values.astype(np.float16)
+                target.create_dataset(key, data=values).attrs.update(item.attrs)
+
+    narrowed = path + ".float16"
+    with h5py.File(path, "r") as source, h5py.File(narrowed, "w") as target:
+        copy(source, target)
+    os.replace(narrowed, path)
 
 
 def generators(model):
