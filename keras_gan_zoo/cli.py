@@ -6,7 +6,8 @@
     keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 |
                          --input DIR | --interpolate 8]
     keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|modes --data DATA [-n N]
-    keras-gan-zoo export MODEL --format onnx|saved_model --out PATH [--direction b_to_a]
+    keras-gan-zoo export MODEL --format onnx|saved_model|litert|openvino --out PATH
+                         [--direction b_to_a]
     keras-gan-zoo list
 
 MODEL is a .keras file or a zoo name everywhere; DATA is read by
@@ -111,9 +112,11 @@ def _export(args):
     _quiet()
     stem = os.path.splitext(args.model)[0] if args.model.endswith(".keras") else os.path.basename(
         os.path.normpath(args.model))
-    out = args.out or stem + (".onnx" if args.format == "onnx" else "_saved_model")
-    _free(out, overwrite=args.overwrite, hint="choose another --out or pass --overwrite")
     from keras_gan_zoo import export
+
+    out = args.out or stem + (export.ENDINGS[args.format] or "_saved_model")
+    weights = os.path.splitext(out)[0] + ".bin" if args.format == "openvino" else None
+    _free(out, weights, overwrite=args.overwrite, hint="choose another --out or pass --overwrite")
 
     model = _load_model(args.model)
     options = {"overwrite": args.overwrite, "direction": args.direction}
@@ -391,12 +394,14 @@ def build_parser():
 
     exp = commands.add_parser(
         "export",
-        help="export a saved model's generator to ONNX or a SavedModel, verified against Keras",
+        help="export a saved model's generator to ONNX, a SavedModel, LiteRT or OpenVINO, "
+             "verified against Keras",
     )
     exp.add_argument("model", help="a .keras file saved by model.save, or a zoo name")
-    exp.add_argument("--format", choices=["onnx", "saved_model"], default="onnx")
-    exp.add_argument("--out", help="file (onnx) or folder (saved_model) to write "
-                     "(default: beside the model)")
+    exp.add_argument("--format", choices=["onnx", "saved_model", "litert", "openvino"],
+                     default="onnx")
+    exp.add_argument("--out", help="file (.onnx, .tflite, OpenVINO .xml with its .bin) or "
+                     "folder (saved_model) to write (default: beside the model)")
     exp.add_argument("--direction", help="for a translation model: which generator "
                      "(a CycleGAN's a_to_b or b_to_a; default the first)")
     exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")

@@ -1,4 +1,4 @@
-"""Export a trained generator to a SavedModel or an ONNX file, verified against Keras.
+"""Export a trained generator to ONNX, a SavedModel, LiteRT or OpenVINO, verified against Keras.
 
 What is exported is the **generator** of a variant (for a CycleGAN, one
 direction), in float32, with a dynamic batch dimension and inputs and outputs
@@ -23,14 +23,19 @@ carries a metadata record (:func:`metadata`): the variant, each input's shape,
 dtype and meaning, the output's range, the class count or code sizes, and the
 package version. ONNX files hold it in ``metadata_props`` (the whole record as
 JSON under the key ``keras_gan_zoo``, plus flat keys); a SavedModel holds it
-in a ``metadata`` signature and in ``assets/keras_gan_zoo.json``.
+in a ``metadata`` signature and in ``assets/keras_gan_zoo.json``; a LiteRT
+(``.tflite``) file in its flatbuffer ``metadata`` under ``keras_gan_zoo``; an
+OpenVINO model (``.xml`` + ``.bin``) in its ``rt_info`` under
+``keras_gan_zoo``. :func:`read_metadata` reads it back from any of them.
 
 With ``verify=True`` (the default) the written file is run (onnxruntime; the
-reloaded SavedModel) on random inputs at batch 1 and batch 7 and compared with
+reloaded SavedModel; the LiteRT interpreter, ``ai-edge-litert``; the OpenVINO
+runtime on the CPU in float32) on random inputs at batch 1 and batch 7 and compared with
 Keras; if the largest absolute difference exceeds ``tolerance`` (1e-4) the
 export raises :class:`ExportVerificationError` with the numbers and writes
 nothing. Files are written beside the target and moved into place only once
-verified, so a failed export leaves what was there untouched.
+verified, so a failed export leaves what was there untouched. Written files
+get the permissions of the user's umask (as ``open`` would give them).
 
 A generator trained under a ``mixed_bfloat16`` or ``mixed_float16`` policy is
 exported as a float32 copy of itself (same weights, float32 compute). It is
@@ -66,12 +71,17 @@ __all__ = [
     "ExportVerificationError",
     "export",
     "metadata",
+    "read_metadata",
+    "to_litert",
     "to_onnx",
+    "to_openvino",
     "to_saved_model",
 ]
 
 #: Formats :func:`export` writes.
-FORMATS = ("onnx", "saved_model")
+FORMATS = ("onnx", "saved_model", "litert", "openvino")
+#: What each format's path is: the file ending it needs (``None``: a folder).
+ENDINGS = {"onnx": ".onnx", "saved_model": None, "litert": ".tflite", "openvino": ".xml"}
 #: Largest absolute difference from Keras that verification accepts.
 TOLERANCE = 1e-4
 #: Name of the metadata file in a SavedModel's ``assets/`` and of the ONNX metadata key.
@@ -92,8 +102,9 @@ class ExportResult:
     """What an export wrote and how closely it matches Keras.
 
     Attributes:
-        path: the written file (ONNX) or directory (SavedModel).
-        format: ``"onnx"`` or ``"saved_model"``.
+        path: the written file (ONNX, LiteRT, OpenVINO's ``.xml`` with its
+            ``.bin`` beside it) or directory (SavedModel).
+        format: one of :data:`FORMATS`.
         metadata: the record stored in the export (see :func:`metadata`).
         max_abs_diff: ``{batch size: largest |exported - Keras|}``, or empty
             when ``verify=False``.
@@ -223,20 +234,31 @@ _ENDINGS = {".onnx": "onnx", ".tflite": "litert", ".keras": "keras", ".h5": "ker
             ".pb": "a frozen graph", ".xml": "openvino"}
 
 
+_FORMAT_NAMES = {"onnx": "an ONNX export is one .onnx file",
+                 "litert": "a LiteRT export is one .tflite file",
+                 "openvino": "an OpenVINO export is an .xml file (its weights go beside it, "
+                             "in the .bin of the same name)"}
+
+
 def _check_path_format(path, fmt):
     """Refuse a path whose ending names another format (``to_saved_model(m, "g.tflite")``)."""
     ending = os.path.splitext(path.rstrip("/\\"))[1].lower()
-    if fmt == "onnx" and ending != ".onnx":
-        raise ExportError(f"an ONNX export is one .onnx file; got the path {path!r}: name it "
-                          "e.g. generator.onnx")
+    needed = ENDINGS[fmt]
+    if needed is not None and ending != needed:
+        raise ExportError(f"{_FORMAT_NAMES[fmt]}; got the path {path!r}: name it e.g. "
+                          f"generator{needed}")
     if fmt == "saved_model" and ending in _ENDINGS:
         raise ExportError(f"a SavedModel is a folder, but {path!r} ends in {ending} (a "
                           f"{_ENDINGS[ending]} file): name a folder, e.g. generator_savedmodel, "
                           f"or use format=\"onnx\" for .onnx")
 
 
-def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator):
-    """Verify the file at ``tmp`` with ``run(inputs) -> array`` and move it to ``path``."""
+def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator, place=None):
+    """Verify the file at ``tmp`` with ``run(inputs) -> array`` and move it to ``path``.
+
+    ``place(tmp, path)`` moves a format of several files (OpenVINO) instead of
+    one ``os.replace``.
+    """
     diffs, gap = {}, None
     if verify:
         for batch in VERIFY_BATCHES:
@@ -260,9 +282,13 @@ def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator):
         inputs = plan.sample_inputs(VERIFY_BATCHES[-1], seed=0)
         gap = float(np.max(np.abs(_keras_output(plan.generator, plan, inputs)
                                   - _keras_output(generator, plan, inputs))))
-    if os.path.lexists(path):
-        _remove(path)
-    os.replace(tmp, path)
+    _with_umask_permissions(tmp)
+    if place is not None:
+        place(tmp, path)
+    else:
+        if os.path.lexists(path):
+            _remove(path)
+        os.replace(tmp, path)
     return ExportResult(path=path, format=fmt, metadata=record, max_abs_diff=diffs,
                         policy_gap=gap)
 
@@ -271,6 +297,23 @@ def _keras_output(generator, plan, inputs):
     args = [inputs[s.name] for s in plan.specs()]
     out = generator(args[0] if len(args) == 1 else args, training=False)
     return keras.ops.convert_to_numpy(out).astype("float32")
+
+
+def _with_umask_permissions(path):
+    """Give ``path`` (and a folder's contents) what ``open``/``mkdir`` would under the umask.
+
+    ``tempfile`` makes its files 0600 and folders 0700, which a server or a
+    container reading the export as another user cannot open.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    for root, dirs, files in (os.walk(path) if os.path.isdir(path) else [(None, [], [path])]):
+        for name in files:
+            os.chmod(name if root is None else os.path.join(root, name), 0o666 & ~umask)
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o777 & ~umask)
+    if os.path.isdir(path):
+        os.chmod(path, 0o777 & ~umask)
 
 
 def _remove(path):
@@ -348,6 +391,24 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
             os.remove(tmp)
 
 
+def _write_saved_model(plan, generator, record, directory):
+    """Write ``generator`` as a SavedModel with the ``serve`` and ``metadata`` endpoints."""
+    text = json.dumps(record, indent=2)
+
+    @tf.function(input_signature=[])
+    def read_metadata():
+        return {"metadata": tf.constant(text)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint("serve", plan.function(generator))
+    archive.add_endpoint("metadata", read_metadata)
+    archive.write_out(directory, verbose=False)
+    os.makedirs(os.path.join(directory, "assets"), exist_ok=True)
+    with open(os.path.join(directory, "assets", METADATA_KEY + ".json"), "w") as f:
+        f.write(text + "\n")
+
+
 def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANCE,
                    direction=None):
     """Export ``model``'s generator to a TensorFlow SavedModel directory.
@@ -367,22 +428,9 @@ def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANC
     plan, path, parent = _prepare(model, path, "saved_model", overwrite, direction)
     generator = _float32_copy(plan.generator)
     record = plan.metadata()
-    text = json.dumps(record, indent=2)
-
-    @tf.function(input_signature=[])
-    def read_metadata():
-        return {"metadata": tf.constant(text)}
-
-    archive = keras.export.ExportArchive()
-    archive.track(generator)
-    archive.add_endpoint("serve", plan.function(generator))
-    archive.add_endpoint("metadata", read_metadata)
     tmp = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
     try:
-        archive.write_out(tmp, verbose=False)
-        os.makedirs(os.path.join(tmp, "assets"), exist_ok=True)
-        with open(os.path.join(tmp, "assets", METADATA_KEY + ".json"), "w") as f:
-            f.write(text + "\n")
+        _write_saved_model(plan, generator, record, tmp)
 
         def run(inputs):
             serve = tf.saved_model.load(tmp).signatures["serve"]
@@ -394,12 +442,208 @@ def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANC
             shutil.rmtree(tmp)
 
 
-def export(model, path, format="onnx", **kwargs):
-    """Export ``model``'s generator as ``format`` (``"onnx"`` or ``"saved_model"``).
+def _litert_interpreter(path):
+    """The LiteRT interpreter (``ai-edge-litert``) on ``path``."""
+    try:
+        from ai_edge_litert.interpreter import Interpreter
+    except ImportError:
+        raise ExportError("verifying a LiteRT export needs the LiteRT interpreter: "
+                          "pip install 'keras-gan-zoo[litert]' (or verify=False)") from None
+    return Interpreter(model_path=path)
 
-    ``kwargs`` go to :func:`to_onnx` or :func:`to_saved_model`.
+
+def to_litert(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, direction=None):
+    """Export ``model``'s generator to a LiteRT (TensorFlow Lite) ``.tflite`` file.
+
+    The file has one signature, ``serve``, with the role-named inputs (dynamic
+    batch) and one output, and the metadata record in its flatbuffer
+    ``metadata`` under ``keras_gan_zoo`` (:func:`read_metadata`). It is
+    converted by TensorFlow's LiteRT converter from the SavedModel
+    :func:`to_saved_model` writes, in float32 with the built-in operators,
+    and verified in the LiteRT interpreter (``ai-edge-litert``).
+
+    Args: as :func:`to_saved_model`.
+
+    Example:
+        >>> kgz.export.to_litert(model, "generator.tflite").max_abs_diff
+        >>> from ai_edge_litert.interpreter import Interpreter
+        >>> serve = Interpreter("generator.tflite").get_signature_runner("serve")
+        >>> serve(z=np.random.normal(size=(4, 64)).astype("float32"))["image"].shape
+        (4, 28, 28, 1)
+    """
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    plan, path, parent = _prepare(model, path, "litert", overwrite, direction)
+    generator = _float32_copy(plan.generator)
+    record = plan.metadata()
+    staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
+    tmp = os.path.join(staging, "generator.tflite")
+    try:
+        _write_saved_model(plan, generator, record, os.path.join(staging, "saved_model"))
+        converter = tf.lite.TFLiteConverter.from_saved_model(
+            os.path.join(staging, "saved_model"), signature_keys=["serve"])
+        try:
+            flat = converter.convert()
+        except Exception as error:  # the converter raises ConverterError and others
+            raise ExportError(f"the LiteRT converter could not convert "
+                              f"{plan.generator.name!r}: {error}") from error
+        tree = flatbuffer_utils.convert_bytearray_to_object(bytearray(flat))
+        _add_litert_metadata(tree, json.dumps(record).encode())
+        with open(tmp, "wb") as f:
+            f.write(flatbuffer_utils.convert_object_to_bytearray(tree))
+
+        def run(inputs):
+            serve = _litert_interpreter(tmp).get_signature_runner("serve")
+            return serve(**inputs)[plan.output]
+
+        return _finish(plan, record, tmp, path, "litert", run, verify, tolerance, generator)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _add_litert_metadata(tree, data):
+    """Append ``data`` to a LiteRT model object as its ``keras_gan_zoo`` metadata entry."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    buffer = schema.BufferT()
+    buffer.data = np.frombuffer(data, np.uint8)
+    tree.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name = METADATA_KEY
+    entry.buffer = len(tree.buffers) - 1
+    tree.metadata = [*(tree.metadata or []), entry]
+
+
+def _openvino():
+    try:
+        import openvino
+    except ImportError:
+        raise ExportError("OpenVINO export needs the openvino package: "
+                          "pip install 'keras-gan-zoo[openvino]'") from None
+    return openvino
+
+
+def _openvino_float32(path):
+    """``path`` compiled for the CPU in float32 (OpenVINO's CPU default is bf16 where it can)."""
+    ov = _openvino()
+    return ov.Core().compile_model(path, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+
+
+def to_openvino(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, direction=None):
+    """Export ``model``'s generator to an OpenVINO model: ``path`` (``.xml``) and its ``.bin``.
+
+    Converted by ``openvino.convert_model`` from the SavedModel
+    :func:`to_saved_model` writes, stored with float32 weights (OpenVINO
+    would otherwise compress them to float16), the role-named inputs with a
+    dynamic batch, and the metadata record in ``rt_info`` under
+    ``keras_gan_zoo`` (:func:`read_metadata`). Verified with the OpenVINO
+    runtime on the CPU in float32: on CPUs with bfloat16 units OpenVINO
+    computes in bfloat16 unless asked not to, so compile it with
+    ``{"INFERENCE_PRECISION_HINT": "f32"}`` for these results.
+
+    Args: as :func:`to_saved_model`.
+
+    Example:
+        >>> kgz.export.to_openvino(model, "generator.xml").max_abs_diff
+        >>> import openvino as ov
+        >>> g = ov.Core().compile_model("generator.xml", "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+        >>> g({"z": np.random.normal(size=(4, 64)).astype("float32")})["image"].shape
+        (4, 28, 28, 1)
+    """
+    ov = _openvino()
+    plan, path, parent = _prepare(model, path, "openvino", overwrite, direction)
+    weights = os.path.splitext(path)[0] + ".bin"
+    if os.path.lexists(weights) and not overwrite:
+        raise ExportError(f"{weights} already exists (the weights of {path} would go there); "
+                          "pass overwrite=True to replace it")
+    generator = _float32_copy(plan.generator)
+    record = plan.metadata()
+    staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
+    tmp = os.path.join(staging, "generator.xml")
+    try:
+        _write_saved_model(plan, generator, record, os.path.join(staging, "saved_model"))
+        try:
+            converted = ov.convert_model(os.path.join(staging, "saved_model"))
+        except Exception as error:
+            raise ExportError(f"openvino.convert_model could not convert "
+                              f"{plan.generator.name!r}: {error}") from error
+        converted.set_rt_info(json.dumps(record), [METADATA_KEY])
+        ov.save_model(converted, tmp, compress_to_fp16=False)
+
+        def run(inputs):
+            return _openvino_float32(tmp)(inputs)[plan.output]
+
+        def place(staged, target):
+            weights = os.path.splitext(target)[0] + ".bin"
+            for old in (target, weights):
+                if os.path.lexists(old):
+                    _remove(old)
+            os.replace(os.path.splitext(staged)[0] + ".bin", weights)
+            os.replace(staged, target)
+
+        _with_umask_permissions(os.path.splitext(tmp)[0] + ".bin")
+        return _finish(plan, record, tmp, path, "openvino", run, verify, tolerance, generator,
+                       place=place)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+_WRITERS = {"onnx": to_onnx, "saved_model": to_saved_model, "litert": to_litert,
+            "openvino": to_openvino}
+
+
+def export(model, path, format="onnx", **kwargs):
+    """Export ``model``'s generator as ``format``: one of :data:`FORMATS`.
+
+    ``kwargs`` go to :func:`to_onnx`, :func:`to_saved_model`,
+    :func:`to_litert` or :func:`to_openvino`.
     """
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r}; expected one of {', '.join(FORMATS)}")
-    writer = to_onnx if format == "onnx" else to_saved_model
-    return writer(model, path, **kwargs)
+    return _WRITERS[format](model, path, **kwargs)
+
+
+def read_metadata(path):
+    """The metadata record stored in an export of any format (a dict).
+
+    Args:
+        path: an ``.onnx``, ``.tflite`` or OpenVINO ``.xml`` file, or a
+            SavedModel folder, written by this module.
+
+    Raises:
+        ExportError: the file is not one of these, or holds no record.
+    """
+    path = os.fspath(path)
+    ending = os.path.splitext(path.rstrip("/\\"))[1].lower()
+    if not os.path.exists(path):
+        raise ExportError(f"{path} does not exist")
+    text = None
+    if os.path.isdir(path):
+        asset = os.path.join(path, "assets", METADATA_KEY + ".json")
+        if os.path.isfile(asset):
+            with open(asset) as f:
+                text = f.read()
+    elif ending == ".onnx":
+        import onnx
+
+        props = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+        text = props.get(METADATA_KEY)
+    elif ending == ".tflite":
+        from tensorflow.lite.tools import flatbuffer_utils
+
+        tree = flatbuffer_utils.read_model(path)
+        for entry in tree.metadata or []:
+            name = entry.name.decode() if isinstance(entry.name, bytes) else entry.name
+            if name == METADATA_KEY:
+                text = bytes(tree.buffers[entry.buffer].data).decode()
+    elif ending == ".xml":
+        model = _openvino().Core().read_model(path)
+        if model.has_rt_info([METADATA_KEY]):
+            text = model.get_rt_info([METADATA_KEY]).astype(str)
+    else:
+        raise ExportError(f"{path} is not an export this module reads: expected a .onnx, "
+                          ".tflite or .xml file or a SavedModel folder")
+    if text is None:
+        raise ExportError(f"{path} holds no {METADATA_KEY} metadata: it was not written by "
+                          "keras_gan_zoo.export")
+    return json.loads(text)

@@ -196,7 +196,7 @@ def test_refuses_an_unbuilt_model(tmp_path):
 
 
 def test_refuses_unknown_format_and_direction(models, tmp_path):
-    with pytest.raises(export.ExportError, match="unknown export format 'tflite'"):
+    with pytest.raises(export.ExportError, match="unknown export format 'tflite'.*litert"):
         export.export(models["gan"], tmp_path / "g", format="tflite")
     with pytest.raises(export.ExportError, match="unknown direction"):
         export.to_onnx(models["cyclegan"], tmp_path / "g.onnx", direction="sideways")
@@ -221,6 +221,46 @@ def test_never_overwrites_without_permission(models, tmp_path):
     assert (folder / "keep.txt").read_text() == "mine"
     export.to_onnx(models["gan"], path, overwrite=True)
     assert onnx.load(str(path)).graph.input[0].name == "z"
+
+
+def test_openvino_never_overwrites_the_weights_file_beside_it(models, tmp_path):
+    weights = tmp_path / "g.bin"
+    weights.write_bytes(b"the user's weights")
+    with pytest.raises(export.ExportError, match=r"g.bin already exists \(the weights of"):
+        export.to_openvino(models["gan"], tmp_path / "g.xml")
+    assert weights.read_bytes() == b"the user's weights"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.bin"]
+    export.to_openvino(models["gan"], tmp_path / "g.xml", overwrite=True)
+    assert export.read_metadata(tmp_path / "g.xml")["variant"] == "gan"
+
+
+@pytest.mark.parametrize("fmt, name", [("onnx", "g.onnx"), ("saved_model", "g_sm"),
+                                       ("litert", "g.tflite"), ("openvino", "g.xml")])
+def test_exports_get_the_users_umask_permissions(models, tmp_path, fmt, name):
+    old = os.umask(0o022)
+    try:
+        result = export.export(models["gan"], tmp_path / name, format=fmt)
+    finally:
+        os.umask(old)
+    written = [tmp_path / name] + ([tmp_path / "g.bin"] if fmt == "openvino" else [])
+    if fmt == "saved_model":
+        written += list((tmp_path / name).rglob("*"))
+    for path in written:
+        expected = 0o755 if path.is_dir() else 0o644
+        assert oct(path.stat().st_mode & 0o777) == oct(expected), path
+    assert export.read_metadata(result.path) == result.metadata
+
+
+def test_read_metadata_names_what_it_cannot_read(models, tmp_path):
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.read_metadata(tmp_path / "missing.onnx")
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(export.ExportError, match=r"expected a .onnx, .tflite or .xml file"):
+        export.read_metadata(tmp_path / "notes.txt")
+    bare = onnx.helper.make_model(onnx.helper.make_graph([], "empty", [], []))
+    onnx.save(bare, tmp_path / "other.onnx")
+    with pytest.raises(export.ExportError, match="holds no keras_gan_zoo metadata"):
+        export.read_metadata(tmp_path / "other.onnx")
 
 
 def test_failed_verification_raises_with_numbers_and_writes_nothing(models, tmp_path):
@@ -288,6 +328,14 @@ def test_cli_export(models, tmp_path, capsys):
     assert "already exists" in err and "Traceback" not in err and err.count("\n") == 1
     assert cli(["export", str(tmp_path / "nothing.keras")]) == 2
     assert "no model file" in capsys.readouterr().err
+    # LiteRT and OpenVINO, named beside the model by default
+    for fmt, written in (("litert", ["info.tflite"]), ("openvino", ["info.xml", "info.bin"])):
+        assert cli(["export", str(tmp_path / "info.keras"), "--format", fmt]) == 0
+        assert f"({fmt}, infogan" in capsys.readouterr().out
+        assert all((tmp_path / w).is_file() for w in written)
+    (tmp_path / "info.xml").unlink()  # the .bin alone is still the user's: not replaced
+    assert cli(["export", str(tmp_path / "info.keras"), "--format", "openvino"]) == 2
+    assert "info.bin already exists" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("writer, path, message", [
@@ -295,6 +343,8 @@ def test_cli_export(models, tmp_path, capsys):
     ("to_saved_model", "g.onnx", r"ends in .onnx.*format=\"onnx\""),
     ("to_onnx", "generator_savedmodel", r"an ONNX export is one .onnx file"),
     ("to_onnx", "g.tflite", r"an ONNX export is one .onnx file"),
+    ("to_litert", "g.onnx", r"a LiteRT export is one .tflite file.*generator.tflite"),
+    ("to_openvino", "g_savedmodel", r"an OpenVINO export is an .xml file.*generator.xml"),
 ])
 def test_a_path_that_names_another_format_is_refused(models, tmp_path, writer, path, message):
     with pytest.raises(export.ExportError, match=message):

@@ -6,6 +6,7 @@ replica against two, and ONNX export with parity. A variant's own test file
 holds only what is particular to it.
 """
 
+import itertools
 import json
 import logging
 
@@ -192,15 +193,37 @@ def test_built_outside_the_strategy_scope_says_so(name, two_replicas):
             model.compile()
 
 
+def _user_feed(model, signature, direction):
+    """Inputs a user would give the exported file, by port name, and what the model gives."""
+    if signature.kind == "translator":
+        source = translator_source(signature, 3)
+        arrays = [source] + signature.make_inputs(3, np.random.default_rng(0))[1:]
+        feed = {p.name: a for p, a in zip(signature.inputs, arrays)}
+        expected = keras.ops.convert_to_numpy(signature.generator(
+            arrays if len(arrays) > 1 else source, training=False))
+        if len(arrays) == 1:  # what translate() gives is what the file computes
+            np.testing.assert_allclose(model.translate(source, direction), expected, atol=1e-6)
+        return feed, expected
+    if signature.kind == "encoder":
+        return {"image": IMAGES[:3]}, model.encode(IMAGES[:3])
+    arrays = signature.make_inputs(5, np.random.default_rng(0))
+    return {p.name: a for p, a in zip(signature.inputs, arrays)}, model.predict_generator(arrays)
+
+
+def _trained_model(name):
+    keras.utils.set_random_seed(0)
+    model = ENTRIES[name].build()
+    model.compile()
+    fit(model, ENTRIES[name])  # batch statistics move
+    return model
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_onnx_export_of_every_generator_matches_keras(name, tmp_path):
     import onnxruntime as ort
 
-    keras.utils.set_random_seed(0)
-    model = ENTRIES[name].build()
-    model.compile()
-    fit(model, ENTRIES[name])  # batch statistics move
+    model = _trained_model(name)
     for direction in model.directions:
         path = tmp_path / f"{direction or 'generator'}.onnx"
         result = kgz.export.to_onnx(model, path, direction=direction)
@@ -209,21 +232,37 @@ def test_onnx_export_of_every_generator_matches_keras(name, tmp_path):
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         assert [i.name for i in session.get_inputs()] == [p.name for p in signature.inputs]
         assert result.metadata["variant"] == (ENTRIES[name].variant or name)
-        # The file computes what the model computes for a user's inputs.
-        if signature.kind == "translator":
-            source = translator_source(signature, 3)
-            arrays = [source] + signature.make_inputs(3, np.random.default_rng(0))[1:]
-            feed = {p.name: a for p, a in zip(signature.inputs, arrays)}
-            expected = keras.ops.convert_to_numpy(signature.generator(
-                arrays if len(arrays) > 1 else source, training=False))
-            if len(arrays) == 1:  # what translate() gives is what the file computes
-                np.testing.assert_allclose(model.translate(source, direction), expected,
-                                           atol=1e-6)
-        elif signature.kind == "encoder":
-            feed, expected = {"image": IMAGES[:3]}, model.encode(IMAGES[:3])
-        else:
-            arrays = signature.make_inputs(5, np.random.default_rng(0))
-            feed = {p.name: a for p, a in zip(signature.inputs, arrays)}
-            expected = model.predict_generator(arrays)
+        feed, expected = _user_feed(model, signature, direction)  # what a user gives the file
         got = session.run(None, feed)[0]
         np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def _run_litert(path, feed):
+    from ai_edge_litert.interpreter import Interpreter
+
+    serve = Interpreter(model_path=str(path)).get_signature_runner("serve")
+    return list(serve(**feed).values())[0]
+
+
+def _run_openvino(path, feed):
+    import openvino as ov
+
+    compiled = ov.Core().compile_model(str(path), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    return compiled(feed)[compiled.outputs[0]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_litert_and_openvino_exports_of_every_generator_match_keras(name, tmp_path):
+    model = _trained_model(name)
+    formats = [("litert", ".tflite", _run_litert), ("openvino", ".xml", _run_openvino)]
+    for (fmt, ending, run), direction in itertools.product(formats, model.directions):
+        path = tmp_path / f"{direction or 'generator'}{ending}"
+        result = kgz.export.export(model, path, format=fmt, direction=direction)
+        assert set(result.max_abs_diff) == {1, 7} and max(result.max_abs_diff.values()) <= 1e-4
+        record = kgz.export.read_metadata(path)
+        assert record["variant"] == (ENTRIES[name].variant or name)
+        assert [i["name"] for i in record["inputs"]] == [
+            p.name for p in model.signature(direction).inputs]
+        feed, expected = _user_feed(model, model.signature(direction), direction)
+        np.testing.assert_allclose(run(path, feed), expected, atol=1e-4)
