@@ -1,4 +1,4 @@
-"""Export parity: |ONNX - Keras| and |SavedModel - Keras| per variant, with time and size.
+"""Export parity: |exported - Keras| per variant and format (ONNX, SavedModel, LiteRT, OpenVINO), with time and size.
 
     python benchmarks/export_parity.py                       # default networks, MNIST sizes
     python benchmarks/export_parity.py benchmarks/results/*/*.keras   # trained models
@@ -63,13 +63,13 @@ def main(paths):
     print("| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         for name, model in models.items():
-            directions = ["a_to_b", "b_to_a"] if isinstance(model, kgz.CycleGAN) else [None]
-            for direction in directions:
+            for direction in model.directions:
                 for fmt in kgz.export.FORMATS:
-                    path = os.path.join(tmp, f"{name}-{direction}.{fmt}")
+                    path = os.path.join(tmp, f"{name}-{direction}"
+                                        + (kgz.export.ENDINGS[fmt] or "_saved_model"))
                     with Timer() as timer:
                         result = kgz.export.export(model, path, format=fmt, direction=direction)
-                    size = _size(path)
+                    size = _size(path) + (_size(path[:-4] + ".bin") if fmt == "openvino" else 0)
                     print(f"| {name} | {direction or '-'} | {fmt} | "
                           f"{max(result.max_abs_diff.values()):.2g} | {timer.seconds:.1f} s | "
                           f"{size / 1e6:.2f} MB |", flush=True)

@@ -34,19 +34,20 @@ MNIST_SPLIT = "MNIST t10k images 0-7,999 (train) / 8,000-9,999 (held out), 28x28
 # Each entry's model as it is trained: the settings its card was measured with.
 # (tests/test_zoo.py checks that every bundled entry loads with these settings.)
 RECIPES = {
-    # reuse_fakes=False: these entries were trained before reuse_fakes became the default
+    # reuse_fakes=False: as these entries' length was measured (benchmarks/zoo_sweep.py)
     "dcgan_mnist": lambda: kgz.GAN.for_shape(
         (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, reuse_fakes=False,
-        seed=0),
+        ema=0.999, seed=0),
     "wgan_gp_mnist": lambda: kgz.WGANGP.for_shape(
-        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, seed=0),
+        (28, 28, 1), latent_dim=64, network_kwargs={"base_filters": 32}, ema=0.999, seed=0),
     "cgan_mnist": lambda: kgz.ConditionalGAN.for_shape(
         (28, 28, 1), num_classes=10, latent_dim=64, network_kwargs={"base_filters": 32},
         reuse_fakes=False, seed=0),
-    # info_trains_body=True: as the card was trained
+    # the paper's networks (as benchmarks/infogan_mnist.py) with 256 dense units instead of
+    # 1,024: 3.6 M weights instead of 13.4 M, so the entry fits 8 MB in float16
     "infogan_mnist": lambda: kgz.InfoGAN.for_shape(
         (28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
-        network_kwargs={"architecture": "dcgan", "base_filters": 32}, info_trains_body=True,
+        network_kwargs={"architecture": "infogan", "base_filters": 64, "dense_units": 256},
         seed=0),
     "cyclegan_mnist_usps": lambda: kgz.CycleGAN.for_shape(
         (32, 32, 1), (32, 32, 1), base_filters=16, num_blocks=4, seed=0),
@@ -78,6 +79,9 @@ RECIPES = {
 }
 
 FACADES_SPLIT = "CMP facades files 0-399 (train) / 400-499 (held out)"
+# the data sets an entry's data line names, cited on its card
+SOURCES = {"MNIST": "MNIST (LeCun, Cortes and Burges)", "USPS": "USPS (Hull, 1994)",
+           "facades": "CMP Facade Database (Tyleček and Šára, 2013)"}
 
 
 def _mnist(size=None):
@@ -149,14 +153,16 @@ def _with_encoder(name, meta):
 def dcgan_mnist(epochs):
     return _unconditional("dcgan_mnist", dict(
         variant="gan", data=MNIST_SPLIT,
-        description="DCGAN (non-saturating loss) on MNIST digits, latent 64, base 32 filters."))
+        description="DCGAN (non-saturating loss) on MNIST digits, latent 64, base 32 filters; "
+                    "samples come from a moving average of the generator (0.999)."))
 
 
 def wgan_gp_mnist(epochs):
     return _unconditional("wgan_gp_mnist", dict(
         variant="wgan_gp", data=MNIST_SPLIT,
         description="WGAN-GP (5 critic steps, gradient penalty 10) on MNIST digits, DCGAN "
-                    "networks without batch norm in the critic, latent 64."))
+                    "networks without batch norm in the critic, latent 64; samples come from "
+                    "a moving average of the generator (0.999)."))
 
 
 def wgan_mnist(epochs):
@@ -252,8 +258,10 @@ def infogan_mnist(epochs):
 
     return model, dict(x=x, batch_size=64, shuffle=True), measure, dict(
         variant="infogan", data=MNIST_SPLIT + " (labels unused)",
-        description="InfoGAN on MNIST: 62 noise + 10-way categorical + 2 continuous codes. "
-                    "The categorical code only partly finds the digits (below the paper's 95%).")
+        description="InfoGAN on MNIST: 62 noise + 10-way categorical + 2 continuous codes, "
+                    "the paper's networks with 256 dense units (1,024 in the paper). "
+                    "predict_codes(images) reads a digit's category; which category is which "
+                    "digit is in the card's code_to_digit.")
 
 
 def cyclegan_mnist_usps(epochs):
@@ -302,8 +310,9 @@ def _facades(size):
     return (photos[:400], maps[:400]), (photos[400:], maps[400:])
 
 
-def _small(images, size=128):
-    """Images for a sample grid, at most ``size`` pixels a side (so the card's PNG stays small)."""
+def _small(images, size=96):
+    """Images for a sample grid, ``size`` pixels a side (a 30-tile grid of 128 px photos is
+    a 0.8 MB PNG, a tenth of an entry's budget)."""
     return tf.image.resize(images, (size, size), antialias=True).numpy().clip(-1, 1)
 
 
@@ -427,23 +436,79 @@ class Entry:
     precision: str = "float32"
     weights_dtype: str = "float32"
     training_networks: bool = True
+    limits: str = ""  # what the entry is not good at, for its card
+    task: str = ""  # what it does, in a few words, for the zoo's table
 
 
-ENTRIES = {"dcgan_mnist": Entry(dcgan_mnist, 30),
-           "wgan_gp_mnist": Entry(wgan_gp_mnist, 15),
-           "cgan_mnist": Entry(cgan_mnist, 40),
-           "infogan_mnist": Entry(infogan_mnist, 30),
-           "cyclegan_mnist_usps": Entry(cyclegan_mnist_usps, 9, "mixed_bfloat16"),
-           "wgan_mnist": Entry(wgan_mnist, 20, "mixed_bfloat16"),
-           "fgan_mnist": Entry(fgan_mnist, 20, "mixed_bfloat16"),
-           "ebgan_mnist": Entry(ebgan_mnist, 20, "mixed_bfloat16"),
-           "bigan_mnist": Entry(bigan_mnist, 20, "mixed_bfloat16", "float16"),
-           "vaegan_mnist": Entry(vaegan_mnist, 20, "mixed_bfloat16"),
-           "acgan_mnist": Entry(acgan_mnist, 20, "mixed_bfloat16"),
-           "resnet_gan_facades": Entry(resnet_gan_facades, 250, "mixed_bfloat16"),
-           "pix2pix_facades": Entry(pix2pix_facades, 60, "mixed_bfloat16", "float16"),
-           "gaugan_facades": Entry(gaugan_facades, 60, "mixed_bfloat16", "float16", False),
-           "cyclegan_facades": Entry(cyclegan_facades, 40, "mixed_bfloat16")}
+_DIGITS_ONLY = ("It draws 28x28 grey MNIST-style digits and nothing else, from 8,000 training "
+                "images; some samples are malformed (see precision).")
+_UNCHOSEN = _DIGITS_ONLY + " Which digit comes out is not chosen: for that, use cgan_mnist."
+_FACADES = ("Trained on 400 photos of one style of building (the CMP facades, mostly "
+            "Prague); other buildings, streets or scenes are outside what it has seen. ")
+_MAPS = ("Its input is a label map drawn in the CMP facades palette "
+         "(kgz.data.FACADE_PALETTE); the FCN score reads the photos at 64x64, so it says "
+         "little about detail finer than that.")
+
+ENTRIES = {
+    "dcgan_mnist": Entry(
+        dcgan_mnist, 150, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
+    "wgan_gp_mnist": Entry(
+        wgan_gp_mnist, 40, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
+    "cgan_mnist": Entry(
+        cgan_mnist, 40, task="MNIST digits of a chosen class", limits=(
+            _DIGITS_ONLY + " Some samples show another digit than the label asked for: the "
+            "worst class is on the card.")),
+    "infogan_mnist": Entry(
+        infogan_mnist, 30, "mixed_bfloat16", "float16",
+        task="MNIST digits with codes found without labels", limits=(
+            _DIGITS_ONLY + " Its categories were found without labels: they come in no order "
+            "(code_to_digit maps them), a category may hold two similar digits, and the "
+            "continuous codes change the strokes only a little.")),
+    "cyclegan_mnist_usps": Entry(
+        cyclegan_mnist_usps, 9, "mixed_bfloat16", task="MNIST <-> USPS digits, unpaired, 32x32",
+        limits=("It changes a digit's style only a little (USPS digits are thicker and fill "
+                "more of the frame; the translations stay close to their inputs), and it "
+                "expects its inputs framed and deskewed as it was trained (see above).")),
+    "wgan_mnist": Entry(
+        wgan_mnist, 20, "mixed_bfloat16", task="MNIST digits, 28x28", limits=(
+            _UNCHOSEN + " Weight clipping trains slowly: this is the weakest of the MNIST "
+            "samplers; wgan_gp_mnist is the Wasserstein entry to use.")),
+    "fgan_mnist": Entry(
+        fgan_mnist, 20, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
+    "ebgan_mnist": Entry(
+        ebgan_mnist, 20, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
+    "bigan_mnist": Entry(
+        bigan_mnist, 20, "mixed_bfloat16", "float16",
+        task="MNIST digits, and codes of digits (encoder)", limits=(
+            _DIGITS_ONLY + " G(E(x)) keeps a digit's class more often than its shape: it is "
+            "not a faithful reconstruction (vaegan_mnist's is).")),
+    "vaegan_mnist": Entry(
+        vaegan_mnist, 20, "mixed_bfloat16", task="MNIST digits: encode, reconstruct, sample",
+        limits=(_DIGITS_ONLY + " Its reconstructions are much better than its samples from "
+                "random codes (compare the two Fréchet distances).")),
+    "acgan_mnist": Entry(
+        acgan_mnist, 20, "mixed_bfloat16", task="MNIST digits of a chosen class", limits=(
+            _DIGITS_ONLY + " It draws the asked-for digit less often than cgan_mnist; the "
+            "worst class is on the card.")),
+    "resnet_gan_facades": Entry(
+        resnet_gan_facades, 100, "mixed_bfloat16", "float16",
+        task="facade photos from 400 photos, 128x128",
+        limits=_FACADES + "The samples are 128x128, blurred, and alike from one to the next."),
+    "pix2pix_facades": Entry(
+        pix2pix_facades, 60, "mixed_bfloat16", "float16",
+        task="facades label map -> photo, 256x256",
+        limits=_FACADES + _MAPS + " One map gives nearly one photo (little variety)."),
+    "gaugan_facades": Entry(
+        gaugan_facades, 30, "mixed_bfloat16", "float16", False,
+        task="facades label map -> photo in many styles, 256x256", limits=(
+            _FACADES + _MAPS + " Its discriminators are not stored: it cannot be trained "
+            "further from the entry.")),
+    "cyclegan_facades": Entry(
+        cyclegan_facades, 40, "mixed_bfloat16", "float16",
+        task="facades photo <-> label map, unpaired, 128x128", limits=(
+            _FACADES + "Trained without pairs, its photos follow a map far less closely than "
+            "pix2pix_facades's or gaugan_facades's, and its maps are coarse.")),
+}
 
 
 def train(name, epochs=None, out=None):
@@ -469,7 +534,9 @@ def train(name, epochs=None, out=None):
         f" --epochs {epochs}" if epochs != entry.epochs else "")
     meta.update(name=name, command=command, epochs=epochs,
                 training_minutes=round(timer.seconds / 60, 1), hardware=hardware(),
-                package_version=kgz.__version__, keras_version=keras.__version__)
+                package_version=kgz.__version__, keras_version=keras.__version__,
+                limits=entry.limits, task=entry.task,
+                data_source="; ".join(v for k, v in SOURCES.items() if k in meta["data"]))
     if entry.weights_dtype != "float32":  # what the narrower weights cost, on the card
         metrics, headline, _ = measure()
         meta["before_rounding"] = {"headline": headline, "metrics": metrics}

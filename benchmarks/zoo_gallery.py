@@ -5,11 +5,13 @@
 Each row is the top of the entry's own sample grid (``samples.png``, written by
 ``benchmarks/train_zoo.py`` with 10 tiles a row); a translation entry shows
 two rows (inputs, then translations), or the rows its metadata names in
-``gallery_rows``.
+``gallery_rows``. Then prints every entry's card figures as a Markdown table
+(the one on docs/benchmarks/zoo.md).
 """
 
 import os
 import sys
+import textwrap
 
 from PIL import Image, ImageDraw
 
@@ -32,8 +34,9 @@ def main(out="docs/images/zoo_gallery.png"):
         strip = strip.resize((WIDTH, round(strip.height * WIDTH / strip.width)))
         row = Image.new("RGB", (LABEL + WIDTH, strip.height), "white")
         row.paste(strip, (LABEL, 0))
-        ImageDraw.Draw(row).text((6, strip.height // 2 - 12), f"{entry['name']}\n{entry['headline']}",
-                                 fill="black")
+        label = "\n".join([entry["name"], *textwrap.wrap(entry["headline"], 26)])
+        ImageDraw.Draw(row).multiline_text((6, max(2, strip.height // 2 - 6 * label.count("\n") - 6)),
+                                           label, fill="black")
         rows.append(row)
     gallery = Image.new("RGB", (LABEL + WIDTH, sum(r.height for r in rows) + 4 * len(rows)), "white")
     y = 0
@@ -41,7 +44,31 @@ def main(out="docs/images/zoo_gallery.png"):
         gallery.paste(row, (0, y))
         y += row.height + 4
     gallery.save(out)
-    print(f"wrote {out} ({len(rows)} entries)")
+    print(f"wrote {out} ({len(rows)} entries)\n")
+    print(table())
+
+
+def _figure(metrics, *keys):
+    for key in keys:
+        if key in metrics:
+            return f"{metrics[key]:.2f}" if isinstance(metrics[key], float) else str(metrics[key])
+    return ""
+
+
+def table():
+    """Every bundled entry's card figures, one row each (for docs/benchmarks/zoo.md)."""
+    rows = ["| entry | headline | FD | KID x1000 | precision | recall | weights | size | "
+            "epochs | training |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for entry in kgz.zoo.list():
+        meta = kgz.zoo.info(entry["name"])
+        m = meta["metrics"]
+        fd = _figure(m, "frechet_distance_digit_features", "frechet_distance_facades_features")
+        rows.append(
+            f"| `{entry['name']}` | {meta['headline']} | {fd} | "
+            f"{_figure(m, 'kernel_distance_x1000')} | {_figure(m, 'precision')} | "
+            f"{_figure(m, 'recall')} | {meta.get('weights_dtype', 'float32')} | "
+            f"{meta['size_mb']} MB | {meta['epochs']} | {meta['training_minutes']} min |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":

@@ -256,10 +256,10 @@ def _list(args):
         print("no bundled presets")
         return
     width = max(len(e["name"]) for e in entries)
-    print(f"{'name':<{width}}  {'variant':<15} {'size':>7}  headline  (data)")
+    print(f"{'name':<{width}}  {'variant':<15} {'size':>7}  headline  (task)")
     for e in entries:
         print(f"{e['name']:<{width}}  {e['variant']:<15} {e['size_mb']:>5.1f}MB  {e['headline']}  "
-              f"({e['data']})")
+              f"({e['task']})")
 
 
 # ------------------------------------------------------------------ sample

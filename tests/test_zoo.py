@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import onnxruntime as ort
 import pytest
+from PIL import Image
 
 import keras_gan_zoo as kgz
 from keras_gan_zoo import zoo
@@ -19,8 +20,8 @@ from keras_gan_zoo import zoo
 from shared_data import shared_data
 from test_cli import run_cli
 
-VARIANT_OF = {"gan": kgz.GAN, "wgan_gp": kgz.WGANGP, "conditional_gan": kgz.ConditionalGAN,
-              "infogan": kgz.InfoGAN, "cyclegan": kgz.CycleGAN}
+#: Variants whose zoo entry is not trained yet (benchmarks/train_zoo.py has their recipes).
+NOT_YET_IN_THE_ZOO = {"gaugan", "wgan"}
 
 
 def _folder_bytes(directory):
@@ -29,7 +30,7 @@ def _folder_bytes(directory):
 
 def test_one_bundled_entry_per_variant_with_a_card_within_the_size_budget():
     entries = zoo.list()
-    assert {e["variant"] for e in entries} >= set(VARIANT_OF)
+    assert {e["variant"] for e in entries} == set(kgz.VARIANTS) - NOT_YET_IN_THE_ZOO
     sizes = {e["name"]: _folder_bytes(zoo.resolve(e["name"])) for e in entries}
     assert max(sizes.values()) <= 8e6, sizes  # every file of an entry, card and grid included
     assert sum(sizes.values()) <= 60e6, sizes
@@ -335,3 +336,33 @@ def test_a_preset_weights_dtype_must_be_a_float_keras_can_widen(tmp_path):
                                               "got 'int8'"):
         zoo.save(model, str(tmp_path / "p"), _meta("p"), weights_dtype="int8")
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in ("pix2pix_facades", "gaugan_facades")
+                                  if n in {e["name"] for e in zoo.list()}])
+def test_cli_draws_photos_from_real_facades_label_map_files_with_an_entry(name, tmp_path):
+    # three held-out label maps, written as the PNG files a user would hand over
+    photos, maps = kgz.data.to_arrays(kgz.data.facades(shared_data("facades"), size=256,
+                                                       paired=True).skip(400).take(3))
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    for i, m in enumerate(maps):
+        Image.fromarray(np.round((m + 1) * 127.5).astype("uint8")).save(folder / f"{i}.png")
+    result = run_cli("sample", name, "--input", str(folder), "--seed", "0",
+                     "-o", str(tmp_path / "grid.png"), "--npy", str(tmp_path / "out.npy"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    drawn = np.load(tmp_path / "out.npy")
+    assert drawn.shape == (3, 256, 256, 3) and Image.open(tmp_path / "grid.png").width > 256
+    model = zoo.load(name)
+    inputs = model.signature(model.directions[0]).inputs
+    noise = {"seed": 0} if any(p.kind == "normal" for p in inputs) else {}
+    read_back = np.stack([np.asarray(Image.open(folder / f"{i}.png"), "float32") / 127.5 - 1
+                          for i in range(3)])
+    np.testing.assert_allclose(drawn, model.translate(read_back, **noise), atol=1e-4)
+    # and the bundled segmenter reads the drawn photos as the maps they were drawn from
+    # (pix2pix_facades: 0.53 of pixels, the real photos 0.54), far more than as other maps
+    # (0.21)
+    own = kgz.metrics.fcn_score(drawn, maps)["pixel_accuracy"]
+    other = kgz.metrics.fcn_score(drawn, np.roll(maps, 1, axis=0))["pixel_accuracy"]
+    assert own > 0.4 and own > other + 0.15, (own, other)

@@ -63,29 +63,32 @@ def list():  # noqa: A001  (the zoo's listing, as keras-hub's presets)
     """The bundled entries: name, variant, data, size and headline metric.
 
     Returns:
-        list of dicts with ``name``, ``variant``, ``data``, ``size_mb``,
-        ``headline`` (e.g. ``"class accuracy 97.1%"``) and ``description``.
+        list of dicts with ``name``, ``variant``, ``task`` (what it does, in
+        a few words), ``data``, ``size_mb``, ``headline`` (e.g. ``"class
+        accuracy 97.1%"``) and ``description``.
     """
     entries = []
     for name in _bundled():
         meta = _read_metadata(os.path.join(PRESETS_DIR, name))
-        entries.append({key: meta.get(key) for key in
-                        ("name", "variant", "data", "size_mb", "headline", "description")})
+        entry = {key: meta.get(key) for key in
+                 ("name", "variant", "task", "data", "size_mb", "headline", "description")}
+        entry["task"] = entry["task"] or entry["data"]  # presets saved before tasks were named
+        entries.append(entry)
     return entries
 
 
 def markdown_table(links=True):
-    """The zoo table (name, variant, data, headline metric, size), from the metadata.
+    """The zoo table (name, variant, task, headline metric, size), from the metadata.
 
     ``links=True`` links each name to its model card (as the README, at the
     repository's root, does); ``False`` gives plain names (the docs site).
     """
-    rows = ["| name | variant | data | headline (held-out data) | size |",
+    rows = ["| name | variant | task | headline (held-out data) | size |",
             "| --- | --- | --- | --- | --- |"]
     for e in list():
         name = (f"[`{e['name']}`](keras_gan_zoo/zoo/presets/{e['name']}/README.md)" if links
                 else f"`{e['name']}`")
-        rows.append(f"| {name} | {e['variant']} | {e['data']} | {e['headline']} | "
+        rows.append(f"| {name} | {e['variant']} | {e['task']} | {e['headline']} | "
                     f"{e['size_mb']} MB |")
     return "\n".join(rows)
 
@@ -219,6 +222,10 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
         directory: the preset folder to create.
         metadata: dict with at least ``name``, ``variant``, ``data``,
             ``command``, ``headline``; the file hashes and sizes are added.
+            Shown on the card when present: ``description``, ``metrics``,
+            ``task``, ``training_minutes``, ``hardware``, ``data_source`` (the data
+            sets' citation), ``limits`` (what the entry is not good at) and
+            ``notes``.
         samples: optional images in [-1, 1] for ``samples.png``.
         overwrite: replace an existing preset.
         weights_dtype: ``"float32"``, or ``"float16"`` to store the weights
@@ -259,7 +266,7 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
              for name in (CONFIG, WEIGHTS)}
     meta = {**metadata, "files": files, "generators": generators(model),
             "weights_dtype": weights_dtype,
-            "stored_networks": [n for n in copy.network_names if n not in skipped],
+            "stored_networks": [n for n in copy.trained_networks() if n not in skipped],
             "size_mb": round(sum(f["bytes"] for f in files.values()) / 1e6, 2)}
     if samples is not None:
         save_image_grid(samples, os.path.join(directory, SAMPLES), ncols=10)
@@ -316,6 +323,7 @@ def card(meta):
              "| | |", "| --- | --- |",
              f"| variant | `{meta['variant']}` |",
              f"| data | {meta['data']} |",
+             *([f"| data source | {meta['data_source']} |"] if meta.get("data_source") else []),
              f"| headline | {meta['headline']} |",
              f"| size | {meta.get('size_mb', '?')} MB |"]
     if "stored_networks" in meta:
@@ -337,6 +345,8 @@ def card(meta):
         lines.append(f"| training time | {meta['training_minutes']} min on {meta.get('hardware', '')} |")
     lines += ["", "Retrain (from the repository root, with `../shared/data` beside it):", "",
               "```bash", meta["command"], "```", ""]
+    if meta.get("limits"):
+        lines += ["**What it is not good at.** " + meta["limits"], ""]
     if meta.get("notes"):
         lines += [meta["notes"], ""]
     lines += ["![samples](samples.png)", "",
