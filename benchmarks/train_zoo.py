@@ -474,7 +474,8 @@ ENTRIES = {
             _UNCHOSEN + " Weight clipping trains slowly: this is the weakest of the MNIST "
             "samplers; wgan_gp_mnist is the Wasserstein entry to use.")),
     "fgan_mnist": Entry(
-        fgan_mnist, 20, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
+        fgan_mnist, 20, "mixed_bfloat16",
+        task="MNIST digits, 28x28 (f-GAN, Pearson chi-squared)", limits=_UNCHOSEN),
     "ebgan_mnist": Entry(
         ebgan_mnist, 20, "mixed_bfloat16", task="MNIST digits, 28x28", limits=_UNCHOSEN),
     "bigan_mnist": Entry(
