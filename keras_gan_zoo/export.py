@@ -442,6 +442,20 @@ def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANC
             shutil.rmtree(tmp)
 
 
+def _staged_saved_model(plan, parent):
+    """The float32 generator, its record, and a staging folder in ``parent`` holding its
+    SavedModel (``staging/saved_model``), for the formats converted from it."""
+    generator = _float32_copy(plan.generator)
+    record = plan.metadata()
+    staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
+    try:
+        _write_saved_model(plan, generator, record, os.path.join(staging, "saved_model"))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return generator, record, staging
+
+
 def _litert_interpreter(path):
     """The LiteRT interpreter (``ai-edge-litert``) on ``path``."""
     try:
@@ -474,12 +488,9 @@ def to_litert(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, di
     from tensorflow.lite.tools import flatbuffer_utils
 
     plan, path, parent = _prepare(model, path, "litert", overwrite, direction)
-    generator = _float32_copy(plan.generator)
-    record = plan.metadata()
-    staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
+    generator, record, staging = _staged_saved_model(plan, parent)
     tmp = os.path.join(staging, "generator.tflite")
     try:
-        _write_saved_model(plan, generator, record, os.path.join(staging, "saved_model"))
         converter = tf.lite.TFLiteConverter.from_saved_model(
             os.path.join(staging, "saved_model"), signature_keys=["serve"])
         try:
@@ -556,12 +567,9 @@ def to_openvino(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, 
     if os.path.lexists(weights) and not overwrite:
         raise ExportError(f"{weights} already exists (the weights of {path} would go there); "
                           "pass overwrite=True to replace it")
-    generator = _float32_copy(plan.generator)
-    record = plan.metadata()
-    staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
+    generator, record, staging = _staged_saved_model(plan, parent)
     tmp = os.path.join(staging, "generator.xml")
     try:
-        _write_saved_model(plan, generator, record, os.path.join(staging, "saved_model"))
         try:
             converted = ov.convert_model(os.path.join(staging, "saved_model"))
         except Exception as error:
