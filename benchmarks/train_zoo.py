@@ -510,10 +510,12 @@ ENTRIES = {
             _FACADES + _MAPS + " Its discriminators are not stored: it cannot be trained "
             "further from the entry.")),
     "cyclegan_facades": Entry(
-        cyclegan_facades, 40, "mixed_bfloat16", "float16",
+        cyclegan_facades, 40, "mixed_bfloat16", "float16", False,
         task="facades photo <-> label map, unpaired, 128x128", limits=(
             _FACADES + "Trained without pairs, its photos follow a map far less closely than "
-            "pix2pix_facades's or gaugan_facades's, and its maps are coarse.")),
+            "pix2pix_facades's, and the maps it draws from photos are coarse (a quarter of "
+            "their pixels in the right class). Its discriminators and history pools are "
+            "not stored: training it further starts them afresh.")),
 }
 
 

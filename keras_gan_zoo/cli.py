@@ -10,7 +10,9 @@
                          [--direction b_to_a]
     keras-gan-zoo list
 
-MODEL is a .keras file or a zoo name everywhere; DATA is read by
+MODEL is a .keras file or a zoo name everywhere (and, for ``sample`` and
+``evaluate``, an exported generator: ``.onnx``, ``.tflite``, OpenVINO ``.xml``
+or a SavedModel folder, run by its own runtime); DATA is read by
 :func:`keras_gan_zoo.data.load`. The command line only wires the library
 together: it asks each model what it takes and gives (its signature) and
 never what type it is. Errors print one line (``error: ...``) and exit with
@@ -77,12 +79,25 @@ def _quickstart(args):
 
 
 # ---------------------------------------------------------------- loading
+#: File endings (and the SavedModel's metadata file) of the exports the commands run.
+_EXPORT_ENDINGS = (".onnx", ".tflite", ".xml")
+
+
 def _load_model(spec):
-    """A variant from a ``.keras`` file (Keras' safe mode on) or a zoo preset name/directory."""
+    """A variant from a ``.keras`` file (Keras' safe mode on) or a zoo preset name/directory,
+    or an exported generator (``.onnx``, ``.tflite``, OpenVINO ``.xml``, SavedModel folder)
+    run by its own runtime."""
     import keras
 
     import keras_gan_zoo  # noqa: F401  registers the variants for deserialisation
-    from keras_gan_zoo import zoo
+    from keras_gan_zoo import export, zoo
+
+    if spec.lower().endswith(_EXPORT_ENDINGS) or os.path.isfile(
+            os.path.join(spec, "assets", export.METADATA_KEY + ".json")):
+        try:
+            return export.load(spec)
+        except export.ExportError as error:
+            raise CLIError(str(error)) from error
 
     if spec.endswith(".keras"):
         if not os.path.isfile(spec):

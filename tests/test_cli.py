@@ -91,6 +91,35 @@ def test_evaluate_fid_and_modes(tmp_path):
     assert bad.returncode == 2 and "no such file or folder" in bad.stderr
 
 
+@pytest.mark.slow
+def test_evaluate_and_sample_an_exported_file_measure_the_file_itself(tmp_path):
+    digits = kgz.data.digits()
+    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
+    model.compile()
+    model.fit(digits[:64], batch_size=32, epochs=1, verbose=0)
+    np.save(tmp_path / "real.npy", digits[:500])
+    expected = kgz.metrics.frechet_distance(digits[:500], model.generate(500, seed=0))
+    for fmt, name in (("onnx", "g.onnx"), ("litert", "g.tflite")):
+        kgz.export.export(model, tmp_path / name, format=fmt)
+        json_out = tmp_path / f"{fmt}.json"
+        result = run_cli("evaluate", str(tmp_path / name), "--metric", "fid", "--data",
+                         str(tmp_path / "real.npy"), "-n", "500", "--json", str(json_out))
+        assert result.returncode == 0, result.stderr
+        import json
+
+        # the same seed draws the same inputs, so the file's FID is the model's (to parity)
+        assert json.loads(json_out.read_text())["fid"] == pytest.approx(expected, rel=1e-3)
+    result = run_cli("sample", str(tmp_path / "g.onnx"), "-n", "6", "--seed", "2",
+                     "-o", str(tmp_path / "grid.png"), "--npy", str(tmp_path / "s.npy"))
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(tmp_path / "s.npy"), model.generate(6, seed=2),
+                               atol=1e-4)
+    (tmp_path / "other.onnx").write_bytes(b"not an onnx file")
+    bad = run_cli("evaluate", str(tmp_path / "other.onnx"), "--metric", "fid", "--data",
+                  str(tmp_path / "real.npy"))
+    assert bad.returncode == 2 and "other.onnx" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def _photos(folder, n=12, size=(40, 30), seed=0):
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)

@@ -263,6 +263,44 @@ def test_read_metadata_names_what_it_cannot_read(models, tmp_path):
         export.read_metadata(tmp_path / "other.onnx")
 
 
+@pytest.mark.parametrize("fmt, name", [("onnx", "g.onnx"), ("saved_model", "g_sm"),
+                                       ("litert", "g.tflite"), ("openvino", "g.xml")])
+def test_a_loaded_export_samples_and_translates_as_the_model_does(models, tmp_path, fmt, name):
+    model = models["conditional_gan"]
+    export.export(model, tmp_path / name, format=fmt)
+    loaded = export.load(tmp_path / name)
+    assert loaded.kind == "sampler" and "conditional_gan" in repr(loaded)
+    # the same seed draws the same inputs as the Keras model's generate()
+    np.testing.assert_allclose(loaded.generate(300, seed=4, labels=2),
+                               model.generate(300, seed=4, labels=2), atol=1e-4)
+    with pytest.raises(ValueError, match="label"):
+        loaded.generate(3, labels=7)  # the file's metadata knows there are 4 classes
+    cycle = models["cyclegan"]
+    export.export(cycle, tmp_path / ("c" + name[1:]), format=fmt, direction="b_to_a")
+    translator = export.load(tmp_path / ("c" + name[1:]))
+    images = _images(5, 16, 3)
+    np.testing.assert_allclose(translator.translate(images), cycle.translate(images, "b_to_a"),
+                               atol=1e-4)
+    with pytest.raises(ValueError, match="translates 'b_to_a' only"):
+        translator.translate(images, "a_to_b")
+
+
+def test_ports_read_back_from_metadata_written_before_they_had_kinds():
+    from keras_gan_zoo.models.contract import Port
+
+    old = [{"name": "z", "shape": [None, 8], "dtype": "float32", "meaning": "noise", "range": None},
+           {"name": "label", "shape": [None], "dtype": "int32", "meaning": "class",
+            "range": [0.0, 3.0], "classes": 4},
+           {"name": "continuous", "shape": [None, 2], "dtype": "float32", "meaning": "codes",
+            "range": [-1.0, 1.0]}]
+    ports = [Port.from_record(r) for r in old]
+    assert [(p.kind, p.keyword) for p in ports] == [("normal", "z"), ("categorical", "labels"),
+                                                    ("uniform", "continuous")]
+    for port in kgz.ConditionalGAN.for_shape((16, 16, 1), num_classes=4, latent_dim=8,
+                                             network_kwargs={"base_filters": 4}).signature().inputs:
+        assert Port.from_record(port.describe()) == port  # and today's records round-trip
+
+
 def test_failed_verification_raises_with_numbers_and_writes_nothing(models, tmp_path):
     # onnxruntime's convolutions differ from TensorFlow's by ~1e-7: nonzero, so a
     # tolerance of 1e-12 must fail

@@ -9,6 +9,7 @@ import shutil
 import threading
 
 import keras
+import tensorflow as tf
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -289,6 +290,36 @@ def _tiny_pix2pix():
 def _meta(name):
     return {"name": name, "variant": "pix2pix", "data": "noise", "command": "none",
             "headline": "none"}
+
+
+def test_a_preset_without_training_networks_leaves_out_the_training_state_too(tmp_path):
+    import h5py
+
+    keras.utils.set_random_seed(0)
+    model = kgz.CycleGAN.for_shape((16, 16, 3), (16, 16, 3), base_filters=4, num_blocks=1,
+                                   pool_size=8, seed=0)
+    model.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 3)).astype("float32")
+    model.fit(tf.data.Dataset.from_tensor_slices((images, images[::-1])).batch(4), epochs=1,
+              verbose=0)  # the history pools fill
+    meta = {"name": "cycle", "variant": "cyclegan", "data": "noise", "command": "none",
+            "headline": "none"}
+    full = zoo.save(model, str(tmp_path / "full"), meta)
+    slim = zoo.save(model, str(tmp_path / "slim"), meta, training_networks=False)
+
+    def own_variables(preset):
+        with h5py.File(os.path.join(preset, "model.weights.h5")) as f:
+            return sorted(f["vars"].keys()) if "vars" in f else []
+
+    assert set(kgz.CycleGAN.training_only_state) <= set(own_variables(full))
+    assert not set(kgz.CycleGAN.training_only_state) & set(own_variables(slim))
+    pools = 2 * 8 * 16 * 16 * 3 * 4  # two pools of 8 float32 images
+    assert (zoo.info(full)["files"]["model.weights.h5"]["bytes"]
+            - zoo.info(slim)["files"]["model.weights.h5"]["bytes"]) > pools
+    loaded = zoo.load(slim)
+    np.testing.assert_array_equal(loaded.translate(images), model.translate(images))
+    np.testing.assert_array_equal(loaded.translate(images, "b_to_a"),
+                                  model.translate(images, "b_to_a"))
 
 
 def test_a_float16_preset_without_discriminator_is_smaller_and_translates_as_saved(tmp_path):

@@ -98,6 +98,10 @@ class AdversarialModel(keras.Model):
       discriminators); sampling, translating, encoding and the variant's own
       measures (``predict_codes``...) never call them, so a pretrained entry
       may leave them out (``kgz.zoo.save(..., training_networks=False)``).
+    * ``training_only_state``: the model's own saved variables (keys of
+      ``save_own_variables``) that only training uses, such as CycleGAN's
+      history pools of fake images; left out with the training networks,
+      they load back empty.
     * ``RENAMED``: ``{old argument: new argument}``; the old name gets an
       error that names the new one, and older configs are read with it.
     * ``OLD_DEFAULTS``: ``{config version: {argument: default}}``, the
@@ -115,6 +119,7 @@ class AdversarialModel(keras.Model):
 
     network_names = ("generator", "discriminator")
     training_only_networks = ()
+    training_only_state = ()
     RENAMED = {}
     OLD_DEFAULTS = {}
 

@@ -193,14 +193,39 @@ class Port:
         return np.broadcast_to(values.astype("int32"), (n,))
 
     def describe(self):
-        """The port as a JSON-able dict (export metadata, model cards)."""
-        record = {"name": self.name, "shape": [None] + [None if s is None else int(s)
-                                                         for s in self.spec().shape[1:]],
-                  "dtype": self.dtype, "meaning": self.meaning}
+        """The port as a JSON-able dict (export metadata, model cards); :meth:`from_record`
+        reads it back."""
+        shape = [None] + [None if s is None else int(s) for s in self.spec().shape[1:]]
+        record = {"name": self.name, "kind": self.kind, "shape": shape, "dtype": self.dtype,
+                  "meaning": self.meaning}
         record["range"] = None if self.range is None else [float(v) for v in self.range]
         if self.classes is not None:
             record["classes"] = self.classes
+        if self.keyword != self.name:
+            record["keyword"] = self.keyword
         return record
+
+    @classmethod
+    def from_record(cls, record):
+        """The port a :meth:`describe` record (an export's metadata) declares.
+
+        An image port's free height and width come back as ``None``. Records
+        written before ports carried their ``kind`` (keras-gan-zoo 0.4 and
+        older) get it from what they do carry: classes make a categorical
+        code, ``z`` is normal noise, an image-shaped input an image, a
+        bounded code uniform.
+        """
+        kind = record.get("kind")
+        shape = tuple(record["shape"][1:])
+        if kind is None:
+            kind = ("categorical" if record.get("classes") else "normal" if record["name"] == "z"
+                    else "image" if len(shape) == 3 else "uniform")
+        keyword = record.get("keyword") or ("labels" if record["name"] == "label" and
+                                            "kind" not in record else None)
+        value_range = None if record.get("range") is None else tuple(record["range"])
+        return cls(record["name"], kind, shape, record.get("dtype", "float32"),
+                   record.get("meaning", ""), value_range, record.get("classes"), keyword,
+                   fixed_size=kind == "image" and None not in shape)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,6 +250,22 @@ class Signature:
     output: Port
     info: dict = dataclasses.field(default_factory=dict)
     variant: str = "generator"
+
+    @classmethod
+    def from_record(cls, record, generator=None):
+        """The signature an export's metadata record declares (:meth:`metadata`).
+
+        ``generator`` is what runs it (an exported file's runtime, or
+        ``None``): :meth:`make_inputs` draws and checks inputs without it.
+        """
+        info = {k: v for k, v in record.items()
+                if k not in ("variant", "kind", "generator", "inputs", "outputs", "producer",
+                             "package_version", "source_dtype_policy", "keras_version",
+                             "tensorflow_version")}
+        return cls(record.get("kind", "sampler"), generator,
+                   tuple(Port.from_record(r) for r in record["inputs"]),
+                   Port.from_record({**record["outputs"][0], "kind": "output"}), info,
+                   record.get("variant", "generator"))
 
     def port(self, keyword):
         """The input port that ``generate``'s argument ``keyword`` sets."""

@@ -97,6 +97,7 @@ class CycleGAN(TranslationModel):
 
     network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
     training_only_networks = ("discriminator_a", "discriminator_b")
+    training_only_state = ("pool_a_images", "pool_a_count", "pool_b_images", "pool_b_count")
 
     def __init__(self, generator_ab, generator_ba, discriminator_a, discriminator_b,
                  cycle_weight=10.0, identity_weight=0.5, pool_size=50, image_shape_a=None,

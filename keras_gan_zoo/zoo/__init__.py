@@ -259,8 +259,9 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
     skipped = () if training_networks else tuple(copy.training_only_networks)
     keras.saving.save_weights(copy, os.path.join(directory, WEIGHTS),
                               objects_to_skip=[getattr(copy, n) for n in skipped] or None)
-    if weights_dtype == "float16":
-        _narrow_to_float16(os.path.join(directory, WEIGHTS))
+    dropped = () if training_networks else tuple(copy.training_only_state)
+    if weights_dtype == "float16" or dropped:
+        _rewrite_weights(os.path.join(directory, WEIGHTS), weights_dtype == "float16", dropped)
     files = {name: {"sha256": _sha256(os.path.join(directory, name)),
                     "bytes": os.path.getsize(os.path.join(directory, name))}
              for name in (CONFIG, WEIGHTS)}
@@ -278,8 +279,9 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
     return directory
 
 
-def _narrow_to_float16(path):
-    """Rewrite a Keras ``.weights.h5`` file with its float32 arrays as float16.
+def _rewrite_weights(path, float16, dropped=()):
+    """Rewrite a Keras ``.weights.h5`` file: float32 arrays as float16 if ``float16``, and
+    without the model's own variables named in ``dropped`` (its ``training_only_state``).
 
     The file is copied into a new one (HDF5 does not give back the space of
     deleted datasets, so rewriting in place would not shrink it), then
@@ -288,21 +290,29 @@ def _narrow_to_float16(path):
     import h5py
     import numpy as np
 
-    def copy(source, target):
+    def copy(source, target, top=False):
         target.attrs.update(source.attrs)
         for key, item in source.items():
             if isinstance(item, h5py.Group):
+                if top and key == "vars":  # the model's own variables
+                    group = target.create_group(key)
+                    group.attrs.update(item.attrs)
+                    for name, values in item.items():
+                        if name not in dropped:
+                            group.create_dataset(name, data=_narrowed(values[()])).attrs.update(
+                                values.attrs)
+                    continue
                 copy(item, target.create_group(key))
             else:
-                values = item[()]
-                if item.dtype == np.float32:
-                    values = values.astype(np.float16)
-                target.create_dataset(key, data=values).attrs.update(item.attrs)
+                target.create_dataset(key, data=_narrowed(item[()])).attrs.update(item.attrs)
 
-    narrowed = path + ".float16"
-    with h5py.File(path, "r") as source, h5py.File(narrowed, "w") as target:
-        copy(source, target)
-    os.replace(narrowed, path)
+    def _narrowed(values):
+        return values.astype(np.float16) if float16 and values.dtype == np.float32 else values
+
+    rewritten = path + ".rewrite"
+    with h5py.File(path, "r") as source, h5py.File(rewritten, "w") as target:
+        copy(source, target, top=True)
+    os.replace(rewritten, path)
 
 
 def generators(model):
