@@ -131,8 +131,12 @@ def test_saved_model_export_matches_keras(models, tmp_path, name):
 def test_metadata_says_what_a_deployer_needs(models):
     meta = export.metadata(models["conditional_gan"])
     assert meta["num_classes"] == 4
-    assert meta["outputs"][0] == {"name": "image", "shape": [None, 16, 16, 1], "dtype": "float32",
-                                  "range": [-1.0, 1.0], "meaning": "generated examples"}
+    assert meta["outputs"][0] == {"name": "image", "kind": "output", "shape": [None, 16, 16, 1],
+                                  "dtype": "float32", "range": [-1.0, 1.0],
+                                  "meaning": "generated examples"}
+    # each input says how it is drawn, so a runtime can draw it as the model does
+    assert [(i["name"], i["kind"], i.get("keyword", i["name"])) for i in meta["inputs"]] == [
+        ("z", "normal", "z"), ("label", "categorical", "labels")]
     info = export.metadata(models["infogan"])
     assert (info["num_categories"], info["num_continuous"]) == (3, 2)
     toy = export.metadata(models["wgan_gp"])
