@@ -256,7 +256,9 @@ def _run_openvino(path, feed):
 def test_litert_and_openvino_exports_of_every_generator_match_keras(name, tmp_path):
     model = _trained_model(name)
     formats = [("litert", ".tflite", _run_litert), ("openvino", ".xml", _run_openvino)]
-    for (fmt, ending, run), direction in itertools.product(formats, model.directions):
+    # the first generator of each variant (the ONNX test above runs every direction; the
+    # path from a direction to a SavedModel is the same for all formats)
+    for (fmt, ending, run), direction in itertools.product(formats, model.directions[:1]):
         path = tmp_path / f"{direction or 'generator'}{ending}"
         result = kgz.export.export(model, path, format=fmt, direction=direction)
         assert set(result.max_abs_diff) == {1, 7} and max(result.max_abs_diff.values()) <= 1e-4
