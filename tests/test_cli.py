@@ -58,14 +58,20 @@ def test_bad_arguments(args, message):
     assert message in result.stderr
 
 
-@pytest.mark.slow
-def test_evaluate_fid_and_modes(tmp_path):
+def _digit_gan(tmp_path):
+    """A tiny GAN after one epoch on the bundled digits, and 500 real digits in real.npy."""
     digits = kgz.data.digits()
     model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
     model.compile()
     model.fit(digits[:64], batch_size=32, epochs=1, verbose=0)
-    model.save(tmp_path / "gan.keras")
     np.save(tmp_path / "real.npy", digits[:500])
+    return model, digits
+
+
+@pytest.mark.slow
+def test_evaluate_fid_and_modes(tmp_path):
+    model, digits = _digit_gan(tmp_path)
+    model.save(tmp_path / "gan.keras")
     result = run_cli("evaluate", str(tmp_path / "gan.keras"), "--metric", "fid", "--data",
                      str(tmp_path / "real.npy"), "-n", "500", "--json", str(tmp_path / "fid.json"))
     assert result.returncode == 0, result.stderr
@@ -93,11 +99,7 @@ def test_evaluate_fid_and_modes(tmp_path):
 
 @pytest.mark.slow
 def test_evaluate_and_sample_an_exported_file_measure_the_file_itself(tmp_path):
-    digits = kgz.data.digits()
-    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
-    model.compile()
-    model.fit(digits[:64], batch_size=32, epochs=1, verbose=0)
-    np.save(tmp_path / "real.npy", digits[:500])
+    model, digits = _digit_gan(tmp_path)
     expected = kgz.metrics.frechet_distance(digits[:500], model.generate(500, seed=0))
     for fmt, name in (("onnx", "g.onnx"), ("litert", "g.tflite")):
         kgz.export.export(model, tmp_path / name, format=fmt)
