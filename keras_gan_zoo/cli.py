@@ -7,7 +7,7 @@
                          --input DIR | --interpolate 8]
     keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|modes --data DATA [-n N]
     keras-gan-zoo export MODEL --format onnx|saved_model|litert|openvino --out PATH
-                         [--direction b_to_a]
+                         [--direction b_to_a] [--quantize float16|int8 [--reference DATA]]
     keras-gan-zoo list
 
 MODEL is a .keras file or a zoo name everywhere (and, for ``sample`` and
@@ -113,13 +113,13 @@ def _load_model(spec):
     return zoo.load(spec)
 
 
-def _data(spec, **kwargs):
+def _data(spec, flag="--data", **kwargs):
     from keras_gan_zoo import data
 
     try:
         return data.load(spec, **kwargs)
     except FileNotFoundError as error:
-        raise CLIError(f"--data {spec}: {error}") from error
+        raise CLIError(f"{flag} {spec}: {error}") from error
 
 
 # ------------------------------------------------------------------ export
@@ -129,21 +129,75 @@ def _export(args):
         os.path.normpath(args.model))
     from keras_gan_zoo import export
 
-    out = args.out or stem + (export.ENDINGS[args.format] or "_saved_model")
+    suffix = f"_{args.quantize}" if args.quantize else ""
+    out = args.out or stem + suffix + (export.ENDINGS[args.format] or "_saved_model")
     weights = os.path.splitext(out)[0] + ".bin" if args.format == "openvino" else None
     _free(out, weights, overwrite=args.overwrite, hint="choose another --out or pass --overwrite")
+    for flag in ("opset", "quantize"):
+        if getattr(args, flag) is not None and args.format != "onnx":
+            raise CLIError(f"--{flag} applies to --format onnx only")
+    if args.calibration and args.quantize != "int8":
+        raise CLIError("--calibration applies to --quantize int8 only")
+    if args.reference and not args.quantize:
+        raise CLIError("--reference measures a quantized file against its model: pass "
+                       "--quantize float16 or int8 too")
 
     model = _load_model(args.model)
     options = {"overwrite": args.overwrite, "direction": args.direction}
     if args.opset is not None:
-        if args.format != "onnx":
-            raise CLIError("--opset applies to --format onnx only")
         options["opset"] = args.opset
-    result = export.export(model, out, format=args.format, **options)
+    if args.quantize:
+        options["quantize"] = args.quantize
+    signature = model.signature(args.direction)
+    if args.reference and signature.kind != "sampler":
+        raise CLIError(f"--reference compares samples; a {type(model).__name__} translates "
+                       "images: measure its file with kgz.metrics.export_quality(model, file, "
+                       "real, sources=images) in Python")
+    if args.calibration:
+        if signature.kind == "sampler":
+            raise CLIError(f"a {type(model).__name__} is calibrated on its own drawn inputs; "
+                           "--calibration (source images) applies to translation models")
+        options["calibration"] = _read_inputs(args.calibration, model.source_shape(args.direction),
+                                              flag="--calibration")
+    real = None
+    if args.reference:  # read before anything is written
+        shape = signature.output.shape
+        real, _ = _data(args.reference, "--reference", size=shape[0], channels=shape[-1],
+                        split="test")
+    try:
+        result = export.export(model, out, format=args.format, **options)
+    except export.ExportError as error:
+        message = str(error)
+        if "calibration=" in message and signature.kind != "sampler":
+            message += " (on the command line: --calibration IMAGE_FOLDER)"
+        raise CLIError(message) from error
     diffs = ", ".join(f"batch {b}: {d:.2g}" for b, d in result.max_abs_diff.items())
+    if result.quantize:
+        diffs += "; mean " + ", ".join(f"{d:.2g}" for d in result.mean_abs_diff.values())
     inputs = ", ".join(f"{i['name']} {i['shape']}" for i in result.metadata["inputs"])
-    print(f"wrote {result.path} ({result.format}, {result.metadata['variant']}; inputs {inputs}; "
-          f"max |{result.format} - keras| {diffs})")
+    kind = f"{result.quantize} {result.format}" if result.quantize else result.format
+    size = os.path.getsize(result.path) / 1e6 if os.path.isfile(result.path) else None
+    print(f"wrote {result.path} ({kind}, {result.metadata['variant']}; inputs {inputs}"
+          + (f"; {size:.2f} MB" if size is not None else "")
+          + f"; max |{result.format} - keras| {diffs})")
+    if real is not None:
+        _report_quality(model, result.path, real, args)
+
+
+def _report_quality(model, path, real, args):
+    """Measure a quantized file's samples against ``--reference`` and warn past the threshold."""
+    import warnings
+
+    from keras_gan_zoo import metrics
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", metrics.ExportQualityWarning)
+        quality = metrics.export_quality(model, path, real[: args.n], n=args.n, seed=0)
+    print(f"quality on {quality['samples']} samples ({quality['extractor']} features, "
+          f"{args.reference} held out): Fréchet distance {quality['fid_export']:.4g} for the "
+          f"file, {quality['fid_model']:.4g} for the model ({quality['fid_change']:+.1%})")
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------- evaluate
@@ -351,7 +405,7 @@ def _floats(text, flag):
         raise CLIError(f"--{flag} {text}: expected comma-separated numbers, e.g. 0.5,-1") from None
 
 
-def _read_inputs(source, shape):
+def _read_inputs(source, shape, flag="--input"):
     """Images of a file or folder, resized to ``shape`` (h, w, c), in [-1, 1]."""
     import numpy as np
     from PIL import Image
@@ -360,7 +414,7 @@ def _read_inputs(source, shape):
               if f.lower().endswith((".png", ".jpg", ".jpeg", ".bmp"))]
              if os.path.isdir(source) else [source])
     if not paths or not all(os.path.isfile(p) for p in paths):
-        raise CLIError(f"--input {source}: expected an image file or a folder of images")
+        raise CLIError(f"{flag} {source}: expected an image file or a folder of images")
     images = []
     for path in paths:
         with Image.open(path) as picture:
@@ -420,6 +474,16 @@ def build_parser():
     exp.add_argument("--direction", help="for a translation model: which generator "
                      "(a CycleGAN's a_to_b or b_to_a; default the first)")
     exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")
+    exp.add_argument("--quantize", choices=["float16", "int8"],
+                     help="ONNX only: float16 weights and compute, or int8 (static, QDQ) "
+                          "calibrated on the generator's own inputs")
+    exp.add_argument("--calibration", help="for --quantize int8 of a translation model: an "
+                     "image file or folder of source images to calibrate on")
+    exp.add_argument("--reference", help="real images (as evaluate's --data): measure the "
+                     "quantized file's Fréchet distance against the model's and warn if it is "
+                     "more than 5%% worse")
+    exp.add_argument("-n", type=_positive_int, default=2000,
+                     help="samples (and at most real images) for --reference")
     exp.add_argument("--overwrite", action="store_true", help="replace an existing output")
     exp.set_defaults(run=_export)
 

@@ -66,6 +66,7 @@ from keras_gan_zoo.models.contract import Signature, infer_signature
 
 __all__ = [
     "FORMATS",
+    "QUANTIZE",
     "ExportError",
     "ExportResult",
     "ExportVerificationError",
@@ -90,6 +91,15 @@ TOLERANCE = 1e-4
 METADATA_KEY = "keras_gan_zoo"
 #: Batch sizes verification runs at (one, and an odd one).
 VERIFY_BATCHES = (1, 7)
+#: What ``to_onnx(..., quantize=...)`` makes: float16 weights and compute, or int8
+#: weights and activations (static, QDQ, per output channel).
+QUANTIZE = ("float16", "int8")
+#: Largest *mean* absolute difference from Keras a quantized export's verification
+#: accepts (a few pixels of an int8 file move far while the image does not change; what
+#: it does to quality is measured by :func:`keras_gan_zoo.metrics.export_quality`).
+QUANTIZED_TOLERANCE = {"float16": 1e-2, "int8": 5e-2}
+#: Inputs an int8 export of a sampler is calibrated on (drawn as ``generate`` draws them).
+CALIBRATION_SAMPLES = 256
 
 class ExportError(ValueError):
     """The model or the arguments cannot be exported (nothing was written)."""
@@ -110,6 +120,9 @@ class ExportResult:
         metadata: the record stored in the export (see :func:`metadata`).
         max_abs_diff: ``{batch size: largest |exported - Keras|}``, or empty
             when ``verify=False``.
+        mean_abs_diff: ``{batch size: mean |exported - Keras|}`` (what a
+            quantized export is verified on).
+        quantize: ``None``, ``"float16"`` or ``"int8"``.
         policy_gap: for a generator under a mixed-precision policy, the
             largest difference between it and the float32 export (batch 7);
             ``None`` otherwise.
@@ -120,6 +133,8 @@ class ExportResult:
     metadata: dict
     max_abs_diff: dict
     policy_gap: float | None = None
+    mean_abs_diff: dict = dataclasses.field(default_factory=dict)
+    quantize: str | None = None
 
 
 # ------------------------------------------------------------------ plan
@@ -255,16 +270,19 @@ def _check_path_format(path, fmt):
                           f"or use format=\"onnx\" for .onnx")
 
 
-def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator, place=None):
+def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator, place=None,
+            quantize=None, verify_inputs=None):
     """Verify the file at ``tmp`` with ``run(inputs) -> array`` and move it to ``path``.
 
     ``place(tmp, path)`` moves a format of several files (OpenVINO) instead of
-    one ``os.replace``.
+    one ``os.replace``. A quantized file is held to ``tolerance`` on the mean
+    difference, on ``verify_inputs(batch)`` if given (a translator's
+    calibration images) instead of random ones.
     """
-    diffs, gap = {}, None
+    diffs, means, gap = {}, {}, None
     if verify:
         for batch in VERIFY_BATCHES:
-            inputs = plan.sample_inputs(batch, seed=batch)
+            inputs = (verify_inputs or (lambda b: plan.sample_inputs(b, seed=b)))(batch)
             expected = _keras_output(generator, plan, inputs)
             got = run(inputs)
             if got.shape != expected.shape:
@@ -273,11 +291,14 @@ def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator, pla
                     f"{expected.shape}"
                 )
             diffs[batch] = float(np.max(np.abs(got - expected)))
-        worst = max(diffs.values())
+            means[batch] = float(np.mean(np.abs(got - expected)))
+        measured, what = (means, "on average") if quantize else (diffs, "by up to")
+        worst = max(measured.values())
         if not worst <= tolerance:
+            kind = f"{quantize} {fmt}" if quantize else fmt
             raise ExportVerificationError(
-                f"the exported {fmt} differs from Keras by up to {worst:.3g} (per batch size: "
-                f"{', '.join(f'{b}: {d:.3g}' for b, d in diffs.items())}), more than the "
+                f"the exported {kind} differs from Keras {what} {worst:.3g} (per batch size: "
+                f"{', '.join(f'{b}: {d:.3g}' for b, d in measured.items())}), more than the "
                 f"tolerance {tolerance:g}; nothing was written to {path}"
             )
     if generator is not plan.generator:
@@ -292,7 +313,7 @@ def _finish(plan, record, tmp, path, fmt, run, verify, tolerance, generator, pla
             _remove(path)
         os.replace(tmp, path)
     return ExportResult(path=path, format=fmt, metadata=record, max_abs_diff=diffs,
-                        policy_gap=gap)
+                        policy_gap=gap, mean_abs_diff=means, quantize=quantize)
 
 
 def _keras_output(generator, plan, inputs):
@@ -325,9 +346,9 @@ def _remove(path):
         os.remove(path)
 
 
-def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOLERANCE,
-            direction=None):
-    """Export ``model``'s generator to an ONNX file.
+def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=None,
+            direction=None, quantize=None, calibration=None):
+    """Export ``model``'s generator to an ONNX file, in float32 or quantized.
 
     Args:
         model: a trained variant (its generator is exported) or a generator.
@@ -337,8 +358,19 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
             nothing is touched).
         verify: run the file with onnxruntime at batch 1 and 7 and compare
             with Keras.
-        tolerance: largest accepted absolute difference.
+        tolerance: largest accepted absolute difference (default
+            :data:`TOLERANCE`); for a quantized file, largest accepted *mean*
+            difference (default :data:`QUANTIZED_TOLERANCE`).
         direction: ``"a_to_b"`` (default) or ``"b_to_a"`` for a CycleGAN.
+        quantize: ``None`` (float32), ``"float16"`` (weights and compute in
+            float16 by onnxruntime's converter; inputs and outputs stay
+            float32) or ``"int8"`` (onnxruntime's static quantization: QDQ,
+            int8 weights per output channel and int8 activations, calibrated
+            on the generator's own inputs).
+        calibration: for ``quantize="int8"`` of a translator, source images
+            ``(n, h, w, c)`` in ``[-1, 1]`` (e.g. a few dozen training inputs)
+            to calibrate on and verify with; a sampler is calibrated on
+            :data:`CALIBRATION_SAMPLES` inputs drawn as ``generate`` draws them.
 
     Returns:
         :class:`ExportResult`.
@@ -346,6 +378,7 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
     Example:
         >>> kgz.export.to_onnx(model, "generator.onnx").max_abs_diff
         {1: 2.4e-07, 7: 3.0e-07}
+        >>> kgz.export.to_onnx(model, "generator_int8.onnx", quantize="int8").mean_abs_diff
     """
     try:
         import onnx
@@ -356,7 +389,13 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
             "pip install 'keras-gan-zoo[onnx]'"
         ) from None
 
+    if quantize is not None and quantize not in QUANTIZE:
+        raise ExportError(f"unknown quantize={quantize!r}; expected None (float32) or one of "
+                          f"{', '.join(map(repr, QUANTIZE))}")
     plan, path, parent = _prepare(model, path, "onnx", overwrite, direction)
+    feeds = _calibration(plan, quantize, calibration)
+    if tolerance is None:
+        tolerance = QUANTIZED_TOLERANCE[quantize] if quantize else TOLERANCE
     generator = _float32_copy(plan.generator)
     record = plan.metadata()
     logging.getLogger("tf2onnx").setLevel(logging.ERROR)
@@ -366,12 +405,21 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
         )
     except Exception as error:  # tf2onnx raises many types; name the generator and re-raise
         raise ExportError(f"tf2onnx could not convert {plan.generator.name!r}: {error}") from error
+    if quantize:
+        proto = _quantized(proto, quantize, feeds, parent)
+        record["quantization"] = _QUANTIZATION_RECORD[quantize] | (
+            {"calibration": f"{sum(len(next(iter(f.values()))) for f in feeds)} "
+                            + ("given source images" if calibration is not None
+                               else "drawn inputs")} if feeds else {})
+    del proto.metadata_props[:]
     props = {METADATA_KEY: json.dumps(record), "variant": record["variant"],
              "package_version": record["package_version"],
              "output_range": json.dumps(record["outputs"][0]["range"])}
     for key in ("num_classes", "num_categories", "num_continuous", "direction"):
         if key in record:
             props[key] = str(record[key])
+    if quantize:
+        props["quantization"] = quantize
     for key, value in props.items():
         entry = proto.metadata_props.add()
         entry.key, entry.value = key, value
@@ -387,10 +435,88 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=TOL
             session = ort.InferenceSession(tmp, providers=["CPUExecutionProvider"])
             return session.run([plan.output], inputs)[0]
 
-        return _finish(plan, record, tmp, path, "onnx", run, verify, tolerance, generator)
+        verify_inputs = None
+        if calibration is not None:  # a translator's real images, not uniform noise
+            verify_inputs = lambda batch: {k: v[:batch] for k, v in feeds[0].items()}  # noqa: E731
+        return _finish(plan, record, tmp, path, "onnx", run, verify, tolerance, generator,
+                       quantize=quantize, verify_inputs=verify_inputs)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+_QUANTIZATION_RECORD = {
+    "float16": {"mode": "float16", "weights": "float16", "compute": "float16",
+                "inputs_outputs": "float32", "tool": "onnxruntime.transformers.float16"},
+    "int8": {"mode": "int8", "format": "QDQ", "weights": "int8 per output channel",
+             "activations": "int8", "calibration_method": "MinMax",
+             "tool": "onnxruntime.quantization.quantize_static"},
+}
+
+
+def _calibration(plan, quantize, calibration, batch=32):
+    """The feeds an int8 export is calibrated on: ``[{input name: array}, ...]``."""
+    if quantize != "int8":
+        if calibration is not None:
+            raise ExportError("calibration= applies to quantize=\"int8\" only")
+        return None
+    signature = plan.signature
+    rng = np.random.default_rng(0)
+    if signature.kind == "sampler":
+        if calibration is not None:
+            raise ExportError(
+                f"a {signature.variant} sampler is calibrated on its own drawn inputs; "
+                "calibration= takes source images, for a translator")
+        arrays = signature.make_inputs(CALIBRATION_SAMPLES, rng)
+    else:
+        if calibration is None:
+            raise ExportError(
+                f"an int8 export of a {signature.variant} translator needs calibration "
+                f"images: pass calibration= a batch of source images (n, h, w, "
+                f"{signature.inputs[0].shape[-1]}) in [-1, 1], e.g. 64 of its training inputs")
+        try:
+            images = signature.inputs[0].check(calibration, len(np.asarray(calibration)))
+        except ValueError as error:
+            raise ExportError(f"calibration: {error}") from None
+        if len(images) < max(VERIFY_BATCHES):
+            raise ExportError(f"calibration: got {len(images)} images; expected at least "
+                              f"{max(VERIFY_BATCHES)} (a few dozen calibrate better)")
+        others = [p.draw(len(images), rng) for p in signature.inputs[1:]]
+        arrays = [np.asarray(images, "float32"), *others]
+        batch = len(images)  # one feed: the verification takes its first images
+    names = [s.name for s in plan.specs()]
+    n = len(arrays[0])
+    return [{name: np.ascontiguousarray(a[i:i + batch]) for name, a in zip(names, arrays)}
+            for i in range(0, n, batch)]
+
+
+def _quantized(proto, quantize, feeds, parent):
+    """``proto`` converted to float16 or quantized to int8 by onnxruntime's tools."""
+    if quantize == "float16":
+        from onnxruntime.transformers.float16 import convert_float_to_float16
+
+        return convert_float_to_float16(proto, keep_io_types=True)
+    import onnx
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self._feeds = iter(feeds)
+
+        def get_next(self):
+            return next(self._feeds, None)
+
+    with tempfile.TemporaryDirectory(prefix=".kgz-quantize-", dir=parent) as work:
+        source, prepared, target = (os.path.join(work, f"{n}.onnx")
+                                    for n in ("float32", "prepared", "int8"))
+        onnx.save(proto, source)
+        quant_pre_process(source, prepared, skip_symbolic_shape=True)  # onnx.shape_inference is enough
+        quantize_static(prepared, target, Reader(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, activation_type=QuantType.QInt8,
+                        weight_type=QuantType.QInt8)
+        return onnx.load(target)
 
 
 def _write_saved_model(plan, generator, record, directory):
@@ -610,6 +736,9 @@ def export(model, path, format="onnx", **kwargs):
     """
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r}; expected one of {', '.join(FORMATS)}")
+    for option in ("quantize", "calibration", "opset"):
+        if kwargs.get(option) is not None and format != "onnx":
+            raise ExportError(f"{option}= applies to format=\"onnx\", not {format!r}")
     return _WRITERS[format](model, path, **kwargs)
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ import tensorflow as tf
 import keras_gan_zoo as kgz
 from keras_gan_zoo import export
 from keras_gan_zoo.cli import main as cli
+from shared_data import shared_data
 
 KIT = Path(__file__).resolve().parents[1] / "export" / "onnx_generate.py"
 rng = np.random.default_rng(0)
@@ -392,3 +394,101 @@ def test_a_path_that_names_another_format_is_refused(models, tmp_path, writer, p
     with pytest.raises(export.ExportError, match=message):
         getattr(export, writer)(models["gan"], tmp_path / path)
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ quantized ONNX
+@pytest.fixture(scope="module")
+def dcgan_mnist():
+    return kgz.zoo.load("dcgan_mnist")  # bundled: real weights, offline
+
+
+@pytest.mark.slow
+def test_quantized_onnx_is_smaller_close_and_says_what_it_is(dcgan_mnist, tmp_path):
+    full = export.to_onnx(dcgan_mnist, tmp_path / "g.onnx")
+    size = os.path.getsize(full.path)
+    for mode, smaller in (("float16", 1.9), ("int8", 3.0)):
+        result = export.to_onnx(dcgan_mnist, tmp_path / f"g_{mode}.onnx", quantize=mode)
+        assert size / os.path.getsize(result.path) > smaller, mode
+        assert result.quantize == mode and result.metadata["quantization"]["mode"] == mode
+        assert 0 < max(result.mean_abs_diff.values()) <= export.QUANTIZED_TOLERANCE[mode]
+        loaded = export.load(result.path)
+        assert loaded.metadata["quantization"]["mode"] == mode
+        # the same seed gives the same inputs: the file's samples are the model's, nearly
+        ours, theirs = dcgan_mnist.generate(16, seed=5), loaded.generate(16, seed=5)
+        gap = np.abs(ours - theirs)
+        assert gap.mean() < export.QUANTIZED_TOLERANCE[mode] and gap.max() > 1e-6
+        session = ort.InferenceSession(result.path, providers=["CPUExecutionProvider"])
+        assert session.get_inputs()[0].type == "tensor(float)"  # float32 in and out
+        assert session.get_outputs()[0].type == "tensor(float)"
+    int8_ops = {n.op_type for n in onnx.load(tmp_path / "g_int8.onnx").graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= int8_ops  # static QDQ: activations too
+    assert export.read_metadata(tmp_path / "g_int8.onnx")["quantization"]["calibration"] == \
+        f"{export.CALIBRATION_SAMPLES} drawn inputs"
+
+
+@pytest.mark.slow
+def test_int8_translator_is_calibrated_on_given_images(models, tmp_path):
+    model = models["cyclegan"]
+    with pytest.raises(export.ExportError, match=r"needs calibration images: pass calibration="):
+        export.to_onnx(model, tmp_path / "c.onnx", quantize="int8")
+    with pytest.raises(export.ExportError, match=r"calibration: .*expected"):
+        export.to_onnx(model, tmp_path / "c.onnx", quantize="int8", calibration=_images(8, 16, 3))
+    result = export.to_onnx(model, tmp_path / "c.onnx", quantize="int8",
+                            calibration=_images(24, 16))
+    assert result.metadata["quantization"]["calibration"] == "24 given source images"
+    assert [p.name for p in tmp_path.iterdir()] == ["c.onnx"]  # no work files left behind
+
+
+def test_quantize_options_are_checked_before_anything_is_written(models, tmp_path):
+    with pytest.raises(export.ExportError, match=r"unknown quantize='int4'"):
+        export.to_onnx(models["gan"], tmp_path / "g.onnx", quantize="int4")
+    with pytest.raises(export.ExportError, match=r"calibrated on its own drawn inputs"):
+        export.to_onnx(models["gan"], tmp_path / "g.onnx", quantize="int8",
+                       calibration=_images(8, 16))
+    with pytest.raises(export.ExportError, match=r"calibration= applies to quantize=\"int8\""):
+        export.to_onnx(models["gan"], tmp_path / "g.onnx", quantize="float16",
+                       calibration=_images(8, 16))
+    with pytest.raises(export.ExportError, match=r"quantize= applies to format=\"onnx\", not 'litert'"):
+        export.export(models["gan"], tmp_path / "g.tflite", format="litert", quantize="int8")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_export_quality_measures_the_file_and_warns_past_the_threshold(dcgan_mnist, tmp_path):
+    real, _ = kgz.data.load(str(shared_data("mnist")), split="test")
+    real = real[:1000]
+    export.to_onnx(dcgan_mnist, tmp_path / "g8.onnx", quantize="int8")
+    quality = kgz.metrics.export_quality(dcgan_mnist, tmp_path / "g8.onnx", real, n=1000)
+    fid_model = kgz.metrics.evaluate("fid", dcgan_mnist.generate(1000, seed=0), real)["fid"]
+    assert quality["fid_model"] == pytest.approx(fid_model, rel=1e-6)
+    assert quality["fid_export"] != quality["fid_model"]  # the int8 file's own samples
+    assert quality["fid_change"] == pytest.approx(
+        quality["fid_export"] / quality["fid_model"] - 1, rel=1e-9)
+    assert abs(quality["fid_change"]) < 0.15
+    with pytest.warns(kgz.metrics.ExportQualityWarning, match=r"\(int8\) is worse than its model: "
+                      r"Fréchet distance [\d.]+ against [\d.]+ "):
+        kgz.metrics.export_quality(dcgan_mnist, tmp_path / "g8.onnx", real, n=1000,
+                                   threshold=-1.0)
+
+
+@pytest.mark.slow
+def test_cli_export_quantized_with_a_quality_report(tmp_path, capsys):
+    mnist = str(shared_data("mnist"))
+    out = tmp_path / "d8.onnx"
+    assert cli(["export", "dcgan_mnist", "--quantize", "int8", "--out", str(out),
+                "--reference", mnist, "-n", "500"]) == 0
+    printed = capsys.readouterr().out
+    assert "(int8 onnx, gan" in printed and "MB" in printed
+    assert re.search(r"quality on 500 samples \(digits features, .*\): Fréchet distance "
+                     r"[\d.]+ for the file, [\d.]+ for the model \([+-][\d.]+%\)", printed)
+    assert export.read_metadata(out)["quantization"]["mode"] == "int8"
+    for args, message in (
+            (["--format", "litert", "--quantize", "int8"], "--quantize applies to --format onnx"),
+            (["--reference", mnist], "--reference measures a quantized file"),
+            (["--quantize", "float16", "--calibration", mnist], "--calibration applies to "
+             "--quantize int8"),
+            (["--quantize", "int8", "--reference", str(tmp_path / "none")],
+             "--reference .*none: ")):
+        assert cli(["export", "dcgan_mnist", "--out", str(tmp_path / "x.onnx"), *args]) == 2
+        assert re.search(message, capsys.readouterr().err), message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d8.onnx"]

@@ -30,6 +30,10 @@ The first papers' numbers (poor measures of quality, kept for comparison):
 * :func:`parzen_window` - Parzen-window log-likelihood of held-out data, the
   bandwidth chosen on a validation split (Goodfellow et al. 2014, Table 1).
 
+Exports: :func:`export_quality` - the Fréchet distance of a model's and of
+its exported (e.g. int8) file's samples from the same inputs, with an
+:class:`ExportQualityWarning` past :data:`QUALITY_THRESHOLD`.
+
 By name (:data:`METRICS`): :func:`evaluate` computes ``fid``, ``kid``,
 ``precision_recall`` or ``modes`` for generated samples; the command line's
 ``evaluate`` and :class:`keras_gan_zoo.callbacks.MetricLogger` (during
@@ -53,6 +57,7 @@ from keras_gan_zoo.metrics.features import (
     inception_v3,
     segment_facades,
 )
+from keras_gan_zoo.metrics.exported import QUALITY_THRESHOLD, ExportQualityWarning, export_quality
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
 from keras_gan_zoo.metrics.registry import METRICS, evaluate
 from keras_gan_zoo.metrics.scores import (
@@ -67,6 +72,9 @@ from keras_gan_zoo.metrics.scores import (
 
 __all__ = [
     "METRICS",
+    "QUALITY_THRESHOLD",
+    "ExportQualityWarning",
+    "export_quality",
     "best_matching_accuracy",
     "classifier_score",
     "EXTRACTORS",
