@@ -79,10 +79,28 @@ def _reference(name, model, direction):
         kgz.metrics.classify_digits(images) == y_test))), "labels kept"
 
 
+def _as_input(runner, sources):
+    """Colour label maps as the file takes them: one-hot when its port has more channels
+    (GauGAN's generator; its Keras ``translate`` reads the palette itself)."""
+    if isinstance(runner, _Keras):
+        return sources
+    channels = runner.signature().inputs[0].shape[-1]
+    if channels != sources.shape[-1]:
+        from paired_facades import one_hot
+
+        return one_hot(sources)
+    return sources
+
+
+def _noise(runner):
+    """``seed=0`` for a translator that draws noise (GauGAN's z), so both draw the same."""
+    return {"seed": 0} if any(p.kind == "normal" for p in runner.signature().inputs) else {}
+
+
 def _outputs(runner, kind, sources, n=SAMPLES):
     if kind == "sampler":
         return runner.generate(n, seed=1)
-    return runner.translate(sources)
+    return runner.translate(_as_input(runner, sources), **_noise(runner))
 
 
 # ------------------------------------------------------------------ timing
@@ -99,8 +117,8 @@ def _latency(run, repeats):
 def _timed_inputs(runner, kind, sources, batch):
     if kind == "sampler":
         return lambda: runner.generate(batch, seed=0, batch_size=batch)
-    images = np.resize(sources, (batch, *sources.shape[1:])).astype("float32")
-    return lambda: runner.translate(images, batch_size=batch)
+    images = _as_input(runner, np.resize(sources, (batch, *sources.shape[1:])).astype("float32"))
+    return lambda: runner.translate(images, batch_size=batch, **_noise(runner))
 
 
 class _Keras:
@@ -112,8 +130,11 @@ class _Keras:
     def generate(self, n, seed=None, batch_size=256):
         return self.model.generate(n, seed=seed, batch_size=batch_size)
 
-    def translate(self, images, batch_size=64):
-        return self.model.translate(images, self.direction, batch_size=batch_size)
+    def signature(self):
+        return self.model.signature(self.direction)
+
+    def translate(self, images, batch_size=64, **noise):
+        return self.model.translate(images, self.direction, batch_size=batch_size, **noise)
 
 
 # ------------------------------------------------------------------ export
@@ -147,6 +168,10 @@ def measure(name, formats):
     kind = signature.kind
     sources, quality, label = _reference(name, model, direction)
     calibration, held = sources if sources is not None else (None, None)
+    if calibration is not None and signature.inputs[0].shape[-1] != calibration.shape[-1]:
+        from paired_facades import one_hot
+
+        calibration = one_hot(calibration)
     keras_runner = _Keras(model, direction)
     reference = _outputs(keras_runner, kind, held)
     keras_quality = float(quality(reference))

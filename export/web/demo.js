@@ -1,0 +1,249 @@
+// Runs a keras-gan-zoo ONNX generator with onnxruntime-web and draws what it makes.
+//
+// The controls come from the ports the model's metadata record declares
+// (models/NAME.json, written by prepare.py): noise is drawn from a seed,
+// a categorical port gets a picker, a uniform one a slider per dimension,
+// an image port a file upload. window.kgz lets a test (or a console) run
+// the model on given inputs and read back the canvas.
+"use strict";
+
+// served beside the page (an absolute URL: the runtime imports its .mjs from there)
+ort.env.wasm.wasmPaths = new URL("node_modules/onnxruntime-web/dist/", location.href).href;
+ort.env.wasm.numThreads = 1; // threads need a cross-origin-isolated page
+
+const $ = (id) => document.getElementById(id);
+const state = { name: null, meta: null, session: null, image: null, lastFeeds: null };
+
+function status(text, isError = false) {
+  $("status").textContent = text;
+  $("status").className = isError ? "error" : "";
+}
+
+// ------------------------------------------------------------------ noise
+function mulberry32(seed) { // a small seeded generator: the same seed, the same noise
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normals(count, random) { // Box-Muller
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - random()));
+    const angle = 2 * Math.PI * random();
+    out[i] = r * Math.cos(angle);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(angle);
+  }
+  return out;
+}
+
+// --------------------------------------------------------------- controls
+function field(html) {
+  const span = document.createElement("span");
+  span.innerHTML = html;
+  $("controls").appendChild(span);
+  return span;
+}
+
+function buildControls(meta) {
+  const box = $("controls");
+  box.replaceChildren(Object.assign(document.createElement("legend"), { textContent: "Inputs" }));
+  if (meta.kind === "sampler") {
+    field('<label>Samples <input id="count" type="number" min="1" max="64" value="8"></label>');
+  }
+  for (const port of meta.inputs) {
+    const size = port.shape.slice(1).reduce((a, b) => a * b, 1);
+    if (port.kind === "normal") {
+      field(`<label>Noise seed (${port.name}, ${size} values) <input id="port-${port.name}" ` +
+            'type="number" value="0"></label>');
+    } else if (port.kind === "categorical") {
+      const options = ['<option value="cycle">each sample its own</option>'];
+      for (let c = 0; c < port.classes; c++) options.push(`<option value="${c}">${c}</option>`);
+      field(`<label>${port.name} <select id="port-${port.name}">${options.join("")}</select></label>`);
+    } else if (port.kind === "uniform") {
+      const [low, high] = port.range;
+      for (let d = 0; d < size; d++) {
+        const id = `port-${port.name}-${d}`;
+        field(`<label>${port.name} ${d} <input id="${id}" type="range" min="${low}" ` +
+              `max="${high}" step="0.05" value="${(low + high) / 2}"> ` +
+              `<output id="${id}-value">${(low + high) / 2}</output></label>`);
+        $(id).addEventListener("input", (e) => { $(`${id}-value`).value = e.target.value; });
+      }
+    } else if (port.kind === "image") {
+      const channels = port.shape[port.shape.length - 1];
+      if (channels !== 1 && channels !== 3) {
+        field(`<em>This model takes ${channels}-channel inputs, which no image file holds: ` +
+              "translate them in Python.</em>");
+      } else {
+        field(`<label>Image <input id="port-${port.name}" type="file" accept="image/*"></label>`);
+        $(`port-${port.name}`).addEventListener("change", (e) => readImage(e.target.files[0], port));
+      }
+    }
+  }
+}
+
+async function readImage(file, port) {
+  // The image at the size the model was trained on, as the command line reads it.
+  const [h, w, c] = state.meta.trained_image_shape || port.shape.slice(1);
+  const bitmap = await createImageBitmap(file, { colorSpaceConversion: "none",
+                                                 premultiplyAlpha: "none" });
+  const source = $("source");
+  source.width = w;
+  source.height = h;
+  source.hidden = false;
+  const ctx = source.getContext("2d");
+  ctx.drawImage(bitmap, 0, 0, w, h);
+  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const data = new Float32Array(h * w * c);
+  for (let i = 0; i < h * w; i++) {
+    if (c === 1) { // ITU-R 601 luma, as Pillow's convert("L")
+      const luma = (rgba[4 * i] * 299 + rgba[4 * i + 1] * 587 + rgba[4 * i + 2] * 114) / 1000;
+      data[i] = luma / 127.5 - 1;
+    } else {
+      for (let k = 0; k < 3; k++) data[3 * i + k] = rgba[4 * i + k] / 127.5 - 1;
+    }
+  }
+  state.image = { data, dims: [1, h, w, c] };
+  $("draw").disabled = false;
+  status(`${file.name}: ${w}x${h}; press Draw`);
+}
+
+function feedsFromControls() {
+  const meta = state.meta;
+  const n = meta.kind === "sampler" ? Math.max(1, Math.min(64, +$("count").value || 1)) : 1;
+  const feeds = {};
+  for (const port of meta.inputs) {
+    const shape = port.shape.slice(1);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (port.kind === "normal") {
+      feeds[port.name] = { data: normals(n * size, mulberry32(+$(`port-${port.name}`).value)),
+                           dims: [n, ...shape] };
+    } else if (port.kind === "categorical") {
+      const chosen = $(`port-${port.name}`).value;
+      const data = new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = chosen === "cycle" ? i % port.classes : +chosen;
+      feeds[port.name] = { data, dims: [n] };
+    } else if (port.kind === "uniform") {
+      const data = new Float32Array(n * size);
+      for (let i = 0; i < n * size; i++) data[i] = +$(`port-${port.name}-${i % size}`).value;
+      feeds[port.name] = { data, dims: [n, ...shape] };
+    } else if (port.kind === "image") {
+      if (!state.image) throw new Error("choose an image first");
+      feeds[port.name] = state.image;
+    }
+  }
+  return feeds;
+}
+
+// -------------------------------------------------------------- run, draw
+async function run(feeds, columns) {
+  const tensors = {};
+  for (const port of state.meta.inputs) {
+    const given = feeds[port.name];
+    if (!given) throw new Error(`missing input ${port.name}`);
+    const data = port.dtype === "int32" ? Int32Array.from(given.data) : Float32Array.from(given.data);
+    tensors[port.name] = new ort.Tensor(port.dtype, data, given.dims);
+  }
+  const started = performance.now();
+  const outputs = await state.session.run(tensors);
+  const output = outputs[state.meta.outputs[0].name];
+  const ms = performance.now() - started;
+  state.lastFeeds = feeds;
+  draw(output, columns);
+  status(`${state.name}: ${output.dims[0]} image(s) of ${output.dims.slice(1, 3).join("x")} ` +
+         `in ${ms.toFixed(0)} ms`);
+  return output;
+}
+
+function draw(output, columns) {
+  // Tiles side by side, no gaps, one canvas pixel per image pixel: (x + 1) * 127.5.
+  const [n, h, w, c] = output.dims;
+  const cols = Math.min(n, columns || Math.ceil(Math.sqrt(n)));
+  const rows = Math.ceil(n / cols);
+  const canvas = $("canvas");
+  canvas.width = cols * w;
+  canvas.height = rows * h;
+  canvas.style.width = `${Math.min(4, Math.max(1, Math.floor(512 / (cols * w)))) * cols * w}px`;
+  const ctx = canvas.getContext("2d");
+  const picture = ctx.createImageData(cols * w, rows * h);
+  const values = output.data;
+  const pixel = (v) => Math.min(255, Math.max(0, Math.round((v + 1) * 127.5)));
+  for (let s = 0; s < n; s++) {
+    const top = Math.floor(s / cols) * h;
+    const left = (s % cols) * w;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const at = 4 * ((top + y) * cols * w + left + x);
+        const from = ((s * h + y) * w + x) * c;
+        for (let k = 0; k < 3; k++) picture.data[at + k] = pixel(values[from + (c === 1 ? 0 : k)]);
+        picture.data[at + 3] = 255;
+      }
+    }
+  }
+  ctx.putImageData(picture, 0, 0);
+}
+
+function canvasPixels() {
+  const canvas = $("canvas");
+  const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  return { width: canvas.width, height: canvas.height, pixels: Array.from(data) };
+}
+
+// ------------------------------------------------------------------ models
+async function load(name) {
+  status(`Loading ${name}...`);
+  $("draw").disabled = true;
+  const meta = await (await fetch(`models/${name}.json`)).json();
+  state.session = await ort.InferenceSession.create(`models/${meta.file}`,
+                                                    { executionProviders: ["wasm"] });
+  state.name = name;
+  state.meta = meta;
+  state.image = null;
+  $("source").hidden = true;
+  $("about").textContent = `${meta.variant} ${meta.kind}` +
+    (meta.quantization ? `, ${meta.quantization.mode}` : "");
+  buildControls(meta);
+  $("draw").disabled = meta.kind !== "sampler";
+  status(meta.kind === "sampler" ? `${name} is ready: press Draw` : `${name}: choose an image`);
+}
+
+async function drawFromControls() {
+  try {
+    await run(feedsFromControls(), state.meta.kind === "sampler" ? 8 : 1);
+  } catch (error) {
+    status(String(error.message || error), true);
+  }
+}
+
+async function start() {
+  const names = await (await fetch("models/index.json")).json();
+  if (!names.length) throw new Error("no models: run prepare.py first (see README.md)");
+  for (const name of names) $("model").add(new Option(name, name));
+  $("model").addEventListener("change", (e) => load(e.target.value).catch(
+    (error) => status(String(error.message || error), true)));
+  $("draw").addEventListener("click", drawFromControls);
+  const wanted = new URLSearchParams(location.search).get("model");
+  const first = names.includes(wanted) ? wanted : names[0];
+  $("model").value = first;
+  await load(first);
+}
+
+// For tests and the console: run on given inputs, draw, read the canvas back.
+window.kgz = {
+  ready: null,
+  load,
+  draw: drawFromControls,
+  lastFeeds: () => state.lastFeeds && Object.fromEntries(Object.entries(state.lastFeeds).map(
+    ([k, v]) => [k, { data: Array.from(v.data), dims: v.dims }])),
+  async run(feeds, columns) {
+    await run(feeds, columns);
+    return canvasPixels();
+  },
+  canvas: canvasPixels,
+};
+window.kgz.ready = start().catch((error) => { status(String(error.message || error), true); throw error; });

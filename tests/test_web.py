@@ -1,0 +1,174 @@
+"""The browser demo (export/web): real zoo entries in headless Chromium, canvas against Python.
+
+Needs Debian's chromium (``apt-get install chromium``), the page's
+onnxruntime-web (``npm ci`` in export/web) and the ``playwright`` package
+(the test extra), all of which ``.ci/run`` installs. Outside CI a missing
+piece skips these tests; in CI it fails them.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import keras_gan_zoo as kgz
+from shared_data import shared_data
+
+WEB = Path(__file__).resolve().parents[1] / "export" / "web"
+ENTRIES = ("cgan_mnist", "infogan_mnist", "pix2pix_facades")
+#: Chromium as the machine's probe starts it: no sandbox (root), and none of the
+#: background connections a closed network refuses.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Largest difference between the page's canvas and Python's pixels, in levels of 255:
+#: onnxruntime-web's WebAssembly kernels and TensorFlow's differ by ~1e-6 in [-1, 1],
+#: which moves a pixel that lies on a rounding boundary by one level.
+LEVELS = 1
+
+
+def _missing(what):
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser test needs {what}; .ci/run installs it")
+    pytest.skip(f"needs {what}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The page, its onnxruntime-web and three zoo entries prepared by prepare.py, served
+    on 127.0.0.1."""
+    if not (WEB / "node_modules" / "onnxruntime-web" / "dist").is_dir():
+        _missing("onnxruntime-web: cd export/web && npm ci")
+    root = tmp_path_factory.mktemp("site")
+    for name in ("index.html", "demo.js", "node_modules"):
+        (root / name).symlink_to(WEB / name)
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prepare", WEB / "prepare.py")
+    prepare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prepare)
+    assert prepare.prepare(list(ENTRIES), str(root / "models")) == sorted(ENTRIES)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                          ".mjs": "text/javascript", ".wasm": "application/wasm"}
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(site):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        _missing("Debian's chromium: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright: pip install playwright")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(site)
+        page.evaluate("window.kgz.ready")
+        yield page
+        assert errors == [], errors
+        browser.close()
+
+
+def _tiles(canvas, n, h, w):
+    """The canvas (RGBA, tiles in one row) as ``(n, h, w, 3)`` uint8."""
+    pixels = np.asarray(canvas["pixels"], "uint8").reshape(canvas["height"], canvas["width"], 4)
+    assert canvas["width"] == n * w and canvas["height"] == h
+    assert (pixels[..., 3] == 255).all()
+    return pixels[..., :3].reshape(h, n, w, 3).transpose(1, 0, 2, 3)
+
+
+def _pixels(images):
+    images = np.clip(np.round((np.asarray(images) + 1) * 127.5), 0, 255).astype("uint8")
+    return np.repeat(images, 3, -1) if images.shape[-1] == 1 else images
+
+
+def _select(page, name):
+    page.select_option("#model", name)
+    page.wait_for_function(f"document.getElementById('status').textContent.startsWith('{name}')")
+
+
+@pytest.mark.slow
+def test_the_page_draws_a_conditional_entry_as_python_does(page):
+    _select(page, "cgan_mnist")
+    model = kgz.zoo.load("cgan_mnist")
+    rng = np.random.default_rng(0)
+    z, labels = rng.standard_normal((8, 64)).astype("float32"), np.arange(8) % 10
+    canvas = page.evaluate("([z, labels]) => window.kgz.run({z: {data: z, dims: [8, 64]}, "
+                           "label: {data: labels, dims: [8]}}, 8)",
+                           [z.ravel().tolist(), labels.tolist()])
+    drawn = _tiles(canvas, 8, 28, 28).astype(int)
+    expected = _pixels(model.generate(z=z, labels=labels)).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS
+    assert drawn.std() > 40  # digits, not a blank canvas
+
+
+@pytest.mark.slow
+def test_the_pickers_and_sliders_feed_the_model(page):
+    _select(page, "infogan_mnist")
+    page.select_option("#port-categorical", "4")
+    page.eval_on_selector("#port-continuous-0", "(slider) => { slider.value = '0.75'; "
+                          "slider.dispatchEvent(new Event('input')); }")
+    page.fill("#port-z", "7")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes(' ms')")
+    feeds = page.evaluate("window.kgz.lastFeeds()")
+    assert feeds["categorical"]["data"] == [4] * 8
+    continuous = np.asarray(feeds["continuous"]["data"]).reshape(8, 2)
+    assert (continuous[:, 0] == 0.75).all() and (continuous[:, 1] == 0).all()
+    z = np.asarray(feeds["z"]["data"], "float32").reshape(8, 62)
+    assert abs(z.mean()) < 0.2 and 0.8 < z.std() < 1.2  # the page's seeded normal noise
+    model = kgz.zoo.load("infogan_mnist")
+    expected = _pixels(model.generate(z=z, categorical=4, continuous=continuous)).astype(int)
+    drawn = _tiles(page.evaluate("window.kgz.canvas()"), 8, 28, 28).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS
+    page.fill("#port-z", "8")  # another seed, other digits
+    page.click("#draw")
+    page.wait_for_function("window.kgz.lastFeeds().z.data[0] !== %r" % float(z[0, 0]))
+    assert np.abs(_tiles(page.evaluate("window.kgz.canvas()"), 8, 28, 28).astype(int)
+                  - drawn).mean() > 5
+
+
+@pytest.mark.slow
+def test_an_uploaded_label_map_becomes_the_photo_python_draws(page, tmp_path):
+    photos, maps = kgz.data.to_arrays(kgz.data.facades(shared_data("facades"), size=256,
+                                                       paired=True).skip(400).take(1))
+    path = tmp_path / "map.png"
+    Image.fromarray(np.round((maps[0] + 1) * 127.5).astype("uint8")).save(path)
+    _select(page, "pix2pix_facades")
+    page.set_input_files("#port-image", str(path))
+    page.wait_for_function("!document.getElementById('draw').disabled")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes(' ms')",
+                           timeout=120_000)
+    png = np.asarray(Image.open(path))[None]
+    read_back = png.astype("float32") / 127.5 - 1
+    fed = np.asarray(page.evaluate("window.kgz.lastFeeds()")["image"]["data"], "float32")
+    # the file's pixels, exactly (the page divides in float64, NumPy in float32)
+    np.testing.assert_array_equal(np.round((fed.reshape(png.shape) + 1) * 127.5), png)
+    model = kgz.zoo.load("pix2pix_facades")
+    expected = _pixels(model.translate(read_back)).astype(int)
+    drawn = _tiles(page.evaluate("window.kgz.canvas()"), 1, 256, 256).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS
+    # and it is a photo of that map: the bundled segmenter reads it back (0.53 of pixels
+    # for the held-out maps, see the zoo card)
+    assert kgz.metrics.fcn_score(drawn / 127.5 - 1, maps)["pixel_accuracy"] > 0.4
