@@ -22,7 +22,7 @@ from shared_data import shared_data
 from test_cli import run_cli
 
 #: Variants whose zoo entry is not trained yet (benchmarks/train_zoo.py has their recipes).
-NOT_YET_IN_THE_ZOO = {"gaugan", "wgan"}
+NOT_YET_IN_THE_ZOO = set()
 
 
 def _folder_bytes(directory):
