@@ -27,6 +27,7 @@ deployment page.
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -100,7 +101,9 @@ def _noise(runner):
 def _outputs(runner, kind, sources, n=SAMPLES):
     if kind == "sampler":
         return runner.generate(n, seed=1)
-    return runner.translate(_as_input(runner, sources), **_noise(runner))
+    # batches of 16: a 256-px translator's Keras call at 64 leaves TensorFlow's allocator holding
+    # ~10 GB, and a float16 session beside it at 64 then runs out of 24 GB
+    return runner.translate(_as_input(runner, sources), batch_size=16, **_noise(runner))
 
 
 # ------------------------------------------------------------------ timing
@@ -198,6 +201,9 @@ def measure(name, formats):
             except Exception as error:  # a format that fails is a row that says so
                 row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
             rows.append(row)
+            # one runtime at a time: a 256-px translator's session holds ~8 GB at batch 64
+            runner = made = None
+            gc.collect()
     return rows
 
 

@@ -483,7 +483,10 @@ def _calibration(plan, quantize, calibration, batch=32):
                               f"{max(VERIFY_BATCHES)} (a few dozen calibrate better)")
         others = [p.draw(len(images), rng) for p in signature.inputs[1:]]
         arrays = [np.asarray(images, "float32"), *others]
-        batch = len(images)  # one feed: the verification takes its first images
+        # feeds of a few images (the verification takes the first feed's): the calibration
+        # session runs without graph optimisations, and one feed of 64 maps at 256 px takes
+        # more than 24 GB there
+        batch = max(VERIFY_BATCHES)
     names = [s.name for s in plan.specs()]
     n = len(arrays[0])
     return [{name: np.ascontiguousarray(a[i:i + batch]) for name, a in zip(names, arrays)}
