@@ -42,12 +42,17 @@ import tensorflow as tf  # noqa: E402
 import keras_gan_zoo as kgz  # noqa: E402
 from common import hardware  # noqa: E402
 
-VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan")
-BATCH = {"gan": 64, "wgan_gp": 64, "conditional": 64, "cyclegan": 16}
+VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan", "recipe")
+BATCH = {"gan": 64, "wgan_gp": 64, "conditional": 64, "cyclegan": 16, "recipe": 32}
+#: the own-images recipe at 64 px, as ``benchmarks/recipe_overhead.py`` and ``small_data.py``
+RECIPE = dict(network_kwargs={"architecture": "resnet", "base_filters": 16}, loss="hinge",
+              augment="diffaugment", ema=0.999)
+#: the variants of the batch-size curves (the recipe's step is timed side by side only)
+SCALE_VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan")
 # steps_per_execution for the variants whose step is long here (WGAN-GP ~0.4 s,
 # CycleGAN ~1 s): the per-step overhead it hides is small beside such steps,
 # and each timed run needs two executions (the first is left out).
-LONG_STEP_SPE = {"wgan_gp": 2, "cyclegan": 1}
+LONG_STEP_SPE = {"wgan_gp": 2, "cyclegan": 1, "recipe": 2}
 
 
 # ------------------------------------------------------------- building
@@ -63,6 +68,8 @@ def build_kgz(variant, policy="float32", **options):
             model = kgz.WGANGP.for_shape((28, 28, 1), seed=0, **extra)
         elif variant == "conditional":
             model = kgz.ConditionalGAN.for_shape((28, 28, 1), num_classes=10, seed=0, **extra)
+        elif variant == "recipe":
+            model = kgz.GAN.for_shape((64, 64, 3), seed=0, **RECIPE, **extra)
         else:
             model = kgz.CycleGAN.for_shape((32, 32, 1), (32, 32, 1), seed=0)
         model.compile(**options)
@@ -243,7 +250,7 @@ def build_keras_io(variant):
 def batch_data(variant, batch_size, seed=0):
     """One in-memory batch of the variant's training input."""
     rng = np.random.default_rng(seed)
-    shape = (32, 32, 1) if variant == "cyclegan" else (28, 28, 1)
+    shape = {"cyclegan": (32, 32, 1), "recipe": (64, 64, 3)}.get(variant, (28, 28, 1))
     images = rng.uniform(-1, 1, (batch_size,) + shape).astype("float32")
     if variant == "cyclegan":
         return images, images[::-1].copy()
@@ -494,7 +501,7 @@ def plot_scale(curves, path):
 
 # ----------------------------------------------------------------- main
 def steps_for(variant, quick):
-    steps = {"gan": 24, "wgan_gp": 6, "conditional": 24, "cyclegan": 3}[variant]
+    steps = {"gan": 24, "wgan_gp": 6, "conditional": 24, "cyclegan": 3, "recipe": 8}[variant]
     return max(2, steps // 4) if quick else steps
 
 
@@ -536,11 +543,13 @@ def main(argv=None):
         batch, steps = BATCH[variant], steps_for(variant, args.quick)
         variant_spe = min(spe, LONG_STEP_SPE.get(variant, spe))
         fast = build_kgz(variant, args.kgz_policy, steps_per_execution=variant_spe)
-        timers = {
-            "kgz": keras_timer(fast, variant, batch, max(steps, variant_spe) // variant_spe * variant_spe),
-            "keras-io": keras_timer(build_keras_io(variant), variant, batch, steps),
-            "torch": torch_timer(variant, batch, steps),
-        }
+        timers = {"kgz": keras_timer(fast, variant, batch,
+                                     max(steps, variant_spe) // variant_spe * variant_spe)}
+        if variant == "gan":  # the path a user gets without a dtype policy or compile options
+            timers["kgz float32 default"] = keras_timer(build_kgz("gan"), variant, batch, steps)
+        if variant != "recipe":  # keras-io has no step of the recipe
+            timers["keras-io"] = keras_timer(build_keras_io(variant), variant, batch, steps)
+        timers["torch"] = torch_timer(variant, batch, steps)
         runs = alternate(timers, args.repeats)
         median = {k: statistics.median(v) for k, v in runs.items()}
         flops = train_step_flops(variant, batch)
@@ -569,11 +578,18 @@ def print_main_table(rows, peaks, args):
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     fp32_peak = peaks[tf.float32]
     for variant, batch, m, gflops, peak, flops, torch_gflops in rows:
+        io = (f"{m['keras-io']:.0f}", f"{m['kgz'] / m['keras-io']:.2f}x") if "keras-io" in m \
+            else ("-", "-")
         print(f"| {variant} ({batch}) | {m['kgz']:.0f} | "
-              f"{m['keras-io']:.0f} | {m['torch']:.0f} | {m['kgz'] / m['torch']:.2f}x | "
-              f"{m['kgz'] / m['keras-io']:.2f}x | {flops / 1e9:.2f} | "
+              f"{io[0]} | {m['torch']:.0f} | {m['kgz'] / m['torch']:.2f}x | "
+              f"{io[1]} | {flops / 1e9:.2f} | "
               f"{gflops:.0f} ({100 * gflops / peak:.0f}%) | "
               f"{torch_gflops:.0f} ({100 * torch_gflops / fp32_peak:.0f}%) |")
+    for variant, batch, m, *_ in rows:
+        if "kgz float32 default" in m:
+            print(f"\n{variant} ({batch}) on the float32 default path (no dtype policy, "
+                  f"compile() defaults): {m['kgz float32 default']:.0f} images/s, "
+                  f"{m['kgz float32 default'] / m['torch']:.2f}x PyTorch")
     print(f"\nimages/s = real images consumed per second (median of {args.repeats} alternating "
           f"runs); keras-gan-zoo runs fit with steps_per_execution={spe} (WGAN-GP 2, CycleGAN 1); limits: the matmul "
           f"peaks above.\n", flush=True)
@@ -627,7 +643,7 @@ def _after_main(args, results, began):
     # 4. scale
     if "scale" not in args.skip:
         curves = {}
-        for variant in args.variants:
+        for variant in [v for v in args.variants if v in SCALE_VARIANTS]:
             # CycleGAN stops at 128: one step at 512 takes ~20 s here, and its
             # curve is flat from batch 32 on (--cyclegan-max-batch 512 for all).
             sizes = [b for b in args.batch_sizes if variant != "cyclegan" or b <= args.cyclegan_max_batch]

@@ -3,7 +3,9 @@
 Used by ``benchmarks/throughput.py`` to time the same work in PyTorch: the
 same layers, filters, kernel sizes, strides, optimisers and losses as
 ``kgz.GAN.for_shape((28, 28, 1))``, ``kgz.WGANGP.for_shape``,
-``kgz.ConditionalGAN.for_shape`` and ``kgz.CycleGAN.for_shape((32, 32, 1))``,
+``kgz.ConditionalGAN.for_shape``, ``kgz.CycleGAN.for_shape((32, 32, 1))`` and the
+own-images recipe (ResNet networks with spectral norm, hinge loss, DiffAugment,
+EMA) at 64 px,
 written the way the PyTorch DCGAN example writes them (channels first,
 ``zero_grad`` / ``backward`` / ``step``). Nothing here is part of the package.
 
@@ -102,6 +104,107 @@ def patch_discriminator(channels=1, base=32):
         nn.ZeroPad2d((1, 2, 1, 2)), nn.Conv2d(8 * base, 1, 4, 1, 0))
 
 
+# ------------------------------------------- the own-images recipe (ResNet + SN)
+def _width(base, size, resolution):
+    return base * min(size // resolution, 8)
+
+
+class UpBlock(nn.Module):
+    """BN ReLU, upsample, conv3, BN ReLU, conv3; shortcut: upsample, conv1 (kgz's ``_up_block``)."""
+
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.bn1, self.bn2 = nn.BatchNorm2d(cin), nn.BatchNorm2d(cout)
+        self.conv1, self.conv2 = nn.Conv2d(cin, cout, 3, 1, 1), nn.Conv2d(cout, cout, 3, 1, 1)
+        self.shortcut = nn.Conv2d(cin, cout, 1)
+
+    def forward(self, x):
+        h = F.interpolate(F.relu(self.bn1(x)), scale_factor=2, mode="nearest")
+        h = self.conv2(F.relu(self.bn2(self.conv1(h))))
+        return h + self.shortcut(F.interpolate(x, scale_factor=2, mode="nearest"))
+
+
+class ResnetGANGenerator(nn.Module):
+    """kgz's ``sngan_generator``: dense to 4x4, up blocks to ``size``, BN ReLU conv3 tanh."""
+
+    def __init__(self, size=64, channels=3, base=16, latent=LATENT):
+        super().__init__()
+        self.seed, self.filters = 4, _width(base, size, 4)
+        self.project = nn.Linear(latent, 16 * self.filters)
+        blocks, cin, resolution = [], self.filters, 4
+        while resolution < size:
+            resolution *= 2
+            blocks.append(UpBlock(cin, _width(base, size, resolution)))
+            cin = _width(base, size, resolution)
+        self.blocks = nn.Sequential(*blocks)
+        self.out_bn, self.to_image = nn.BatchNorm2d(cin), nn.Conv2d(cin, channels, 3, 1, 1)
+
+    def forward(self, z):
+        x = self.project(z).view(-1, self.filters, self.seed, self.seed)
+        return torch.tanh(self.to_image(F.relu(self.out_bn(self.blocks(x)))))
+
+
+class DownBlock(nn.Module):
+    """(ReLU) conv3 ReLU conv3, avg-pool; shortcut conv1 + pool (SNGAN's; kgz's ``_down_block``)."""
+
+    def __init__(self, cin, cout, first):
+        super().__init__()
+        sn = nn.utils.parametrizations.spectral_norm
+        self.first = first
+        self.conv1, self.conv2 = sn(nn.Conv2d(cin, cout, 3, 1, 1)), sn(nn.Conv2d(cout, cout, 3, 1, 1))
+        self.shortcut = sn(nn.Conv2d(cin, cout, 1))
+
+    def forward(self, x):
+        h = self.conv2(F.relu(self.conv1(x if self.first else F.relu(x))))
+        h = F.avg_pool2d(h, 2)
+        if self.first:
+            return h + self.shortcut(F.avg_pool2d(x, 2))
+        return h + F.avg_pool2d(self.shortcut(x), 2)
+
+
+class ResnetGANDiscriminator(nn.Module):
+    """kgz's ``sngan_discriminator``: spectrally normalised down blocks, ReLU, sum, SN dense."""
+
+    def __init__(self, size=64, channels=3, base=16):
+        super().__init__()
+        blocks, cin, resolution = [], channels, size
+        while resolution > 4:
+            resolution //= 2
+            blocks.append(DownBlock(cin, _width(base, size, resolution), first=not blocks))
+            cin = _width(base, size, resolution)
+        self.blocks = nn.Sequential(*blocks)
+        self.logit = nn.utils.parametrizations.spectral_norm(nn.Linear(cin, 1))
+
+    def forward(self, x):
+        return self.logit(F.relu(self.blocks(x)).sum((2, 3)))
+
+
+def diffaugment(x):
+    """DiffAugment ``color,translation,cutout`` (Zhao et al. 2020), as ``kgz.augment.diffaugment``."""
+    n, _, h, w = x.shape
+    x = x + (torch.rand(n, 1, 1, 1) - 0.5)
+    mean = x.mean(1, keepdim=True)
+    x = (x - mean) * (torch.rand(n, 1, 1, 1) * 2) + mean
+    mean = x.mean((1, 2, 3), keepdim=True)
+    x = (x - mean) * (torch.rand(n, 1, 1, 1) + 0.5) + mean
+    # translation by up to 1/8 of the side, zeros shifted in
+    sy, sx = int(h * 0.125 + 0.5), int(w * 0.125 + 0.5)
+    ty = torch.randint(-sy, sy + 1, (n, 1, 1))
+    tx = torch.randint(-sx, sx + 1, (n, 1, 1))
+    gy, gx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    gy = torch.clamp(gy[None] + ty + 1, 0, h + 1)
+    gx = torch.clamp(gx[None] + tx + 1, 0, w + 1)
+    padded = F.pad(x, (1, 1, 1, 1))
+    x = padded.permute(0, 2, 3, 1)[torch.arange(n)[:, None, None], gy, gx].permute(0, 3, 1, 2)
+    # cutout: a square of half the side, anywhere
+    ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
+    cy = torch.randint(0, h + (1 - ch % 2), (n, 1, 1)) - ch // 2
+    cx = torch.randint(0, w + (1 - cw % 2), (n, 1, 1)) - cw // 2
+    gy, gx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    inside = (gy[None] >= cy) & (gy[None] < cy + ch) & (gx[None] >= cx) & (gx[None] < cx + cw)
+    return x * (~inside).unsqueeze(1).to(x.dtype)
+
+
 # ------------------------------------------------------------------ steps
 def gan_step(batch_size):
     """One non-saturating GAN step as kgz.GAN's default (and the PyTorch DCGAN example):
@@ -197,8 +300,41 @@ def cyclegan_step(batch_size, cycle_weight=10.0, identity_weight=0.5):
     return step, (batch_size, 1, 32, 32)
 
 
+def recipe_step(batch_size, size=64, base=16, ema=0.999):
+    """The own-images recipe's step, as ``kgz.GAN.for_shape((64, 64, 3), network_kwargs=
+    {"architecture": "resnet", "base_filters": 16}, loss="hinge", augment="diffaugment",
+    ema=0.999)``: hinge loss, DiffAugment on every image D sees, real and fake judged in one
+    call (no batch-coupled layer in D), G through the updated D on the same fakes, then the
+    generator's moving average (the warm-up ``min(ema, (1 + t) / (10 + t))`` of kgz)."""
+    g, d = ResnetGANGenerator(size, 3, base), ResnetGANDiscriminator(size, 3, base)
+    g_ema = ResnetGANGenerator(size, 3, base)
+    g_ema.load_state_dict(g.state_dict())
+    g_opt = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
+    averaged, source = list(g_ema.parameters()), list(g.parameters())
+    updates = [0]
+
+    def step(real):
+        d_opt.zero_grad()
+        fake = g(torch.randn(batch_size, LATENT))
+        logits = d(diffaugment(torch.cat([real, fake.detach()])))
+        real_logits, fake_logits = logits[:batch_size], logits[batch_size:]
+        d_loss = F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+        d_loss.backward()
+        d_opt.step()
+        g_opt.zero_grad()
+        g_loss = -d(diffaugment(fake)).mean()
+        g_loss.backward()
+        g_opt.step()
+        with torch.no_grad():
+            t = updates[0]
+            torch._foreach_lerp_(averaged, source, 1 - min(ema, (1 + t) / (10 + t)))
+            updates[0] += 1
+    return step, (batch_size, 3, size, size)
+
+
 STEPS = {"gan": gan_step, "wgan_gp": wgan_gp_step, "conditional": conditional_step,
-         "cyclegan": cyclegan_step}
+         "cyclegan": cyclegan_step, "recipe": recipe_step}
 
 
 def images_per_second(variant, batch_size, steps=10, warmup=2, seed=0):
@@ -217,5 +353,5 @@ def images_per_second(variant, batch_size, steps=10, warmup=2, seed=0):
 if __name__ == "__main__":
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     for name in STEPS:
-        batch = 8 if name == "cyclegan" else 64
+        batch = {"cyclegan": 8, "recipe": 32}.get(name, 64)
         print(f"{name:12s} batch {batch}: {images_per_second(name, batch):8.1f} images/s")

@@ -10,7 +10,7 @@ Example:
 """
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
-from keras_gan_zoo import callbacks, data, losses, metrics, networks, visualize
+from keras_gan_zoo import callbacks, data, losses, metrics, networks, optimizers, visualize
 from keras_gan_zoo.models import *  # noqa: F403  (the variants of the registry, and the bases)
 from keras_gan_zoo.models import VARIANTS
 from keras_gan_zoo import models
@@ -32,6 +32,7 @@ __all__ = [
     "metrics",
     "models",
     "networks",
+    "optimizers",
     "training",
     "visualize",
     "zoo",

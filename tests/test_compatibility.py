@@ -9,7 +9,8 @@ and after those steps and the model's outputs. Here the current code
 * loads each file, finds the settings it was saved with (0.1.0 names, the
   defaults 0.1.0 had), and gives the same ``generate`` / ``translate`` outputs;
 * starts the same variant (built with today's API) from the "before" weights,
-  trains the same steps on the same data, and ends at the "after" weights.
+  trains the same steps on the same data, and ends at the "after" weights
+  (both up to float32 rounding: see ``SAME`` and ``MOVE_SHARE``).
 """
 
 import importlib.util
@@ -56,6 +57,14 @@ CASES = {
     "cyclegan": (lambda: kgz.CycleGAN.for_shape((8, 8, 1), (8, 8, 1), base_filters=4,
                                                 num_blocks=1, seed=1), "unpaired"),
 }
+# "The same" up to float32 rounding. oneDNN picks its kernels by CPU (AVX-512, AMX), and
+# the fused batch-norm and Adam kernels round differently from Keras's ops: outputs then
+# differ by ~1e-6, and after a few Adam steps a weight whose gradient is near zero can move
+# by a whole step either way. So outputs are compared elementwise, and each trained weight
+# by its mean distance from 0.1.0's against how far the steps moved it (measured: at most
+# 0.3% of the move; a wrong setting or loss moves it by tens of percent).
+SAME = {"rtol": 1e-4, "atol": 1e-5}
+MOVE_SHARE = 0.01
 # 0.1.0 argument -> today's, for comparing settings.
 RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty"}
 
@@ -81,7 +90,7 @@ def test_a_0_1_file_loads_with_its_settings_and_outputs(name):
     if isinstance(model, kgz.InfoGAN) and "info_trains_body" not in OLD_CONFIGS[name]:
         assert model.info_trains_body is True
     for key, expected in outputs(model, CASES[name][1]).items():
-        np.testing.assert_array_equal(expected, record[key], err_msg=key)
+        np.testing.assert_allclose(expected, record[key], err_msg=key, **SAME)
     # The optimizers' state came back: training goes on.
     assert int(model.generator_optimizer.iterations) > 0
 
@@ -99,4 +108,8 @@ def test_the_training_step_computes_what_0_1_computed(name):
     fit(model, kind)
     for role, net in networks.items():
         for i, w in enumerate(net.get_weights()):
-            np.testing.assert_array_equal(w, record[f"after/{role}/{i}"], err_msg=f"{role}/{i}")
+            after, before = record[f"after/{role}/{i}"], record[f"before/{role}/{i}"]
+            moved = np.abs(after - before).mean()
+            assert np.abs(w - after).mean() <= MOVE_SHARE * moved + 1e-8, (
+                f"{role}/{i}: {np.abs(w - after).mean():.2e} from 0.1.0's, which moved "
+                f"{moved:.2e}")

@@ -41,6 +41,7 @@ import tensorflow as tf
 
 from keras_gan_zoo.models.contract import Port, Signature, output_port, unknown_argument
 from keras_gan_zoo.networks.layers import replica_share
+from keras_gan_zoo.optimizers import FusedAdam
 
 __all__ = ["AdversarialModel", "CONFIG_VERSION", "EncodingModel", "GenerativeModel", "TranslationModel"]
 
@@ -273,8 +274,8 @@ class AdversarialModel(keras.Model):
     def default_optimizers(cls):
         """``(generator_optimizer, discriminator_optimizer)`` used by ``compile()``."""
         return (
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
-            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            FusedAdam(2e-4, beta_1=0.5),
+            FusedAdam(2e-4, beta_1=0.5),
         )
 
     def compile(self, generator_optimizer=None, discriminator_optimizer=None, **kwargs):
@@ -562,16 +563,18 @@ class GenerativeModel(AdversarialModel):
         """Move :attr:`ema_generator` toward the generator (after a generator update)."""
         if self.ema_generator is None:
             return
-        t = tf.cast(self.generator_optimizer.iterations, tf.float32)
-        beta = tf.minimum(self.ema, (1.0 + t) / (10.0 + t))
-        averaged, source = self.ema_generator.trainable_weights, self.generator.trainable_weights
-        betas = [beta] * len(averaged)
-        self.assign_everywhere(averaged, lambda e, g, b: e.assign(b * e + (1.0 - b) * g),
-                               source, betas)
-        copied = self.ema_generator.non_trainable_weights
-        if copied:
-            self.assign_everywhere(copied, lambda e, g: e.assign(g),
-                                   self.generator.non_trainable_weights)
+        with tf.name_scope("ema"):  # so that a profile names its ops
+            t = tf.cast(self.generator_optimizer.iterations, tf.float32)
+            beta = tf.minimum(self.ema, (1.0 + t) / (10.0 + t))
+            averaged = self.ema_generator.trainable_weights
+            source = self.generator.trainable_weights
+            betas = [beta] * len(averaged)
+            self.assign_everywhere(averaged, lambda e, g, b: e.assign(b * e + (1.0 - b) * g),
+                                   source, betas)
+            copied = self.ema_generator.non_trainable_weights
+            if copied:
+                self.assign_everywhere(copied, lambda e, g: e.assign(g),
+                                       self.generator.non_trainable_weights)
 
     @classmethod
     def for_data(cls, x, y=None, **kwargs):

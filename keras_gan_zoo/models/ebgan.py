@@ -25,6 +25,7 @@ import tensorflow as tf
 
 from keras_gan_zoo.models.base import _shape_str
 from keras_gan_zoo.models.gan import GAN
+from keras_gan_zoo.optimizers import FusedAdam
 
 __all__ = ["EBGAN", "pulling_away"]
 
@@ -133,8 +134,8 @@ class EBGAN(GAN):
         epochs: sample FD 99.9 with 2e-4, 77.7 with 1e-3,
         ``benchmarks/family_mnist.py ebgan``).
         """
-        return (keras.optimizers.Adam(2e-4, beta_1=0.5),
-                keras.optimizers.Adam(1e-3, beta_1=0.5))
+        return (FusedAdam(2e-4, beta_1=0.5),
+                FusedAdam(1e-3, beta_1=0.5))
 
     def get_config(self):
         config = super().get_config()

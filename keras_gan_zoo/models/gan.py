@@ -416,13 +416,14 @@ class GAN(GenerativeModel):
         """
         if self.augment is None:
             return images
-        seed = tf.random.experimental.stateless_fold_in(
-            self.random_seed(NOISE_STREAM_AUGMENT, counter), salt)
-        draws = augmentations.DRAWS[self.augment]
-        u = self.replica_share(lambda n: tf.random.stateless_uniform([n, draws], seed=seed),
-                               tf.shape(images)[0])
-        p = self._ada_state[0] if self.augment == "ada" else None
-        return augmentations.augment(self.augment, images, u, p)
+        with tf.name_scope("augment"):  # so that a profile names its ops
+            seed = tf.random.experimental.stateless_fold_in(
+                self.random_seed(NOISE_STREAM_AUGMENT, counter), salt)
+            draws = augmentations.DRAWS[self.augment]
+            u = self.replica_share(lambda n: tf.random.stateless_uniform([n, draws], seed=seed),
+                                   tf.shape(images)[0])
+            p = self._ada_state[0] if self.augment == "ada" else None
+            return augmentations.augment(self.augment, images, u, p)
 
     def adapt_augment_probability(self, real_logits, counter):
         """ADA's adjustment of ``p`` after a discriminator update (``counter``: updates done).

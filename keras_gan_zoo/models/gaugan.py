@@ -25,6 +25,7 @@ from keras_gan_zoo import losses
 from keras_gan_zoo.models.base import (NOISE_STREAM_G, TranslationModel, _predict,
                                        _shape_str)
 from keras_gan_zoo.models.contract import Port, Signature, output_port
+from keras_gan_zoo.optimizers import FusedAdam
 
 __all__ = ["GauGAN"]
 
@@ -140,8 +141,8 @@ class GauGAN(TranslationModel):
     def default_optimizers(cls):
         """The paper's two time-scale rule: Adam(1e-4) for the generator, 4e-4 for the
         discriminator, betas (0, 0.999)."""
-        return (keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.999),
-                keras.optimizers.Adam(4e-4, beta_1=0.0, beta_2=0.999))
+        return (FusedAdam(1e-4, beta_1=0.0, beta_2=0.999),
+                FusedAdam(4e-4, beta_1=0.0, beta_2=0.999))
 
     def get_config(self):
         return {**super().get_config(), "num_scales": self.num_scales, "feature_weight": self.feature_weight,

@@ -12,6 +12,7 @@ update on fresh noise, with the paper's Adam(1e-4, 0.5, 0.9).
 import keras
 
 from keras_gan_zoo.models.gan import GAN
+from keras_gan_zoo.optimizers import FusedAdam
 
 __all__ = ["WGANGP"]
 
@@ -49,6 +50,6 @@ class WGANGP(GAN):
     @classmethod
     def default_optimizers(cls):
         return (
-            keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-            keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            FusedAdam(1e-4, beta_1=0.5, beta_2=0.9),
+            FusedAdam(1e-4, beta_1=0.5, beta_2=0.9),
         )

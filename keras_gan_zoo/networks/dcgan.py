@@ -3,7 +3,8 @@
 import keras
 from keras import layers
 
-from keras_gan_zoo.networks.layers import MinibatchStdDev, SpectralConv2D, SpectralDense
+from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
+                                          SpectralConv2D, SpectralDense)
 
 
 def _check_image_shape(image_shape, any_channels=False):
@@ -49,13 +50,13 @@ def dcgan_generator(image_shape, latent_dim=64, base_filters=64, name="generator
 
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(seed_size * seed_size * filters, use_bias=False)(z)
-    x = layers.BatchNormalization(synchronized=True)(x)
+    x = FusedBatchNormalization(synchronized=True)(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((seed_size, seed_size, filters))(x)
     for _ in range(k - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization(synchronized=True)(x)
+        x = FusedBatchNormalization(synchronized=True)(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, 4, strides=2 if k else 1, padding="same")(x)
     image = layers.Activation("tanh", dtype="float32", name="image")(x)

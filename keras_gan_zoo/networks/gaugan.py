@@ -22,12 +22,12 @@ import math
 import keras
 from keras import layers
 
-from keras_gan_zoo.networks.layers import SpectralConv2D
+from keras_gan_zoo.networks.layers import FusedBatchNormalization, SpectralConv2D
 
 
 def _free_norm(norm):
     if norm == "batch":
-        return layers.BatchNormalization(center=False, scale=False, synchronized=True)
+        return FusedBatchNormalization(center=False, scale=False, synchronized=True)
     return layers.GroupNormalization(groups=-1, center=False, scale=False, epsilon=1e-5)
 
 

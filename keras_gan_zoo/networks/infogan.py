@@ -18,6 +18,8 @@ table).
 import keras
 from keras import layers
 
+from keras_gan_zoo.networks.layers import FusedBatchNormalization
+
 
 def _check_infogan_shape(image_shape):
     shape = tuple(int(s) for s in image_shape)
@@ -30,7 +32,7 @@ def _check_infogan_shape(image_shape):
 
 
 def _norm_act(x, act):
-    x = layers.BatchNormalization(synchronized=True)(x)
+    x = FusedBatchNormalization(synchronized=True)(x)
     return layers.ReLU()(x) if act == "relu" else layers.LeakyReLU(0.1)(x)
 
 

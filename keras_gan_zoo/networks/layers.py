@@ -6,6 +6,8 @@
 * :class:`SelfAttention` - the SAGAN attention block.
 * :class:`SeededDropout` - dropout whose masks do not change with the number
   of replicas (the pix2pix generator's noise).
+* :class:`FusedBatchNormalization` - ``keras.layers.BatchNormalization``
+  whose training call is TensorFlow's fused kernel on one replica.
 """
 
 import contextlib
@@ -13,7 +15,7 @@ import contextlib
 import keras
 from keras import ops
 
-__all__ = ["MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
+__all__ = ["FusedBatchNormalization", "MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
            "dropout_seed", "replica_share"]
 
 
@@ -239,6 +241,69 @@ class SelfAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "spectral_norm": self.spectral_norm}
+
+
+# ------------------------------------------------------- batch normalisation
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class FusedBatchNormalization(keras.layers.BatchNormalization):
+    """``keras.layers.BatchNormalization`` whose training call is one fused op.
+
+    Keras 3 normalises a training batch with separate reductions, squares,
+    casts and multiplies (and, with ``synchronized=True``, an all-reduce of
+    sums and of a tensor of ones), forward and backward: a sixth of the
+    DCGAN step on a CPU (``benchmarks/profile_step.py``). Where nothing needs
+    that path - on one replica, channels last, no mask, no renorm - this
+    layer calls TensorFlow's ``FusedBatchNormV3`` instead: one op forward and
+    one backward, in the input's dtype (bfloat16 under a mixed policy, with
+    float32 statistics). The statistics are the same (the moving variance is
+    the biased batch variance, as Keras keeps it); results differ from
+    Keras's at float32 rounding. On several replicas with
+    ``synchronized=True`` it is Keras's layer, so the statistics still cover
+    the global batch. Inference (``training=False``) is Keras's layer.
+    """
+
+    def _fused(self, inputs, training, mask):
+        import tensorflow as tf
+
+        if not (training and self.trainable) or mask is not None or self.renorm:
+            return False
+        if self.epsilon < 1.001e-5:  # the kernel's smallest epsilon
+            return False
+        if keras.backend.backend() != "tensorflow" or len(inputs.shape) not in (2, 4):
+            return False
+        if self.axis not in (-1, len(inputs.shape) - 1):
+            return False
+        context = tf.distribute.get_replica_context()
+        return not (self.synchronized and context is not None
+                    and context.num_replicas_in_sync > 1)
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._fused(inputs, training, mask):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        x = inputs if inputs.dtype in (tf.float32, tf.bfloat16, tf.float16) else \
+            tf.cast(inputs, tf.float32)
+        channels = x.shape[-1]
+        flat = len(x.shape) == 2
+        if flat:  # (n, c) as (n, 1, 1, c): the kernel takes NHWC (a reshape: no copy)
+            x = tf.reshape(x, [-1, 1, 1, channels])
+        scale = tf.cast(self.gamma, tf.float32) if self.scale else tf.ones([channels])
+        offset = tf.cast(self.beta, tf.float32) if self.center else tf.zeros([channels])
+        y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
+            x=x, scale=scale, offset=offset, mean=tf.constant([], tf.float32),
+            variance=tf.constant([], tf.float32), epsilon=self.epsilon,
+            is_training=True)
+        # the kernel returns the Bessel-corrected variance; Keras keeps the biased one
+        n = tf.cast(tf.size(x) // channels, tf.float32)
+        variance = variance * (n - 1.0) / tf.maximum(n, 1.0)
+        momentum = self.momentum
+        self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
+        self.moving_variance.assign(
+            self.moving_variance * momentum + variance * (1.0 - momentum))
+        if flat:
+            y = tf.reshape(y, [-1, channels])
+        return tf.cast(y, self.compute_dtype)
 
 
 # ------------------------------------------------------- replica-invariant dropout

@@ -26,7 +26,8 @@ replicas; the discriminator has none, so it judges examples one by one
 import keras
 from keras import layers
 
-from keras_gan_zoo.networks.layers import MinibatchStdDev, SelfAttention, SpectralConv2D, SpectralDense
+from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
+                                          SelfAttention, SpectralConv2D, SpectralDense)
 
 __all__ = ["resnet_stages", "sngan_discriminator", "sngan_generator"]
 
@@ -62,10 +63,10 @@ def _width(base_filters, size, resolution):
 
 
 def _up_block(x, filters, name):
-    h = layers.ReLU()(layers.BatchNormalization(synchronized=True, name=f"{name}_bn1")(x))
+    h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn1")(x))
     h = layers.UpSampling2D(2, name=f"{name}_up")(h)
     h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv1")(h)
-    h = layers.ReLU()(layers.BatchNormalization(synchronized=True, name=f"{name}_bn2")(h))
+    h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn2")(h))
     h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv2")(h)
     shortcut = layers.Conv2D(filters, 1, name=f"{name}_shortcut")(
         layers.UpSampling2D(2, name=f"{name}_shortcut_up")(x))
@@ -97,7 +98,7 @@ def sngan_generator(image_shape, latent_dim=128, base_filters=32, attention=None
         x = _up_block(x, _width(base_filters, size, resolution), name=f"up{i}")
         if resolution == attention:
             x = SelfAttention(name=f"attention{resolution}")(x)
-    x = layers.ReLU()(layers.BatchNormalization(synchronized=True, name="out_bn")(x))
+    x = layers.ReLU()(FusedBatchNormalization(synchronized=True, name="out_bn")(x))
     x = layers.Conv2D(channels, 3, padding="same", name="to_image")(x)
     image = layers.Activation("tanh", dtype="float32", name="image")(x)
     return keras.Model(z, image, name=name)
