@@ -24,11 +24,11 @@ by class:
   generator's moving average (ops under ``ema``);
 * everything else (activations, losses, random numbers, reshapes, ...).
 
-Op time is summed over the threads that ran the ops, so with two cores it
-can exceed the step's wall time; "share" is each class's part of the op
-time, and "busy" is op time / (wall time x cores). Run it with the CPU
-otherwise idle; the profiler itself slows the step a little (the wall time
-per step is printed beside the unprofiled one).
+An op's time is its own span on the thread that ran it (its kernel may use
+both cores), and ops that run side by side both count, so the op time can
+exceed the step's wall time; "share" is each class's part of the op time.
+Run it with the CPU otherwise idle; the profiler itself slows the step a
+little (the wall time per step is printed beside the unprofiled one).
 """
 
 import argparse
@@ -172,7 +172,8 @@ def main(argv=None):
         total = sum(by_class.values())
         print(f"## {variant} (batch {throughput.BATCH[variant]}, steps_per_execution {spe})\n")
         print(f"wall time per step: {plain:.1f} ms unprofiled, {wall:.1f} ms profiled; op time "
-              f"{total:.1f} ms per step over {cores} cores (busy {100 * total / (wall * cores):.0f}%)\n")
+              f"{total:.1f} ms per step ({total / wall:.2f}x the profiled wall time: ops "
+              f"overlap on the {cores} cores)\n")
         print("| class | ms per step | share of op time |")
         print("| --- | --- | --- |")
         for name in CLASSES:

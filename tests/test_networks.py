@@ -180,3 +180,50 @@ def test_spectral_norm_gradient_goes_through_sigma_unlike_keras_layer():
         loss = tf.reduce_sum(tf.square(keras_layer(x, training=True) - target))
     theirs = tape.gradient(loss, keras_layer.layer.kernel.value)
     assert np.abs(np.asarray(theirs) - np.asarray(expected)).max() > 1e-2
+
+
+@pytest.mark.parametrize("shape", [(32, 48), (16, 6, 6, 8)])
+@pytest.mark.parametrize("policy", ["float32", "mixed_bfloat16"])
+def test_fused_batch_norm_trains_as_keras_batch_norm(shape, policy):
+    x = tf.random.normal(shape, seed=1) * 2.0 + 0.5
+    weights = None
+    results = []
+    for layer_class in (keras.layers.BatchNormalization, networks.FusedBatchNormalization):
+        layer = layer_class(synchronized=True, dtype=policy)
+        layer.build(shape)
+        if weights is None:
+            weights = [np.random.default_rng(0).uniform(0.5, 1.5, w.shape).astype("float32")
+                       for w in layer.get_weights()]
+        layer.set_weights(weights)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x, training=True)
+            loss = tf.reduce_sum(tf.cast(y, tf.float32) * tf.cos(x))
+        grads = tape.gradient(loss, [x, layer.gamma, layer.beta])
+        results.append([tf.cast(y, tf.float32).numpy()] + [g.numpy() for g in grads]
+                       + [layer.moving_mean.numpy(), layer.moving_variance.numpy()])
+        inference = layer(x, training=False)  # Keras's own path, from the moving statistics
+        results[-1].append(tf.cast(inference, tf.float32).numpy())
+    tolerance = 1e-5 if policy == "float32" else 2e-2  # bfloat16 outputs: 8 bits of mantissa
+    for ours, theirs in zip(results[1], results[0]):
+        scale = np.abs(theirs).max()
+        assert np.abs(ours - theirs).max() <= tolerance * scale
+
+
+def test_fused_batch_norm_is_keras_s_layer_on_several_replicas(two_replicas):
+    with two_replicas.scope():
+        layer = networks.FusedBatchNormalization(synchronized=True)
+        layer.build((8, 4))
+
+    @tf.function
+    def ops_in_step(x):
+        return two_replicas.run(lambda v: layer(v, training=True), args=(x,))
+
+    graph = ops_in_step.get_concrete_function(tf.TensorSpec((8, 4))).graph
+    types = {op.type for op in graph.get_operations()}
+    assert "FusedBatchNormV3" not in types  # the synchronized statistics: Keras's path
+    alone = networks.FusedBatchNormalization(synchronized=True)
+    alone.build((8, 4))
+    single = tf.function(lambda x: alone(x, training=True)).get_concrete_function(
+        tf.TensorSpec((8, 4))).graph
+    assert "FusedBatchNormV3" in {op.type for op in single.get_operations()}

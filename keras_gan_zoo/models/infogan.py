@@ -39,6 +39,7 @@ from keras import layers
 from keras_gan_zoo import losses
 from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, GenerativeModel
 from keras_gan_zoo.models.contract import Port
+from keras_gan_zoo.networks.layers import FusedBatchNormalization
 
 __all__ = ["InfoGAN", "infogan_networks"]
 
@@ -107,7 +108,7 @@ def infogan_networks(shape, latent_dim=62, num_categories=10, num_continuous=2,
     logit = layers.Dense(1, dtype="float32", name="logit")(phi)
     if architecture == "infogan":
         q = layers.Dense(128, use_bias=False, name="q_hidden")(phi)
-        q = layers.LeakyReLU(0.1)(layers.BatchNormalization(synchronized=True)(q))
+        q = layers.LeakyReLU(0.1)(FusedBatchNormalization(synchronized=True)(q))
     else:
         q = layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(phi))
     cat_logits = layers.Dense(num_categories, dtype="float32", name="categorical_logits")(q)

@@ -24,7 +24,7 @@ from keras_gan_zoo.networks.gaugan import (gaugan_for_shape, multiscale_discrimi
                                           spade_generator, style_encoder)
 from keras_gan_zoo.networks.pix2pix import pair_discriminator, pix2pix_for_shape, unet_generator
 from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
-from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
+from keras_gan_zoo.networks.layers import (FusedBatchNormalization, LeakyReLU, MinibatchStdDev,
                                           SeededDropout, SelfAttention, SpectralConv2D,
                                           SpectralDense)
 from keras_gan_zoo.networks.resnet import sngan_discriminator, sngan_generator
@@ -34,6 +34,7 @@ __all__ = [
     "DEFAULT_LATENT_DIM",
     "acgan_for_shape",
     "FusedBatchNormalization",
+    "LeakyReLU",
     "MinibatchStdDev",
     "SeededDropout",
     "SelfAttention",

@@ -3,8 +3,8 @@
 import keras
 from keras import layers
 
-from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
-                                          SpectralConv2D, SpectralDense)
+from keras_gan_zoo.networks.layers import (FusedBatchNormalization, LeakyReLU,
+                                          MinibatchStdDev, SpectralConv2D, SpectralDense)
 
 
 def _check_image_shape(image_shape, any_channels=False):
@@ -94,7 +94,7 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
     filters = base_filters
     for _ in range(k):
         x = conv(filters, 4, strides=2, padding="same")(x)
-        x = layers.LeakyReLU(0.2)(x)
+        x = LeakyReLU(0.2)(x)
         filters *= 2
     if minibatch_std:
         x = MinibatchStdDev(minibatch_std)(x)

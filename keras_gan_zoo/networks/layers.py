@@ -8,6 +8,8 @@
   of replicas (the pix2pix generator's noise).
 * :class:`FusedBatchNormalization` - ``keras.layers.BatchNormalization``
   whose training call is TensorFlow's fused kernel on one replica.
+* :class:`LeakyReLU` - ``keras.layers.LeakyReLU`` whose gradient reads its
+  output, so that TensorFlow can fuse it into the convolution before it.
 """
 
 import contextlib
@@ -15,7 +17,7 @@ import contextlib
 import keras
 from keras import ops
 
-__all__ = ["FusedBatchNormalization", "MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
+__all__ = ["FusedBatchNormalization", "LeakyReLU", "MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
            "dropout_seed", "replica_share"]
 
 
@@ -304,6 +306,42 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
         if flat:
             y = tf.reshape(y, [-1, channels])
         return tf.cast(y, self.compute_dtype)
+
+
+# ------------------------------------------------------- leaky ReLU
+def _leaky_relu_from_output(x, alpha):
+    """``leaky_relu(x)`` whose gradient reads the output, not the input."""
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def leaky(x):
+        y = tf.nn.leaky_relu(x, alpha)
+
+        def grad(dy):
+            # for alpha > 0, y has x's sign: the kernel's mask from y is the one from x
+            return tf.raw_ops.LeakyReluGrad(gradients=dy, features=y, alpha=alpha)
+
+        return y, grad
+
+    return leaky(x)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class LeakyReLU(keras.layers.LeakyReLU):
+    """``keras.layers.LeakyReLU`` whose gradient is computed from its output.
+
+    The same function and gradient. TensorFlow's own gradient reads the
+    layer's input, the output of the convolution before it, which keeps
+    Grappler's remapper from fusing convolution, bias and activation into one
+    kernel (it fails on the graph with "LeakyReluGrad exist for missing node
+    BiasAdd"); reading the output leaves the fusion free. Other backends, and
+    a negative slope of 0 or less, use Keras's layer.
+    """
+
+    def call(self, inputs):
+        if keras.backend.backend() != "tensorflow" or not self.negative_slope > 0:
+            return super().call(inputs)
+        return _leaky_relu_from_output(inputs, float(self.negative_slope))
 
 
 # ------------------------------------------------------- replica-invariant dropout
