@@ -39,7 +39,6 @@ import re
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -123,33 +122,31 @@ def read_trace(logdir):
 
 
 def profile(variant, policy, steps, spe):
-    """``(per-class ms per step, per-type ms per step, profiled wall ms, unprofiled wall ms)``."""
+    """``(per-class ms per step, per-type ms per step, profiled wall ms, unprofiled wall ms)``.
+
+    Wall times come from ``throughput.keras_timer``'s clock (batch ends inside
+    ``fit``, its start and end left out), as the throughput tables' do.
+    """
     batch = throughput.BATCH[variant]
     model = throughput.build_kgz(variant, policy, steps_per_execution=spe)
-    data = throughput.dataset(variant, batch)
     steps = max(spe, steps // spe * spe)
-    model.fit(data, steps_per_epoch=2 * spe, epochs=1, verbose=0)  # trace and warm up
-
-    def timed():
-        start = time.perf_counter()
-        model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
-        return (time.perf_counter() - start) * 1e3 / steps
-
-    plain = statistics.median(timed() for _ in range(3))
+    run = throughput.keras_timer(model, variant, batch, steps)  # traces and warms up
+    plain = statistics.median(batch * 1e3 / run() for _ in range(3))
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(
             logdir, options=tf.profiler.experimental.ProfilerOptions(host_tracer_level=2))
         try:
-            wall = timed()
+            wall = batch * 1e3 / run()
         finally:
             tf.profiler.experimental.stop()
         ops = read_trace(logdir)
+    recorded = steps + spe  # keras_timer's fit runs one execution before the timed steps
     kinds = layer_kinds(model)
     by_class, by_type = collections.Counter(), collections.Counter()
     for name, op_type, ms in ops:
         cls = classify(name, op_type, kinds)
-        by_class[cls] += ms / steps
-        by_type[(op_type, cls)] += ms / steps
+        by_class[cls] += ms / recorded
+        by_type[(op_type, cls)] += ms / recorded
     return by_class, by_type, wall, plain
 
 
