@@ -47,7 +47,7 @@ RECIPES = {
         reuse_fakes=False, ema=0.999, seed=0),
     # the paper's networks (as benchmarks/infogan_mnist.py) with 256 dense units instead of
     # 1,024: 3.6 M weights instead of 13.4 M, so the entry fits 8 MB in float16; seed 3,
-    # the best of seeds 0-4 (docs/benchmarks/zoo.md)
+    # the best of the five seeds tried (docs/benchmarks/zoo.md)
     "infogan_mnist": lambda: kgz.InfoGAN.for_shape(
         (28, 28, 1), latent_dim=62, num_categories=10, num_continuous=2,
         network_kwargs={"architecture": "infogan", "base_filters": 64, "dense_units": 256},
@@ -500,7 +500,8 @@ ENTRIES = {
         limits=(_DIGITS_ONLY + " Its reconstructions are much better than its samples from "
                 "random codes (compare the two Fréchet distances).")),
     "acgan_mnist": Entry(
-        acgan_mnist, 80, "mixed_bfloat16", "float16", task="MNIST digits of a chosen class", limits=(
+        acgan_mnist, 80, "mixed_bfloat16", "float16", task="MNIST digits of a chosen class",
+        limits=(
             _DIGITS_ONLY + " It draws the asked-for digit a little less often than cgan_mnist "
             "(the worst class is on the card), and the samples of one class vary little (recall "
             "0.13 against cgan_mnist's 0.65).")),
