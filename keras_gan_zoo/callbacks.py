@@ -203,3 +203,129 @@ def _read_history(path):
             if key != "epoch" and value not in (None, "", "NA"):
                 history.setdefault(key, []).append(float(value))
     return history
+
+
+class RunProgress(keras.callbacks.Callback):
+    """One progress bar for the whole run (``keras.utils.Progbar``): steps, losses, time left.
+
+    Keras's own bar restarts every epoch and its time left is the epoch's;
+    this one counts optimizer steps from where the run (or a resumed run)
+    stands to the last step, so its ETA is the run's.
+
+    Args:
+        total_steps: the step the run ends at.
+        steps_per_epoch: to show the epoch beside the step.
+        interval: seconds between redraws.
+    """
+
+    def __init__(self, total_steps, steps_per_epoch=None, interval=0.5):
+        super().__init__()
+        self.total_steps, self.steps_per_epoch, self.interval = total_steps, steps_per_epoch, interval
+        self._bar = None
+
+    def _step(self):
+        return int(self.model.generator_optimizer.iterations.numpy())
+
+    def on_train_begin(self, logs=None):
+        if self._bar is None:
+            self._first = self._step()
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self._step()
+        if self._bar is None:
+            # the bar counts this run's steps (a resumed run's from where it resumed), so the
+            # time left comes from this run's own pace; the absolute step is shown beside it.
+            # The logs are already means: shown as they are (stateful), not averaged again.
+            self._bar = keras.utils.Progbar(max(self.total_steps - self._first, 1),
+                                            interval=self.interval, unit_name="step",
+                                            stateful_metrics=["step", "epoch", *(logs or {})])
+        values = [("step", step)]
+        if self.steps_per_epoch:
+            values.append(("epoch", -(-step // self.steps_per_epoch)))
+        values += [(k, float(np.asarray(v).reshape(-1)[0])) for k, v in (logs or {}).items()]
+        self._bar.update(step - self._first, values=values, finalize=step >= self.total_steps)
+
+    def on_train_end(self, logs=None):
+        if self._bar is not None and self._step() >= self.total_steps:
+            self._bar = None
+
+
+class StepLog(keras.callbacks.Callback):
+    """Append the losses of every ``every`` steps to a CSV and redraw a per-step loss plot.
+
+    Keras's logs are the epoch's running means; each row here is the mean over
+    the steps since the previous row, so the curve shows the losses as they
+    move within a long epoch. Rows carry the optimizer step, so a resumed run
+    continues the file (a step written twice keeps its last row).
+
+    Args:
+        csv: the CSV file (``step,<loss>,...``).
+        plot: a PNG redrawn from the whole CSV at most every ``plot_seconds``
+            and at the end of training.
+        every: steps per row.
+    """
+
+    def __init__(self, csv, plot=None, every=10, plot_seconds=30.0):
+        super().__init__()
+        self.csv, self.plot, self.every, self.plot_seconds = str(csv), plot, int(every), plot_seconds
+        self._last = None  # (batch index in the epoch, running means) at the previous row
+        self._drawn = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._last = (-1, {})
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+
+        step = int(self.model.generator_optimizer.iterations.numpy())
+        if step % self.every and batch + 1 != self.params.get("steps"):
+            return
+        means = {k: float(np.asarray(v).reshape(-1)[0]) for k, v in (logs or {}).items()}
+        last_batch, last_means = self._last if self._last else (-1, {})
+        span = batch - last_batch
+        if span <= 0:
+            return
+        # running means m_b over steps 0..b: the interval's mean from two of them
+        row = {k: (m * (batch + 1) - last_means.get(k, 0.0) * (last_batch + 1)) / span
+               for k, m in means.items()}
+        self._last = (batch, means)
+        self._write(step, row)
+        if self.plot and time.time() - self._drawn > self.plot_seconds:
+            self.draw()
+
+    def _write(self, step, row):
+        import os
+
+        new = not os.path.exists(self.csv)
+        with open(self.csv, "a") as f:
+            if new:
+                f.write(",".join(["step", *row]) + "\n")
+            f.write(",".join([str(step), *(f"{v:.6g}" for v in row.values())]) + "\n")
+
+    def read(self):
+        """``(steps, {loss: values})`` from the CSV, the last row of a repeated step kept."""
+        import csv
+        import os
+
+        if not os.path.exists(self.csv):
+            return [], {}
+        with open(self.csv, newline="") as f:
+            rows = {int(r["step"]): r for r in csv.DictReader(f)}
+        steps = sorted(rows)
+        history = {}
+        for key in (rows[steps[0]] if steps else {}):
+            if key != "step":
+                history[key] = [float(rows[s][key]) for s in steps if rows[s].get(key) not in (None, "")]
+        return steps, history
+
+    def draw(self):
+        import time
+
+        steps, history = self.read()
+        if steps and self.plot:
+            plot_history(history, self.plot, steps=steps, xlabel="step")
+        self._drawn = time.time()
+
+    def on_train_end(self, logs=None):
+        if self.plot:
+            self.draw()

@@ -106,80 +106,166 @@ class Checkpoint(keras.callbacks.Callback):
         self.save()
 
 
-def _epoch_batches(x, y, epoch, seed, batch_size, skip=0):
-    """The batches of ``epoch``: a stateless shuffle keyed by (seed, epoch), minus the first ``skip``."""
-    n = len(x)
-    key = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
-    order = tf.random.experimental.stateless_shuffle(tf.range(n), seed=key)
-    data = (x,) if y is None else (x, y)
-    ds = tf.data.Dataset.from_tensor_slices(order).batch(batch_size, drop_remainder=True)
-    ds = ds.skip(skip).map(lambda idx: tuple(tf.gather(a, idx) for a in data))
-    return ds.map(lambda *t: t[0]) if y is None else ds
+class Interrupted(KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C); a checkpoint of the current step was written first.
+
+    Attributes:
+        step: the optimizer step the checkpoint holds.
+        checkpoint: its path.
+    """
+
+    def __init__(self, step, checkpoint):
+        self.step, self.checkpoint = step, checkpoint
+        super().__init__(f"interrupted at step {step}; checkpoint written to {checkpoint}")
+
+
+def as_source(x, y=None):
+    """A :class:`~keras_gan_zoo.data.stream.Source` for ``x`` (a source already, or arrays)."""
+    from keras_gan_zoo.data.stream import ArraySource, Source
+
+    if isinstance(x, Source):
+        if y is not None:
+            raise ValueError("pass labels inside the source (its labels), not as y")
+        return x
+    return ArraySource(x, y)
+
+
+def _multi_worker(strategy):
+    return getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
+
+
+def _save_now(model, directory):
+    """An atomic checkpoint of the model as it stands (used on Ctrl-C and on a bad file)."""
+    saver = Checkpoint(directory)
+    saver.set_model(model)
+    saver.save()
+    return saver.path
 
 
 def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, seed=0,
-                  resume=False, checkpoint_steps=None, callbacks=(), verbose=1):
+                  resume=False, checkpoint_steps=None, callbacks=(), verbose=1, run_info=None):
     """``model.fit`` with atomic checkpoints in ``directory`` and exact resume.
 
     Args:
         model: a compiled variant (ignored when resuming: the checkpoint is
             loaded instead).
-        x, y: arrays of examples (and labels for a conditional GAN).
+        x, y: a :class:`~keras_gan_zoo.data.stream.Source` (any folder, zip,
+            TFRecord, tfds or ``.npy`` source of :func:`keras_gan_zoo.data.open_source`,
+            read as a stream), or arrays of examples (and labels for a
+            conditional GAN).
         directory: where ``checkpoint.keras`` and ``run.json`` go.
         epochs: total epochs (a resumed run continues up to it).
-        batch_size: examples per step (the last partial batch of each epoch
-            is dropped, so every step sees a full batch).
+        batch_size: examples per step, over all replicas and workers (the last
+            partial batch of each epoch is dropped, so every step sees a full batch).
         seed: seed of the data order (the model has its own noise seed).
         resume: continue from ``directory/checkpoint.keras`` if it exists.
         checkpoint_steps: also checkpoint every this many steps.
         callbacks: more Keras callbacks.
+        verbose: 1: one progress bar for the whole run, with its time left
+            (:class:`~keras_gan_zoo.callbacks.RunProgress`); 2: a line per
+            epoch; 0: silent.
+        run_info: more settings a resumed run must repeat (e.g. the precision),
+            stored in ``run.json``.
 
     Returns:
         ``(model, history)``; ``history`` is ``None`` when there was nothing
         left to train.
+
+    Raises:
+        Interrupted: on Ctrl-C, after writing a checkpoint of the current step.
+        keras_gan_zoo.data.stream.BadImageError: a file of the source cannot be
+            decoded (named by path), after writing a checkpoint.
     """
-    x = np.asarray(x)
-    y = None if y is None else np.asarray(y)
-    steps_per_epoch = len(x) // batch_size
-    if steps_per_epoch < 1:
-        raise ValueError(
-            f"the batch size {batch_size} is larger than the data ({len(x)} examples); "
-            "use a batch size of at most the number of examples"
-        )
+    from keras_gan_zoo.callbacks import RunProgress
+    from keras_gan_zoo.data.stream import PairSource
+
+    source = as_source(x, y)
+    steps_per_epoch = source.steps_per_epoch(batch_size)
     path = os.path.join(directory, CHECKPOINT)
-    run = {"examples": len(x), "batch_size": batch_size, "seed": seed}
+    run = {**source.fingerprint(), "batch_size": batch_size, "seed": seed, **(run_info or {})}
     run_file = os.path.join(directory, "run.json")
     if resume and os.path.exists(path):
         with open(run_file) as f:
             saved = json.load(f)
-        if {k: saved.get(k) for k in run} != run:
+        differ = {k: (saved[k], v) for k, v in run.items() if k in saved and saved[k] != v}
+        if differ:
+            said = "; ".join(f"{k}: {a} then, {b} now" for k, (a, b) in differ.items())
             raise ValueError(
-                f"--resume with different settings: the run in {directory} used {saved}, now "
-                f"{run}; resume with the same data, batch size and seed"
-            )
+                f"--resume with different settings ({said}): the run in {directory} must "
+                "continue with the same data, batch size, seed and precision")
         model = keras.saving.load_model(path)
     elif os.path.exists(path):
         raise FileExistsError(
             f"{path} exists: pass resume=True (--resume) to continue that run, or choose "
             "another directory"
         )
-    model.check_data(x, y)
+    from keras_gan_zoo.data.stream import ArraySource
+
+    if isinstance(source, ArraySource) and not isinstance(source._x, np.memmap):
+        # arrays in memory are checked in full (range, finite values), as fit checks them
+        model.check_data(source._x, source.labels if getattr(model, "uses_labels", False) else None)
+    else:  # a stream: the checks read one batch, not the data set
+        model.check_data(source.batches(batch_size, seed=seed, epoch=0).take(1))
     os.makedirs(directory, exist_ok=True)
     with open(run_file, "w") as f:
         json.dump(run, f)
 
     step = int(model.generator_optimizer.iterations.numpy())
     epoch, skip = divmod(step, steps_per_epoch)
+    if epoch >= epochs:
+        return model, None
     callbacks = [StopOnNonFinite(), Checkpoint(directory, checkpoint_steps), *callbacks]
+    if verbose == 1:
+        callbacks.append(RunProgress(epochs * steps_per_epoch, steps_per_epoch))
+    strategy = model.distribute_strategy
+
+    def data(first, last, skip=0):
+        if _multi_worker(strategy):  # each worker reads only its share of every global batch
+            return strategy.distribute_datasets_from_function(
+                lambda context: source.epochs(first, last, batch_size, seed, skip, context))
+        return source.epochs(first, last, batch_size, seed, skip)
+
+    fit_verbose = 0 if verbose == 1 else verbose
     history = None
-    if skip:  # finish the interrupted epoch first
-        history = model.fit(_epoch_batches(x, y, epoch, seed, batch_size, skip), epochs=epoch + 1,
-                            initial_epoch=epoch, callbacks=callbacks, verbose=verbose, shuffle=False)
-        epoch += 1
-    if epoch < epochs:
-        data = tf.data.Dataset.range(epoch, epochs).flat_map(
-            lambda e: _epoch_batches(x, y, e, seed, batch_size))
-        history = model.fit(data, epochs=epochs, initial_epoch=epoch,
-                            steps_per_epoch=steps_per_epoch, callbacks=callbacks, verbose=verbose,
-                            shuffle=False)
+    try:
+        if skip:  # finish the interrupted epoch first, from the batch it stopped before
+            history = model.fit(data(epoch, epoch + 1, skip), epochs=epoch + 1,
+                                initial_epoch=epoch, steps_per_epoch=steps_per_epoch - skip,
+                                callbacks=callbacks, verbose=fit_verbose, shuffle=False)
+            epoch += 1
+        if epoch < epochs:
+            history = model.fit(data(epoch, epochs), epochs=epochs, initial_epoch=epoch,
+                                steps_per_epoch=steps_per_epoch, callbacks=callbacks,
+                                verbose=fit_verbose, shuffle=False)
+    except KeyboardInterrupt:
+        raise Interrupted(int(model.generator_optimizer.iterations.numpy()),
+                          _save_now(model, directory)) from None
+    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.UnknownError) as error:
+        bad = _find_bad(source, seed, int(model.generator_optimizer.iterations.numpy()),
+                        steps_per_epoch, batch_size)
+        if bad is None:
+            raise
+        _save_now(model, directory)
+        raise bad from error
     return model, history
+
+
+def _find_bad(source, seed, step, steps_per_epoch, batch_size, batches=8):
+    """The unreadable file among the next ``batches`` batches from ``step``, as an error."""
+    from keras_gan_zoo.data.stream import ImageSource, PairSource
+
+    if isinstance(source, PairSource):  # B of unpaired data has its own order (stream 1)
+        parts = [(source.a, 0), (source.b, 0 if source.paired else 1)]
+    else:
+        parts = [(source, 0)]
+    epoch, skip = divmod(step, steps_per_epoch)
+    for part, stream in parts:
+        if not isinstance(part, ImageSource):
+            continue
+        for e in (epoch, epoch + 1):
+            order = part.order(seed, e, stream)
+            start = skip * batch_size if e == epoch else 0
+            bad = part.find_bad(order[start:start + batches * batch_size])
+            if bad is not None:
+                return bad
+    return None

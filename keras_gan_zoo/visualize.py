@@ -112,13 +112,16 @@ def save_interpolation_grid(model, path, rows=4, steps=8, seed=0, **codes):
     return path
 
 
-def plot_history(history, path, title="Training losses"):
-    """Plot every logged value against the epoch and write a PNG.
+def plot_history(history, path, title="Training losses", steps=None, xlabel="epoch"):
+    """Plot every logged value against the epoch (or the step) and write a PNG.
 
     Args:
         history: ``keras.callbacks.History`` or its ``.history`` dict.
         path: where to write the PNG.
         title: the plot's title.
+        steps: the x value of each entry (e.g. training steps); default
+            1, 2, 3, ... (epochs).
+        xlabel: the x axis's label.
 
     Returns:
         ``path``.
@@ -131,8 +134,9 @@ def plot_history(history, path, title="Training losses"):
     fig = Figure(figsize=(6, 3.5), dpi=100)
     ax = fig.add_subplot()
     for name, values in sorted(logs.items()):
-        ax.plot(np.arange(1, len(values) + 1), values, label=name, marker="." if len(values) < 30 else None)
-    ax.set_xlabel("epoch")
+        x = np.arange(1, len(values) + 1) if steps is None else np.asarray(steps)[: len(values)]
+        ax.plot(x, values, label=name, marker="." if len(values) < 30 else None)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(alpha=0.3)
