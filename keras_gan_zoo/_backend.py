@@ -35,7 +35,36 @@ _backend, _source = _configured_backend()
 if _backend != "tensorflow":
     raise _wrong_backend(_backend, _source)
 
+def _from_the_command_line():
+    import sys
+
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return program in ("keras-gan-zoo", "cli.py") and "tensorflow" not in sys.modules
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up lines (absl's note, the CPU-feature note) kept
+    off the terminal: they go to the process's stderr before any logging is set up, whatever
+    ``TF_CPP_MIN_LOG_LEVEL`` says below 3. Only for the ``keras-gan-zoo`` command (library
+    users keep TensorFlow's own behaviour); ``KGZ_TF_LOGS=1`` shows them."""
+    import sys
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 try:
+    if _from_the_command_line() and not os.environ.get("KGZ_TF_LOGS"):
+        _import_tensorflow_quietly()
     import tensorflow  # noqa: F401
 except ImportError as error:  # pragma: no cover - depends on the install
     raise ImportError(

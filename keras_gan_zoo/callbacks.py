@@ -209,12 +209,12 @@ class RunProgress(keras.callbacks.Callback):
     """One progress bar for the whole run (``keras.utils.Progbar``): steps, losses, time left.
 
     Keras's own bar restarts every epoch and its time left is the epoch's;
-    this one counts optimizer steps from where the run (or a resumed run)
+    this one counts the optimizer steps from where the run (or a resumed run)
     stands to the last step, so its ETA is the run's.
 
     Args:
         total_steps: the step the run ends at.
-        steps_per_epoch: to show the epoch beside the step.
+        steps_per_epoch: steps of one epoch (kept for the caller's messages).
         interval: seconds between redraws.
     """
 
@@ -234,15 +234,12 @@ class RunProgress(keras.callbacks.Callback):
         step = self._step()
         if self._bar is None:
             # the bar counts this run's steps (a resumed run's from where it resumed), so the
-            # time left comes from this run's own pace; the absolute step is shown beside it.
-            # The logs are already means: shown as they are (stateful), not averaged again.
+            # time left comes from this run's own pace. The logs are already means: shown as
+            # they are (stateful), not averaged again.
             self._bar = keras.utils.Progbar(max(self.total_steps - self._first, 1),
                                             interval=self.interval, unit_name="step",
-                                            stateful_metrics=["step", "epoch", *(logs or {})])
-        values = [("step", step)]
-        if self.steps_per_epoch:
-            values.append(("epoch", -(-step // self.steps_per_epoch)))
-        values += [(k, float(np.asarray(v).reshape(-1)[0])) for k, v in (logs or {}).items()]
+                                            stateful_metrics=list(logs or {}))
+        values = [(k, float(np.asarray(v).reshape(-1)[0])) for k, v in (logs or {}).items()]
         self._bar.update(step - self._first, values=values, finalize=step >= self.total_steps)
 
     def on_train_end(self, logs=None):

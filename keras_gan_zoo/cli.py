@@ -249,70 +249,193 @@ def _evaluate(args):
 
 
 # ------------------------------------------------------------------- train
+def _open(spec, args, flag="--data", labels=None, size=None):
+    """A streaming source for ``spec`` with the image flags of ``train`` / ``evaluate``."""
+    from keras_gan_zoo.data import stream
+
+    try:
+        return stream.open_source(
+            spec, size=size if size is not None else args.size,
+            channels=getattr(args, "channels", None), crop=getattr(args, "crop", "center"),
+            mirror=getattr(args, "mirror", False), background=getattr(args, "background", "white"),
+            labels=labels or getattr(args, "labels", "auto"), split=getattr(args, "split", "train"),
+            skip_bad=getattr(args, "skip_bad", False))
+    except FileNotFoundError as error:
+        raise CLIError(f"{flag} {spec}: {error}") from error
+    except ValueError as error:
+        message = str(error)
+        raise CLIError(message if spec in message else f"{flag} {spec}: {message}") from error
+
+
+def _training_source(args, cls):
+    """The source the variant trains on: examples (and labels), or ``(a, b)`` images.
+
+    The variant says what it takes (``pairing`` for translation models); the
+    flags say where the two sets are: ``--data A --data-b B`` (paired: matched
+    by file name), or side-by-side images in ``--data`` (A left, B right).
+    """
+    from keras_gan_zoo.data import stream
+
+    pairing = getattr(cls, "pairing", None)
+    if pairing is None:
+        if args.data_b:
+            raise CLIError(f"--data-b is for translation variants; {args.variant} trains on one "
+                           "set of examples (--data)")
+        return _open(args.data, args)
+    paired = pairing == "paired"
+    try:
+        if args.data_b:
+            a = _open(args.data, args, labels="none")
+            b = _open(args.data_b, args, "--data-b", labels="none")
+            if paired:
+                a, b = stream.match_by_name(a, b)
+        else:
+            a, b = stream.side_by_side(_open(args.data, args, labels="none",
+                                             size=args.size or stream.probe_height(args.data)))
+        if args.reverse:
+            a, b = b, a
+        return stream.PairSource(a, b, paired=paired)
+    except ValueError as error:
+        raise CLIError(str(error)) from error
+
+
 def _train(args):
     _quiet()
     from keras_gan_zoo.training import CHECKPOINT
 
     checkpoint = os.path.join(args.out, CHECKPOINT)
     run_files = [os.path.join(args.out, name) for name in
-                 ("model.keras", "samples.png", "history.csv", "losses.png", "samples", "tensorboard")]
+                 ("model.keras", "samples.png", "history.csv", "steps.csv", "losses.png", "samples",
+                  "tensorboard")]
     if not args.resume:
         _free(checkpoint, *run_files,
               hint="pass --resume to continue that run, or choose another --out")
-    import keras
+    if args.batch_size < 1:
+        raise CLIError("--batch-size must be positive")
     import tensorflow as tf
 
+    from keras_gan_zoo import runtime
+
+    try:  # before any TensorFlow op: a multi-worker strategy or a split CPU needs a fresh runtime
+        strategy, where = runtime.choose_strategy(args.devices)
+        gpus = len(tf.config.get_visible_devices("GPU"))
+        policy, why = runtime.choose_precision(args.precision, gpus=gpus)
+    except ValueError as error:
+        raise CLIError(str(error)) from error
+    import keras
+
     import keras_gan_zoo as kgz
-    from keras_gan_zoo.training import NonFiniteLossError, fit_resumable
+    from keras_gan_zoo.training import Interrupted, NonFiniteLossError, fit_resumable
 
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(args.seed)
-    x, y = _data(args.data, size=args.size, channels=args.channels, split="train")
+    replicas = strategy.num_replicas_in_sync
+    if args.batch_size % replicas:
+        raise CLIError(f"--batch-size {args.batch_size} does not divide among {replicas} replicas; "
+                       f"the batch size is global: use a multiple of {replicas}")
     cls = kgz.VARIANTS[args.variant]
+    source = _training_source(args, cls)
+    steps_per_epoch = source.steps_per_epoch(args.batch_size)
     options = {"seed": args.seed}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
     for flag in ("augment", "ema", "loss", "divergence"):  # the variant says if it takes them
         if getattr(args, flag) is not None:
             options[flag] = getattr(args, flag)
-    model = cls.for_data(x, y, **options)
-    labels = y if model.uses_labels else None
-    model.compile()
-    shape = "x".join(map(str, x.shape[1:]))
-    print(f"training {type(model).__name__} on {len(x)} examples of shape {shape} from "
-          f"{args.data}" + (f" with {int(y.max()) + 1} classes" if labels is not None else "")
-          + f", {args.epochs} epochs of batch {args.batch_size}", flush=True)
-    callbacks = _run_callbacks(args, model)
+    keras.mixed_precision.set_global_policy(policy)
+    with strategy.scope():
+        if args.init_from:
+            model = _load_model(args.init_from)
+            if getattr(model, "variant_name", None) != args.variant:
+                raise CLIError(f"--init-from {args.init_from} is a "
+                               f"{getattr(model, 'variant_name', type(model).__name__)}; "
+                               f"train {getattr(model, 'variant_name', '...')} to fine-tune it")
+            # its layers keep the precision they were saved with
+            policy, why = "as saved", f"the layers of {args.init_from} keep their own"
+        else:
+            try:
+                model = cls.for_data(source, **options)
+            except (TypeError, ValueError) as error:
+                raise CLIError(str(error)) from error
+        model.compile(steps_per_execution=args.steps_per_execution)
+    total = args.epochs * steps_per_epoch
+    print(f"keras-gan-zoo train {args.variant}" + (f" (from {args.init_from})" if args.init_from
+                                                     else ""))
+    print(f"  devices    {where}")
+    print(f"  precision  {policy}: {why}")
+    print(f"  data       {source.describe()}")
+    if hasattr(source, "options"):
+        print(f"  images     {source.shape[0]}x{source.shape[1]}, {source.options.describe()}")
+    print(f"  steps      {steps_per_epoch:,} per epoch of batch {args.batch_size} ("
+          f"{args.batch_size // replicas} per replica), {args.epochs} epochs = {total:,} steps, "
+          f"{args.steps_per_execution} per execution")
+    print(f"  run        {args.out} (checkpoint every epoch"
+          + (f" and every {args.checkpoint_steps} steps" if args.checkpoint_steps else "")
+          + "; Ctrl-C saves the current step)", flush=True)
+    callbacks = _run_callbacks(args, model, source)
+    run_info = {"precision": policy, "variant": args.variant}
     try:
-        model, _ = fit_resumable(model, x, labels, directory=args.out, epochs=args.epochs,
-                                 batch_size=args.batch_size, seed=args.seed, resume=args.resume,
-                                 checkpoint_steps=args.checkpoint_steps, verbose=args.verbose,
-                                 callbacks=callbacks)
+        with strategy.scope():
+            model, _ = fit_resumable(model, source, directory=args.out, epochs=args.epochs,
+                                     batch_size=args.batch_size, seed=args.seed,
+                                     resume=args.resume, checkpoint_steps=args.checkpoint_steps,
+                                     verbose=args.verbose, callbacks=callbacks, run_info=run_info)
+    except Interrupted as stop:
+        again = " ".join(sys.argv[1:] if "--resume" in sys.argv else [*sys.argv[1:], "--resume"])
+        print(f"\ninterrupted at step {stop.step:,} of {total:,}: checkpoint written to "
+              f"{stop.checkpoint}\ncontinue with: keras-gan-zoo {again}", file=sys.stderr)
+        raise SystemExit(130) from None
     except NonFiniteLossError as error:
         raise CLIError(f"{error} ({checkpoint})") from error
+    except ValueError as error:
+        if getattr(error, "path", None):  # an unreadable image: a checkpoint was written first
+            raise CLIError(f"{error}; the run's checkpoint is in {checkpoint}: after fixing, "
+                           "continue with --resume (add --skip-bad to skip such files)") from error
+        raise
+    bad = getattr(source, "bad", None)
+    if bad:
+        print(f"skipped {len(bad)} unreadable file(s) (--skip-bad), e.g. "
+              f"{source.path(sorted(bad)[0])}")
     model.save(os.path.join(args.out, "model.keras"))
-    if len(model.signature().output.shape) == 3:
-        kgz.visualize.save_image_grid(model.generate(64, seed=0), os.path.join(args.out, "samples.png"))
-    print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations)}: "
+    grid = _final_grid(model, callbacks)
+    if grid is not None:
+        kgz.visualize.save_image_grid(grid[0], os.path.join(args.out, "samples.png"),
+                                      ncols=grid[1])
+    print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations):,}: "
           f"{os.path.join(args.out, 'model.keras')}")
 
 
-def _run_callbacks(args, model):
-    """What a run folder gets every epoch: the history, a loss plot, a sample grid."""
+def _final_grid(model, callbacks):
+    from keras_gan_zoo.callbacks import SampleGrid
+
+    for callback in callbacks:
+        if isinstance(callback, SampleGrid):
+            callback.set_model(model)
+            return callback.images()
+    return None
+
+
+def _run_callbacks(args, model, source):
+    """What a run folder gets: the history per epoch, the losses per step and their plot,
+    a sample grid every epoch."""
     import keras
 
-    from keras_gan_zoo.callbacks import LossPlot, SampleGrid
+    from keras_gan_zoo.callbacks import SampleGrid, StepLog
 
     os.makedirs(args.out, exist_ok=True)
-    history = os.path.join(args.out, "history.csv")
-    callbacks = [keras.callbacks.CSVLogger(history, append=True),
-                 LossPlot(os.path.join(args.out, "losses.png"), every=1, csv=history)]
+    callbacks = [keras.callbacks.CSVLogger(os.path.join(args.out, "history.csv"), append=True),
+                 StepLog(os.path.join(args.out, "steps.csv"), os.path.join(args.out, "losses.png"),
+                         every=args.log_steps)]
     tensorboard = os.path.join(args.out, "tensorboard") if args.tensorboard else None
     if tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(tensorboard, write_graph=False))
-    if model.kind == "sampler" and len(model.signature().output.shape) == 3:
-        callbacks.append(SampleGrid(os.path.join(args.out, "samples", "epoch_{epoch:03d}.png"),
-                                    n=64, seed=0, tensorboard=tensorboard))
+    grid = os.path.join(args.out, "samples", "epoch_{epoch:03d}.png")
+    if model.kind == "translator":  # the first A images, translated, every epoch
+        inputs = source.a.arrays(8)
+        callbacks.append(SampleGrid(grid, inputs=inputs[0] if isinstance(inputs, tuple) else inputs,
+                                    tensorboard=tensorboard))
+    elif len(model.signature().output.shape) == 3:
+        callbacks.append(SampleGrid(grid, n=64, seed=0, tensorboard=tensorboard))
     return callbacks
 
 
@@ -508,16 +631,27 @@ def build_parser():
     ev.set_defaults(run=_evaluate)
 
     tr = commands.add_parser(
-        "train", help="train a variant with a checkpoint every epoch; --resume continues exactly")
+        "train", help="train a variant on any data set, streamed from disk; a checkpoint every "
+        "epoch and on Ctrl-C; --resume continues exactly")
     tr.add_argument("variant", choices=list(VARIANTS))
     tr.add_argument("--data", required=True, help="the training data: " + _sources())
+    tr.add_argument("--data-b", help="translation variants: the B images (a folder, zip, ...); "
+                    "paired variants match A and B by file name. Without it, --data holds "
+                    "side-by-side pairs (A left, B right; the pix2pix facades layout)")
+    tr.add_argument("--reverse", action="store_true",
+                    help="translation variants: swap A and B (e.g. right half -> left half)")
     tr.add_argument("--out", required=True, help="run folder (checkpoint.keras, model.keras)")
-    tr.add_argument("--size", type=_positive_int,
-                    help="resize images to SIZE x SIZE (image folders: default 64)")
-    tr.add_argument("--channels", type=int, choices=[1, 3],
-                    help="1 (grey) or 3 (RGB) for image folders (default 3)")
+    _image_flags(tr)
+    tr.add_argument("--labels", default="auto",
+                    help="folders: auto (a labels.csv / labels.json if present, else subfolders "
+                         "as classes when every image is in one), folders, none, or the path of "
+                         "a labels file (rows 'file,class')")
+    tr.add_argument("--skip-bad", action="store_true",
+                    help="skip image files that cannot be decoded (counted and reported) instead "
+                         "of stopping at the first one")
     tr.add_argument("--epochs", type=_positive_int, default=20)
-    tr.add_argument("--batch-size", type=_positive_int, default=64)
+    tr.add_argument("--batch-size", type=_positive_int, default=64,
+                    help="the global batch size (divided among replicas and workers)")
     tr.add_argument("--latent-dim", type=_positive_int,
                     help="noise size (default: the variant's)")
     tr.add_argument("--loss", choices=list(LOSSES),
@@ -529,13 +663,29 @@ def build_parser():
                          "data sets: diffaugment, or ada (adaptive)")
     tr.add_argument("--ema", type=_decay, metavar="DECAY",
                     help="keep a moving average of the generator (e.g. 0.999) and sample from it")
+    tr.add_argument("--init-from", metavar="MODEL",
+                    help="start from a zoo entry or a .keras file of the same variant "
+                         "(fine-tuning; the optimizers start afresh)")
+    tr.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16",
+                                                            "float16"],
+                    help="auto: mixed float16 on a GPU, mixed bfloat16 on a CPU with native "
+                         "bfloat16 (AMX or AVX512-BF16), float32 otherwise")
+    tr.add_argument("--devices", default="auto",
+                    help="auto (the workers of TF_CONFIG, else every visible GPU, else the CPU), "
+                         "cpu, cpu:N (the CPU as N replicas), gpu, or gpu:0,1")
+    tr.add_argument("--steps-per-execution", type=_positive_int, default=4,
+                    help="training steps per call into TensorFlow (fewer Python round trips)")
+    tr.add_argument("--log-steps", type=_positive_int, default=10,
+                    help="write the losses to steps.csv (and the plot) every this many steps")
     tr.add_argument("--tensorboard", action="store_true",
                     help="also log the losses and sample grids to OUT/tensorboard")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--checkpoint-steps", type=_positive_int,
                     help="also checkpoint every this many steps")
     tr.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.keras")
-    tr.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1)
+    tr.add_argument("--verbose", type=int, choices=[0, 1, 2], default=1,
+                    help="1: one progress bar for the run with its time left; 2: a line per "
+                         "epoch; 0: quiet")
     tr.set_defaults(run=_train)
 
     ls = commands.add_parser("list", help="the pretrained zoo entries and their headline numbers")
@@ -565,6 +715,23 @@ def build_parser():
     sm.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     sm.set_defaults(run=_sample)
     return parser
+
+
+def _image_flags(parser):
+    """The flags that say how image files become examples (train, evaluate, prepare)."""
+    parser.add_argument("--size", type=_positive_int,
+                        help="side of the square examples (required for image files that are "
+                             "not all square and of one size)")
+    parser.add_argument("--channels", type=int, choices=[1, 3],
+                        help="1 (grey) or 3 (RGB) for image files (default 3)")
+    parser.add_argument("--crop", choices=["center", "random", "none"], default="center",
+                        help="non-square images: the centred square, a random square (new each "
+                             "epoch), or none (resize; the aspect is not kept)")
+    parser.add_argument("--mirror", action="store_true",
+                        help="random left-right flips (a new draw each epoch)")
+    parser.add_argument("--background", default="white",
+                        help="colour that transparent pixels are composited on: white, black, "
+                             "grey or R,G,B")
 
 
 def _sources():

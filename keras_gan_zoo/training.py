@@ -96,11 +96,17 @@ class Checkpoint(keras.callbacks.Callback):
         os.replace(tmp, self.path)
         self.saves += 1
 
+    def on_train_begin(self, logs=None):
+        self._last = int(self.model.generator_optimizer.iterations.numpy())
+
     def on_train_batch_end(self, batch, logs=None):
         if self.every_steps:
+            # with steps_per_execution > 1 this runs every few steps: save when a multiple
+            # of every_steps was passed since the last save
             step = int(self.model.generator_optimizer.iterations.numpy())
-            if step % self.every_steps == 0:
+            if step // self.every_steps > self._last // self.every_steps:
                 self.save()
+                self._last = step
 
     def on_epoch_end(self, epoch, logs=None):
         self.save()
@@ -194,6 +200,11 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
                 f"--resume with different settings ({said}): the run in {directory} must "
                 "continue with the same data, batch size, seed and precision")
         model = keras.saving.load_model(path)
+        if verbose:
+            done = int(model.generator_optimizer.iterations.numpy())
+            print(f"resumed {path} at step {done:,} (epoch {done // steps_per_epoch + 1} of "
+                  f"{epochs}, {done % steps_per_epoch} of its {steps_per_epoch} steps done)",
+                  flush=True)
     elif os.path.exists(path):
         raise FileExistsError(
             f"{path} exists: pass resume=True (--resume) to continue that run, or choose "

@@ -14,8 +14,10 @@ Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
   into class indices), :func:`image_folder` (any folder,
   subfolders as classes) and :func:`tfds` (tensorflow-datasets).
 
-:func:`load` reads any of them, named by a string, as NumPy arrays: what the
-command line's ``--data`` takes.
+:func:`open_source` opens any of them, named by a string (what the command
+line's ``--data`` takes), as a :class:`Source` that streams from disk: folders
+of any layout, ``.zip`` files (``keras-gan-zoo prepare``), TFRecords, tfds,
+memory-mapped ``.npy``. :func:`load` reads a small one into NumPy arrays.
 """
 
 from keras_gan_zoo.data.digits import digits
@@ -36,10 +38,24 @@ from keras_gan_zoo.data.files import (
     usps,
 )
 from keras_gan_zoo.data.reader import SOURCES, load
+from keras_gan_zoo.data.stream import (
+    ArraySource,
+    BadImageError,
+    ImageOptions,
+    PairSource,
+    Source,
+    open_source,
+)
 from keras_gan_zoo.data.stacked import stacked_mnist
 from keras_gan_zoo.data.toy import TOY_SETS, toy, toy_modes
 
 __all__ = [
+    "ArraySource",
+    "BadImageError",
+    "ImageOptions",
+    "PairSource",
+    "Source",
+    "open_source",
     "FACADE_CLASSES",
     "FACADE_PALETTE",
     "SOURCES",

@@ -956,7 +956,7 @@ def open_tfds(name, split, data_dir, options):
 
 def open_source(spec, size=None, channels=None, crop="center", mirror=False,
                 background="white", labels="auto", split="train", skip_bad=False,
-                data_dir=None, toy_size=20000):
+                data_dir=None, toy_size=20000, default_size=None):
     """Open a data source named by ``spec`` as a :class:`Source`, reading nothing but its index.
 
     Args:
@@ -968,6 +968,7 @@ def open_source(spec, size=None, channels=None, crop="center", mirror=False,
             tensorflow-datasets data set, never downloaded); a ``.npy`` file
             (memory-mapped) or ``.npz`` with ``x`` (and ``y``); a folder of
             MNIST IDX files; ``usps.h5``; ``digits``; ``ring8`` / ``grid25``.
+            Read nothing but the index: file names, labels, counts.
         size: side of the square examples (image files: required unless they
             are all square and the same size; arrays: resized if given).
         channels: 1 or 3 (image files; default 3).
@@ -978,6 +979,8 @@ def open_source(spec, size=None, channels=None, crop="center", mirror=False,
         skip_bad: skip files that cannot be decoded (each slot then takes
             another image of its batch; the files are counted in ``bad``)
             instead of stopping with an error naming the file.
+        default_size: the size of image folders when ``size`` is ``None``
+            (``None``: their own, which must be square and the same for all).
 
     Raises:
         FileNotFoundError, ValueError: naming the source and what was expected.
@@ -1024,4 +1027,67 @@ def open_source(spec, size=None, channels=None, crop="center", mirror=False,
     if any(name.startswith(("t10k-images", "train-images")) for name in os.listdir(spec)):
         x, y = data.to_arrays(data.mnist(spec, split=split, size=size))
         return ArraySource(x, y, spec, None, "MNIST IDX files")
+    if options.size is None and default_size is not None:
+        options.size = default_size
     return open_folder(spec, options, labels, skip_bad)
+
+
+def probe_height(spec):
+    """The height of the first image of a folder or zip (side-by-side pairs are 2:1)."""
+    import io
+
+    from PIL import Image
+
+    if spec.lower().endswith(".zip"):
+        with zipfile.ZipFile(spec) as archive:
+            names = sorted(n for n in archive.namelist() if n.lower().endswith(IMAGE_ENDINGS))
+            if not names:
+                raise ValueError(f"no images in {spec}")
+            data = archive.read(names[0])
+    elif os.path.isdir(spec):
+        top, sub, _ = describe_layout(spec)
+        files = top + [os.path.join(d, f) for d, fs in sub.items() for f in fs]
+        if not files:
+            raise ValueError(f"no images in {spec}: expected {', '.join(IMAGE_ENDINGS)} files")
+        with open(os.path.join(spec, files[0]), "rb") as f:
+            data = f.read()
+    else:
+        raise ValueError(f"{spec}: side-by-side pairs are read from a folder or a .zip of images")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size[1]
+    except Exception as error:  # Pillow raises several types
+        raise ValueError(f"the first image of {spec} cannot be read ({error})") from None
+
+
+def side_by_side(source):
+    """``(A, B)``: the left and right halves of each image of ``source`` (the pix2pix layout)."""
+    if not isinstance(source, ImageSource):
+        raise ValueError(f"{source.name}: side-by-side pairs are read from image files; pass "
+                         "the B images with --data-b (data_b=)")
+    return SplitSource(source, 0), SplitSource(source, 1)
+
+
+def match_by_name(a, b):
+    """Two folder sources restricted to the files both have (matched by relative path, any ending).
+
+    Raises a ``ValueError`` naming unmatched files, so no image is dropped unsaid.
+    """
+    if not (isinstance(a, FolderSource) and isinstance(b, FolderSource)):
+        raise ValueError("paired images in two places are matched by file name: pass two "
+                         "folders, or side-by-side pairs in one")
+    stem = lambda f: os.path.splitext(f)[0]  # noqa: E731
+    names_b = {stem(f): f for f in b.files}
+    common = [f for f in a.files if stem(f) in names_b]
+    only_a = len(a.files) - len(common)
+    only_b = len(b.files) - len(common)
+    if only_a or only_b:
+        example = next((f for f in a.files if stem(f) not in names_b), None) or next(
+            f for f in b.files if stem(f) not in {stem(x) for x in a.files})
+        raise ValueError(f"paired folders must hold the same file names: {only_a} of {a.name} "
+                         f"and {only_b} of {b.name} have no partner (e.g. {example})")
+    pa = FolderSource(a.root, common, a.options, layout=f"{a.layout}, paired by name",
+                      skip_bad=a.skip_bad)
+    pb = FolderSource(b.root, [names_b[stem(f)] for f in common], b.options,
+                      layout=f"{b.layout}, paired by name", skip_bad=b.skip_bad)
+    return pa, pb

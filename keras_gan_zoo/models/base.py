@@ -65,6 +65,14 @@ def _multi_worker(strategy):
     ) and strategy.extended._in_multi_worker_mode()
 
 
+def data_facts(x, y=None):
+    """``(example shape, number of classes or None)`` of arrays or a data source."""
+    if hasattr(x, "fingerprint"):  # a keras_gan_zoo.data.stream.Source
+        return tuple(x.shape), x.num_classes
+    classes = None if y is None or not len(y) else int(np.max(y)) + 1
+    return tuple(np.shape(x)[1:]), classes
+
+
 def _shape_str(shape):
     return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ")"
 
@@ -340,12 +348,15 @@ class AdversarialModel(keras.Model):
     def get_compile_config(self):
         if self.generator_optimizer is None:
             return {}
-        return {
+        config = {
             "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
             "discriminator_optimizer": keras.saving.serialize_keras_object(
                 self.discriminator_optimizer
             ),
         }
+        if int(self.steps_per_execution or 1) != 1:  # a resumed run keeps its pace
+            config["steps_per_execution"] = int(self.steps_per_execution)
+        return config
 
     def compile_from_config(self, config):
         self.compile(
@@ -353,6 +364,7 @@ class AdversarialModel(keras.Model):
             discriminator_optimizer=keras.saving.deserialize_keras_object(
                 config["discriminator_optimizer"]
             ),
+            steps_per_execution=config.get("steps_per_execution", 1),
         )
 
     # ------------------------------------------------------------ the step
@@ -581,9 +593,11 @@ class GenerativeModel(AdversarialModel):
         """The variant with default networks for the examples ``x`` (and labels ``y``).
 
         What the command line's ``train`` calls; the variant reads what it
-        needs from the data (a conditional variant its class count).
+        needs from the data (a conditional variant its class count). ``x`` is
+        an array or a :class:`~keras_gan_zoo.data.stream.Source` (its shape
+        and classes are read from its index, not from its examples).
         """
-        return cls.for_shape(tuple(np.shape(x)[1:]), **kwargs)
+        return cls.for_shape(data_facts(x, y)[0], **kwargs)
 
     @classmethod
     def for_shape(cls, shape, latent_dim=None, network_kwargs=None, **kwargs):
@@ -910,9 +924,16 @@ class TranslationModel(AdversarialModel):
 
     @classmethod
     def for_data(cls, x, y=None, **kwargs):
-        raise ValueError(f"{cls.__name__} translates between two image sets; build it with "
-                         f"{cls.__name__}.for_shape(shape_a, shape_b) and fit it on a dataset of "
-                         "(a, b) batches in Python")
+        """Default networks for a :class:`~keras_gan_zoo.data.stream.PairSource` of ``(a, b)``
+        images, or for two arrays ``x`` (A) and ``y`` (B)."""
+        shape_b = getattr(x, "shape_b", None)
+        if shape_b is not None:
+            return cls.for_shape(tuple(x.shape), tuple(shape_b), **kwargs)
+        if y is not None and np.ndim(x) == 4 and np.ndim(y) == 4:
+            return cls.for_shape(tuple(np.shape(x)[1:]), tuple(np.shape(y)[1:]), **kwargs)
+        raise ValueError(f"{cls.__name__} translates between two image sets: expected (a, b) "
+                         "pairs (keras_gan_zoo.data.PairSource, or two arrays of images); on the "
+                         "command line --data A --data-b B, or side-by-side pairs in --data")
 
     @property
     def directions(self):

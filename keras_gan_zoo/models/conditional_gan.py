@@ -14,7 +14,7 @@ import numpy as np
 import keras
 import tensorflow as tf
 
-from keras_gan_zoo.models.base import _shape_str
+from keras_gan_zoo.models.base import _shape_str, data_facts
 from keras_gan_zoo.models.contract import Port, declared_classes
 from keras_gan_zoo.models.gan import GAN
 
@@ -96,10 +96,12 @@ class ConditionalGAN(GAN):
 
     @classmethod
     def for_data(cls, x, y=None, **kwargs):
-        if y is None:
+        shape, classes = data_facts(x, y)
+        if classes is None:
             raise ValueError(f"a {cls.__name__} trains on labelled examples; these data have no "
-                             "labels (use a folder with one subfolder per class)")
-        return cls.for_shape(tuple(np.shape(x)[1:]), num_classes=int(np.max(y)) + 1, **kwargs)
+                             "labels (use a folder with one subfolder per class, or a labels "
+                             "file: labels.csv / labels.json)")
+        return cls.for_shape(shape, num_classes=classes, **kwargs)
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
