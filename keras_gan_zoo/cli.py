@@ -223,19 +223,22 @@ def _evaluate(args):
         if len(shape) != 3:
             raise CLIError(f"--metric {args.metric} compares images; this model makes vectors of "
                            f"shape {shape} (use --metric modes)")
-        real, _ = _data(args.data, size=shape[0], channels=shape[-1], split="test")
-        if real.ndim != 4:
-            raise CLIError(f"--data gave an array of shape {real.shape}; expected images "
-                           "(n, h, w, c) in [-1, 1]")
-        real = real[: args.n]
+        source = _open(args.data, args, size=shape[0], split="test", channels=shape[-1])
+        if len(source.shape) != 3:
+            raise CLIError(f"--data gave examples of shape {source.shape}; expected images "
+                           "(h, w, c) in [-1, 1]")
         from keras_gan_zoo.metrics.features import extractor_for
 
         try:
             extractor = extractor_for(shape[-1], args.extractor)
         except ValueError as error:  # "--extractor NAME does not read ..."
             raise CLIError(f"--{error}") from error
-        values = metrics.evaluate(args.metric, model.generate(args.n, seed=args.seed), real,
-                                  extractor=extractor,
+        # both sides a batch at a time: memory does not grow with -n or the data set
+        real = metrics.stream_features(source.batches(256, shuffle=False, drop_remainder=False),
+                                       extractor, args.inception_weights, total=args.n)
+        fake = metrics.generated_features(model, args.n, seed=args.seed, extractor=extractor,
+                                          inception_weights=args.inception_weights)
+        values = metrics.evaluate(args.metric, fake, real_features=real, extractor=extractor,
                                   inception_weights=args.inception_weights)
         values.update(real_samples=len(real), extractor=extractor)
     values.update(generated_samples=args.n, seed=args.seed, model=args.model, data=args.data)
@@ -249,16 +252,17 @@ def _evaluate(args):
 
 
 # ------------------------------------------------------------------- train
-def _open(spec, args, flag="--data", labels=None, size=None):
+def _open(spec, args, flag="--data", labels=None, size=None, channels=None, split="train"):
     """A streaming source for ``spec`` with the image flags of ``train`` / ``evaluate``."""
     from keras_gan_zoo.data import stream
 
     try:
         return stream.open_source(
-            spec, size=size if size is not None else args.size,
-            channels=getattr(args, "channels", None), crop=getattr(args, "crop", "center"),
-            mirror=getattr(args, "mirror", False), background=getattr(args, "background", "white"),
-            labels=labels or getattr(args, "labels", "auto"), split=getattr(args, "split", "train"),
+            spec, size=size if size is not None else getattr(args, "size", None),
+            channels=channels or getattr(args, "channels", None),
+            crop=getattr(args, "crop", "center"), mirror=getattr(args, "mirror", False),
+            background=getattr(args, "background", "white"),
+            labels=labels or getattr(args, "labels", "auto"), split=split,
             skip_bad=getattr(args, "skip_bad", False))
     except FileNotFoundError as error:
         raise CLIError(f"{flag} {spec}: {error}") from error
@@ -325,7 +329,8 @@ def _train(args):
     import keras
 
     import keras_gan_zoo as kgz
-    from keras_gan_zoo.training import Interrupted, NonFiniteLossError, fit_resumable
+    from keras_gan_zoo.training import (Interrupted, NonFiniteLossError, fit_resumable,
+                                        steps_per_execution_for)
 
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(args.seed)
@@ -368,7 +373,7 @@ def _train(args):
         print(f"  images     {source.shape[0]}x{source.shape[1]}, {source.options.describe()}")
     print(f"  steps      {steps_per_epoch:,} per epoch of batch {args.batch_size} ("
           f"{args.batch_size // replicas} per replica), {args.epochs} epochs = {total:,} steps, "
-          f"{args.steps_per_execution} per execution")
+          f"{steps_per_execution_for(args.steps_per_execution, steps_per_epoch)} per execution")
     print(f"  run        {args.out} (checkpoint every epoch"
           + (f" and every {args.checkpoint_steps} steps" if args.checkpoint_steps else "")
           + "; Ctrl-C saves the current step)", flush=True)
@@ -388,9 +393,10 @@ def _train(args):
     except NonFiniteLossError as error:
         raise CLIError(f"{error} ({checkpoint})") from error
     except ValueError as error:
-        if getattr(error, "path", None):  # an unreadable image: a checkpoint was written first
-            raise CLIError(f"{error}; the run's checkpoint is in {checkpoint}: after fixing, "
-                           "continue with --resume (add --skip-bad to skip such files)") from error
+        if getattr(error, "path", None) and os.path.exists(checkpoint):
+            # an unreadable image met mid-run: a checkpoint of the step was written first
+            raise CLIError(f"{error}; the run's checkpoint is in {checkpoint}: continue with "
+                           "--resume --skip-bad") from error
         raise
     bad = getattr(source, "bad", None)
     if bad:
@@ -437,6 +443,30 @@ def _run_callbacks(args, model, source):
     elif len(model.signature().output.shape) == 3:
         callbacks.append(SampleGrid(grid, n=64, seed=0, tensorboard=tensorboard))
     return callbacks
+
+
+# ----------------------------------------------------------------- prepare
+def _prepare(args):
+    _quiet()
+    from keras_gan_zoo.data.prepare import prepare
+
+    try:
+        manifest = prepare(args.source, args.out, args.size, channels=args.channels,
+                           crop=args.crop, background=args.background, labels=args.labels,
+                           shards=args.shards, overwrite=args.overwrite, verbose=args.verbose)
+    except FileExistsError as error:
+        raise CLIError(str(error)) from error
+    except FileNotFoundError as error:
+        raise CLIError(f"{args.source}: {error}") from error
+    classes = f", {manifest['classes']} classes" if manifest["classes"] else ""
+    print(f"wrote {args.out}: {manifest['count']:,} images of {manifest['resolution']}x"
+          f"{manifest['resolution']}x{manifest['channels']}{classes} in {manifest['seconds']:.0f} s")
+    for why, count in manifest["ignored"].items():
+        print(f"  not read: {count} {why}")
+    if manifest["skipped"]:
+        print(f"  skipped {manifest['skipped_count']} unreadable file(s):", file=sys.stderr)
+        for entry in manifest["skipped"]:
+            print(f"    {entry['file']}: {entry['reason']}", file=sys.stderr)
 
 
 # -------------------------------------------------------------------- list
@@ -687,6 +717,27 @@ def build_parser():
                     help="1: one progress bar for the run with its time left; 2: a line per "
                          "epoch; 0: quiet")
     tr.set_defaults(run=_train)
+
+    pr = commands.add_parser(
+        "prepare", help="decode, crop and resize a data set once into a .zip (or TFRecord "
+        "shards) that train reads without decoding large files again")
+    pr.add_argument("source", help="a folder of images (any layout train reads), a zip or "
+                    "TFRecords")
+    pr.add_argument("--size", type=_positive_int, required=True,
+                    help="side of the square images to write")
+    pr.add_argument("--out", required=True, help="NAME.zip, or a new folder with --shards")
+    pr.add_argument("--shards", type=_positive_int,
+                    help="write this many TFRecord files into --out (a folder) instead of a zip")
+    pr.add_argument("--channels", type=int, choices=[1, 3], help="1 (grey) or 3 (RGB, default)")
+    pr.add_argument("--crop", choices=["center", "none"], default="center",
+                    help="non-square images: the centred square, or none (resize; aspect not kept)")
+    pr.add_argument("--background", default="white",
+                    help="colour transparent pixels are composited on: white, black, grey or R,G,B")
+    pr.add_argument("--labels", default="auto", help="as train's --labels")
+    pr.add_argument("--overwrite", action="store_true",
+                    help="replace an existing --out (once the new one is complete)")
+    pr.add_argument("--verbose", type=int, choices=[0, 1], default=1)
+    pr.set_defaults(run=_prepare)
 
     ls = commands.add_parser("list", help="the pretrained zoo entries and their headline numbers")
     ls.set_defaults(run=_list)

@@ -216,7 +216,10 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
         # arrays in memory are checked in full (range, finite values), as fit checks them
         model.check_data(source._x, source.labels if getattr(model, "uses_labels", False) else None)
     else:  # a stream: the checks read one batch, not the data set
-        model.check_data(source.batches(batch_size, seed=seed, epoch=0).take(1))
+        try:
+            model.check_data(source.batches(batch_size, seed=seed, epoch=0).take(1))
+        except _DATA_ERRORS as error:
+            raise _find_bad(source, seed, 0, steps_per_epoch, batch_size) or error from error
     os.makedirs(directory, exist_ok=True)
     with open(run_file, "w") as f:
         json.dump(run, f)
@@ -225,6 +228,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
     epoch, skip = divmod(step, steps_per_epoch)
     if epoch >= epochs:
         return model, None
+    _fit_steps_per_execution(model, steps_per_epoch, skip)
     callbacks = [StopOnNonFinite(), Checkpoint(directory, checkpoint_steps), *callbacks]
     if verbose == 1:
         callbacks.append(RunProgress(epochs * steps_per_epoch, steps_per_epoch))
@@ -251,7 +255,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
     except KeyboardInterrupt:
         raise Interrupted(int(model.generator_optimizer.iterations.numpy()),
                           _save_now(model, directory)) from None
-    except (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.UnknownError) as error:
+    except _DATA_ERRORS as error:
         bad = _find_bad(source, seed, int(model.generator_optimizer.iterations.numpy()),
                         steps_per_epoch, batch_size)
         if bad is None:
@@ -259,6 +263,34 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
         _save_now(model, directory)
         raise bad from error
     return model, history
+
+
+def steps_per_execution_for(wanted, steps_per_epoch, skip=0):
+    """The largest divisor of ``steps_per_epoch`` (and of ``steps_per_epoch - skip``) up to ``wanted``."""
+    left = steps_per_epoch - skip
+    return max(d for d in range(1, max(int(wanted), 1) + 1)
+               if steps_per_epoch % d == 0 and left % d == 0)
+
+
+def _fit_steps_per_execution(model, steps_per_epoch, skip):
+    """Lower ``model.steps_per_execution`` to a divisor of the epoch's steps.
+
+    Keras runs whole executions: with 6 steps per epoch and 4 steps per
+    execution it trains 8 steps an epoch, reading into the next epoch, and
+    the data order, the epoch count and the resume point would drift. So the
+    steps per execution become the largest divisor of the steps per epoch
+    (and of those left in an interrupted epoch) not above the asked value.
+    """
+    wanted = max(int(getattr(model, "steps_per_execution", 1) or 1), 1)
+    spe = steps_per_execution_for(wanted, steps_per_epoch, skip)
+    if spe != wanted:
+        model.steps_per_execution = spe
+        model.train_function = None  # rebuilt for the new count at the next fit
+    return spe
+
+
+#: What a file that cannot be read raises from inside tf.data.
+_DATA_ERRORS = (tf.errors.InvalidArgumentError, tf.errors.NotFoundError, tf.errors.UnknownError)
 
 
 def _find_bad(source, seed, step, steps_per_epoch, batch_size, batches=8):

@@ -184,7 +184,7 @@ class Source:
         steps = self.n // batch_size
         if steps < 1:
             raise ValueError(f"the batch size {batch_size} is larger than the data ({self.n} "
-                             f"examples in {self.name}); use a batch size of at most {self.n}")
+                             f"examples) of {self.name}; use a batch size of at most {self.n}")
         return steps
 
     def batches(self, batch_size, seed=0, epoch=0, skip=0, shuffle=True, input_context=None,
@@ -346,7 +346,8 @@ class ImageSource(Source):
                 return _pil_decode(data)
             return tf.io.decode_image(data, channels=0, expand_animations=False, dtype=tf.uint8).numpy()
         except Exception as error:  # TensorFlow or Pillow: the file is what matters
-            reason = str(error).split("\n")[0].split("}}")[-1].strip()[:200] or type(error).__name__
+            reason = str(error).split("\n")[0].split("}}")[-1].split(" [Op:")[0].strip()[:200]
+            reason = reason or type(error).__name__
             raise BadImageError(path, reason) from None
 
     def _guarded(self, index):
@@ -375,14 +376,18 @@ class ImageSource(Source):
 
     _needs_pil = False
 
+    def shape_pixels(self, image, key):
+        """Decoded pixels -> this source's example: channels, crop, resize (uint8)."""
+        image = to_channels(image, self.shape[-1], self.options.background)
+        return crop_and_resize(image, self.shape[0], self.options.crop, key)
+
     def _example(self, index, key):
         """(uint8 example, index, ok) of one index: channels, crop, resize, mirror."""
         image, ok = self._pixels(index)
-        image = to_channels(image, self.shape[-1], self.options.background)
         # keyed by (seed, epoch, example): the same crop and flip after a resume, on any
         # number of replicas or workers
         element_key = tf.random.experimental.stateless_fold_in(key, index)
-        image = crop_and_resize(image, self.shape[0], self.options.crop, element_key)
+        image = self.shape_pixels(image, element_key)
         if self.options.mirror:
             image = tf.image.stateless_random_flip_left_right(
                 image, tf.random.experimental.stateless_fold_in(element_key, 1))

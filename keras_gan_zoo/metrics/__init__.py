@@ -54,8 +54,10 @@ from keras_gan_zoo.metrics.features import (
     extractor_for,
     facades_segmenter,
     features,
+    generated_features,
     inception_v3,
     segment_facades,
+    stream_features,
 )
 from keras_gan_zoo.metrics.exported import QUALITY_THRESHOLD, ExportQualityWarning, export_quality
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
@@ -71,6 +73,8 @@ from keras_gan_zoo.metrics.scores import (
 )
 
 __all__ = [
+    "generated_features",
+    "stream_features",
     "METRICS",
     "QUALITY_THRESHOLD",
     "ExportQualityWarning",

@@ -24,6 +24,7 @@ import keras
 from keras_gan_zoo.data.files import FACADE_CLASSES
 
 __all__ = ["DIGIT_CLASSIFIER", "FACADES_SEGMENTER", "EXTRACTORS", "classify_digits",
+           "generated_features", "stream_features",
            "digit_classifier", "digit_classifier_network", "facades_segmenter",
            "extractor_for", "facades_segmenter_network", "features", "inception_v3",
            "segment_facades"]
@@ -297,6 +298,55 @@ def features(images, extractor="digits", batch_size=256, verbose="auto", incepti
         if bar is not None:
             bar.update(i + 1)
     return np.concatenate(out).reshape(len(images), -1)
+
+
+def stream_features(batches, extractor="digits", inception_weights=None, total=None):
+    """Features ``(n, d)`` of images that arrive a batch at a time (memory: one batch).
+
+    Args:
+        batches: an iterable of image batches ``(b, h, w, c)`` in [-1, 1]
+            (or of ``(images, labels)``), e.g. a data source's
+            ``source.batches(256, shuffle=False)``.
+        extractor, inception_weights: as :func:`features`.
+        total: stop after this many images.
+    """
+    extract = _extractor(extractor, inception_weights)
+    out, seen = [], 0
+    for batch in batches:
+        batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+        batch = np.asarray(batch, dtype="float32")
+        if total is not None:
+            batch = batch[: total - seen]
+        if not len(batch):
+            break
+        out.append(np.asarray(keras.ops.convert_to_numpy(extract(batch)), dtype="float32")
+                   .reshape(len(batch), -1))
+        seen += len(batch)
+        if total is not None and seen >= total:
+            break
+    if not out:
+        raise ValueError("expected at least one image to measure, got none")
+    return np.concatenate(out)
+
+
+def generated_features(model, n, seed=0, extractor="digits", batch_size=256,
+                       inception_weights=None, **codes):
+    """Features of ``model.generate(n, seed=seed)``'s samples, made and measured a batch at a time.
+
+    The samples are those ``generate`` gives (its inputs are drawn at once:
+    ``n`` noise vectors, a few kB each); the images exist a batch at a time,
+    so memory does not grow with ``n``. Works for a variant and for an
+    exported generator (:func:`keras_gan_zoo.export.load`).
+    """
+    signature = model.signature()
+    inputs = signature.make_inputs(n, np.random.default_rng(seed), None, **codes)
+    keywords = [p.keyword for p in signature.inputs]
+
+    def batches():
+        for start in range(0, n, batch_size):
+            yield model.generate(**{k: a[start:start + batch_size] for k, a in zip(keywords, inputs)})
+
+    return stream_features(batches(), extractor, inception_weights)
 
 
 def classify_digits(images, batch_size=512):
