@@ -304,6 +304,16 @@ def _training_source(args, cls):
 
 
 def _train(args):
+    import keras
+
+    previous = keras.mixed_precision.global_policy()
+    try:
+        _train_run(args)
+    finally:  # the run's precision is the run's (a caller in the same process keeps its own)
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def _train_run(args):
     _quiet()
     from keras_gan_zoo.training import CHECKPOINT
 
@@ -347,6 +357,7 @@ def _train(args):
     for flag in ("augment", "ema", "loss", "divergence"):  # the variant says if it takes them
         if getattr(args, flag) is not None:
             options[flag] = getattr(args, flag)
+    options.update(_settings(args.set))
     keras.mixed_precision.set_global_policy(policy)
     with strategy.scope():
         if args.init_from:
@@ -409,6 +420,22 @@ def _train(args):
                                       ncols=grid[1])
     print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations):,}: "
           f"{os.path.join(args.out, 'model.keras')}")
+
+
+def _settings(pairs):
+    """``--set KEY=VALUE`` pairs as keyword arguments (values read as JSON where they parse)."""
+    import json
+
+    options = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key.isidentifier():
+            raise CLIError(f"--set {pair}: expected KEY=VALUE, e.g. --set palette=facades")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    return options
 
 
 def _final_grid(model, callbacks):
@@ -693,6 +720,9 @@ def build_parser():
                          "data sets: diffaugment, or ada (adaptive)")
     tr.add_argument("--ema", type=_decay, metavar="DECAY",
                     help="keep a moving average of the generator (e.g. 0.999) and sample from it")
+    tr.add_argument("--set", action="append", metavar="KEY=VALUE",
+                    help="a variant's own option, passed to its constructor (repeatable), e.g. "
+                         "--set palette=facades (gaugan), --set l1_weight=50 (pix2pix)")
     tr.add_argument("--init-from", metavar="MODEL",
                     help="start from a zoo entry or a .keras file of the same variant "
                          "(fine-tuning; the optimizers start afresh)")

@@ -34,6 +34,32 @@ _VGG_WEIGHTS = (1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0)
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
+def _palette(palette):
+    """A palette ``(classes, 3)`` from a list, ``"facades"`` or a JSON file of colours."""
+    import json
+    import os
+
+    if palette is None:
+        raise ValueError("GauGAN needs the colour of each class of the label maps: palette="
+                         "'facades' (the CMP facades colours), a list of [r, g, b], or a JSON "
+                         "file of them (command line: --set palette=facades)")
+    if isinstance(palette, str):
+        if palette == "facades":
+            from keras_gan_zoo.data import FACADE_PALETTE
+
+            return np.asarray(FACADE_PALETTE, "float32")
+        if not os.path.isfile(palette):
+            raise ValueError(f"palette {palette!r}: expected 'facades' or a JSON file of [r, g, b] "
+                             "colours, one per class")
+        with open(palette) as f:
+            palette = json.load(f)
+    palette = np.asarray(palette, "float32")
+    if palette.ndim != 2 or palette.shape[1] != 3 or len(palette) < 2:
+        raise ValueError(f"expected a palette of [r, g, b] colours, one per class, got shape "
+                         f"{palette.shape}")
+    return palette
+
+
 class GauGAN(TranslationModel):
     """GauGAN trained with ``model.fit(label_maps, photos)``: one-hot maps in, photos out.
 
@@ -136,6 +162,47 @@ class GauGAN(TranslationModel):
             map_shape, image_channels, latent_dim, base_filters, hidden, norm, num_layers,
             num_scales, encoder)
         return cls(generator, discriminator, style, num_scales=num_scales, **kwargs)
+
+    @classmethod
+    def for_data(cls, x, y=None, palette=None, **kwargs):
+        """Default networks for colour-coded label maps (A) and photos (B).
+
+        Args:
+            x: a :class:`~keras_gan_zoo.data.PairSource` of (colour label map,
+                photo), or colour maps with ``y`` the photos.
+            palette: each class's RGB colour, ``(classes, 3)`` in [0, 255],
+                ``"facades"`` (:data:`keras_gan_zoo.data.FACADE_PALETTE`), or a
+                JSON file of that list. Each map pixel takes its nearest colour's
+                class (on the command line: ``--set palette=facades``).
+        """
+        palette = _palette(palette)
+        shape_a = tuple(x.shape) if hasattr(x, "shape_b") else tuple(np.shape(x)[1:])
+        shape_b = tuple(x.shape_b) if hasattr(x, "shape_b") else tuple(np.shape(y)[1:])
+        if len(shape_a) != 3 or shape_a[-1] != 3:
+            raise ValueError(f"GauGAN.for_data takes colour label maps (h, w, 3), got {shape_a}; "
+                             "for one-hot maps use GauGAN.for_shape((h, w, classes))")
+        return cls.for_shape(shape_a[:2] + (len(palette),), shape_b[-1], palette=palette, **kwargs)
+
+    def unpack(self, data):
+        """``(one-hot maps, photos)``; colour maps in [-1, 1] become one-hot by the palette here."""
+        maps, photos = super().unpack(data)
+        return self._one_hot_graph(maps), photos
+
+    def _one_hot_graph(self, maps):
+        classes = self.image_shape_a[-1]
+        if self.palette is None or maps.shape[-1] != 3 or classes == 3:
+            return maps
+        rgb = (tf.cast(maps, tf.float32) + 1.0) * 127.5
+        palette = tf.constant(self.palette, tf.float32)
+        distances = tf.reduce_sum(tf.square(rgb[..., None, :] - palette), axis=-1)
+        return tf.one_hot(tf.argmin(distances, axis=-1), classes, dtype=tf.float32)
+
+    def check_data(self, x, y=None, check_range=True):
+        if isinstance(x, tf.data.Dataset) and self.palette is not None:
+            x = x.map(lambda a, b: (self._one_hot_graph(a), b))  # colour maps, as unpack reads them
+        elif y is not None and self.palette is not None and np.shape(x)[-1] == 3:
+            x = self.one_hot(np.asarray(x))
+        return super().check_data(x, y, check_range)
 
     @classmethod
     def default_optimizers(cls):
