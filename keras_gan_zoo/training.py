@@ -200,11 +200,11 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
                 f"--resume with different settings ({said}): the run in {directory} must "
                 "continue with the same data, batch size, seed and precision")
         model = keras.saving.load_model(path)
-        if verbose:
-            done = int(model.generator_optimizer.iterations.numpy())
-            print(f"resumed {path} at step {done:,} (epoch {done // steps_per_epoch + 1} of "
-                  f"{epochs}, {done % steps_per_epoch} of its {steps_per_epoch} steps done)",
-                  flush=True)
+        # said even when quiet (verbose=0 silences the progress): where the run continues
+        done = int(model.generator_optimizer.iterations.numpy())
+        print(f"resumed {path} at step {done:,} (epoch {done // steps_per_epoch + 1} of "
+              f"{epochs}, {done % steps_per_epoch} of its {steps_per_epoch} steps done)",
+              flush=True)
     elif os.path.exists(path):
         raise FileExistsError(
             f"{path} exists: pass resume=True (--resume) to continue that run, or choose "

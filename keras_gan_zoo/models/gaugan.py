@@ -33,7 +33,6 @@ _VGG_LAYERS = ("block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "
 _VGG_WEIGHTS = (1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0)
 
 
-@keras.saving.register_keras_serializable(package="keras_gan_zoo")
 def _palette(palette):
     """A palette ``(classes, 3)`` from a list, ``"facades"`` or a JSON file of colours."""
     import json
@@ -60,6 +59,7 @@ def _palette(palette):
     return palette
 
 
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class GauGAN(TranslationModel):
     """GauGAN trained with ``model.fit(label_maps, photos)``: one-hot maps in, photos out.
 
