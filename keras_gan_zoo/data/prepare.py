@@ -185,6 +185,9 @@ class _ShardWriter:
             writer.close()
         with open(os.path.join(self.tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
+        if labels is not None:  # read at open, so the records need no pass for their labels
+            with open(os.path.join(self.tmp, "labels.json"), "w") as f:
+                json.dump([int(y) for y in labels], f)
 
     def abort(self):
         import shutil

@@ -513,7 +513,8 @@ class ZipSource(ImageSource):
     def __init__(self, path, members, options, labels=None, class_names=None, ignored=None,
                  skip_bad=False, manifest=None):
         self.zip_path, self.members, self.manifest = path, list(members), manifest
-        self._local = threading.local()
+        self._spans = _stored_spans(path, self.members)  # (offset, size) of stored members
+        self._archive, self._archive_lock = None, threading.Lock()
         self._needs_pil = any(m.lower().endswith(_PIL_ONLY) for m in self.members)
         native = None
         if manifest and manifest.get("resolution"):
@@ -525,10 +526,18 @@ class ZipSource(ImageSource):
         return f"{self.zip_path}:{self.members[int(index)]}"
 
     def _member(self, index):
-        archive = getattr(self._local, "archive", None)
-        if archive is None:  # one handle per thread: tf.data reads in parallel
-            archive = self._local.archive = zipfile.ZipFile(self.zip_path)
-        return archive.read(self.members[int(index)])
+        index = int(index)
+        if self._spans is not None:  # stored (not deflated): one positioned read, no lock
+            offset, size = self._spans[index]
+            fd = os.open(self.zip_path, os.O_RDONLY)
+            try:
+                return os.pread(fd, int(size), int(offset))
+            finally:
+                os.close(fd)
+        with self._archive_lock:  # compressed members: one shared ZipFile
+            if self._archive is None:
+                self._archive = zipfile.ZipFile(self.zip_path)
+            return self._archive.read(self.members[index])
 
     def _encoded(self, index):
         data = tf.numpy_function(self._member, [index], tf.string, stateful=False)
@@ -549,17 +558,18 @@ class RecordSource(ImageSource):
     layout = "TFRecord"
 
     def __init__(self, name, shards, options, image_key="image", label_key="label",
-                 class_names=None, skip_bad=False, decode_example=None, native_shape=None):
+                 class_names=None, skip_bad=False, decode_example=None, native_shape=None,
+                 labels=None):
         self.shards = list(shards)
         index = [(i, offset, length) for i, shard in enumerate(self.shards)
                  for offset, length in _record_offsets(shard)]
         if not index:
             raise ValueError(f"{name}: the TFRecord files hold no records")
         self._index = np.asarray(index, dtype=np.int64)
-        self._local = threading.local()
         self.image_key, self.label_key, self._decode_example = image_key, label_key, decode_example
-        labels = None
-        if label_key is not None:
+        if labels is None and label_key is not None:
+            # records without a labels file beside them (tfds, foreign shards): one pass
+            # that parses the labels only (no image is decoded)
             labels = self._read_labels()
         super().__init__(name, len(index), options, labels, class_names, None, skip_bad,
                          native_shape=native_shape)
@@ -570,14 +580,11 @@ class RecordSource(ImageSource):
 
     def _record(self, index):
         shard, offset, length = (int(v) for v in self._index[int(index)])
-        handles = getattr(self._local, "handles", None)
-        if handles is None:
-            handles = self._local.handles = {}
-        f = handles.get(shard)
-        if f is None:
-            f = handles[shard] = open(self.shards[shard], "rb")
-        f.seek(offset + 12)
-        return f.read(length)
+        fd = os.open(self.shards[shard], os.O_RDONLY)  # a positioned read: safe from any thread
+        try:
+            return os.pread(fd, length, offset + 12)
+        finally:
+            os.close(fd)
 
     def _features(self, serialized):
         if self._decode_example is not None:
@@ -611,6 +618,26 @@ class RecordSource(ImageSource):
         if self._decode_example is not None:
             return self._record(int(index))
         return super().read_bytes(index)
+
+
+def _stored_spans(path, members):
+    """``(data offset, size)`` of each member if all are stored uncompressed (as ``prepare``
+    and StyleGAN2-ADA write them), else ``None``. Reads 30 bytes of local header a member."""
+    with zipfile.ZipFile(path) as archive:
+        infos = [archive.getinfo(m) for m in members]
+    if any(info.compress_type != zipfile.ZIP_STORED for info in infos):
+        return None
+    spans = np.empty((len(infos), 2), dtype=np.int64)
+    with open(path, "rb") as f:
+        for i, info in enumerate(infos):
+            f.seek(info.header_offset)
+            header = f.read(30)
+            if len(header) < 30 or header[:4] != b"PK\x03\x04":
+                raise ValueError(f"{path}: the local header of {info.filename} is damaged")
+            name_len = int.from_bytes(header[26:28], "little")
+            extra_len = int.from_bytes(header[28:30], "little")
+            spans[i] = (info.header_offset + 30 + name_len + extra_len, info.file_size)
+    return spans
 
 
 def _record_offsets(path):
@@ -912,8 +939,14 @@ def open_records(pattern, options, skip_bad=False):
         if first is not None:
             example = tf.train.Example.FromString(first.numpy())
             has_labels = "label" in example.features.feature
+    labels = None
+    labels_path = os.path.join(os.path.dirname(shards[0]), "labels.json")
+    if has_labels and os.path.isfile(labels_path):  # written by prepare: no pass over the records
+        with open(labels_path) as f:
+            labels = np.asarray(json.load(f), dtype="int32")
     return RecordSource(pattern, shards, options, label_key="label" if has_labels else None,
-                        class_names=(manifest or {}).get("class_names"), skip_bad=skip_bad)
+                        class_names=(manifest or {}).get("class_names"), skip_bad=skip_bad,
+                        labels=labels)
 
 
 def open_tfds(name, split, data_dir, options):
@@ -948,6 +981,8 @@ def open_tfds(name, split, data_dir, options):
         names = list(features[label_key].names)
     shape = features[image_key].shape
     native = shape[:2] if shape and None not in shape[:2] else None
+    if options.channels is None and shape and shape[-1] in (1, 3):
+        options.channels = shape[-1]  # the set's own (grey digits stay grey)
 
     def decode_example(serialized):
         return features.deserialize_example(serialized)

@@ -65,3 +65,20 @@ def test_reads_a_prepared_tfds_dataset(data_dir):
 def test_a_missing_dataset_fails_without_downloading(tmp_path):
     with pytest.raises(Exception, match="kgz_tiny_digits"):
         kgz.data.tfds("kgz_tiny_digits", data_dir=str(tmp_path), download=False)
+
+
+def test_a_prepared_tfds_split_streams_by_record_and_resumes(data_dir):
+    source = kgz.data.open_source("tfds:kgz_tiny_digits:train", data_dir=data_dir)
+    assert source.n == 30 and source.shape == (8, 8, 1) and source.num_classes == 10
+    assert source.layout == "tensorflow-datasets"
+    epoch = [b for b in source.batches(10, seed=1, epoch=0).as_numpy_iterator()]
+    resumed = [b for b in source.batches(10, seed=1, epoch=0, skip=1).as_numpy_iterator()]
+    np.testing.assert_array_equal(epoch[1][0], resumed[0][0])
+    x = np.concatenate([b[0] for b in epoch])
+    y = np.concatenate([b[1] for b in epoch])
+    reference, labels = kgz.data.to_arrays(kgz.data.tfds("kgz_tiny_digits", split="train",
+                                                         data_dir=data_dir, download=False))
+    # the same 30 digits and labels, in another order
+    order = np.argsort(np.abs(x[:, None] - reference[None]).reshape(30, 30, -1).max(-1), axis=1)[:, 0]
+    np.testing.assert_allclose(x, reference[order], atol=1e-6)
+    np.testing.assert_array_equal(y, labels[order])
