@@ -19,8 +19,9 @@ and one epoch's time (measured for 1,000 images at 64 px, else the measured step
 times the steps of an epoch, marked "est."). Kinds: ``folder`` (the JPEGs),
 ``zip`` (made once by ``keras-gan-zoo prepare``, its time reported) and
 ``arrays`` (``kgz.data.load``: the whole set in memory as float32; skipped
-where it would need more than 6 GB). ``run`` writes the table into the page
-between its markers.
+where it would need more than 6 GB). With ``--cold`` the page cache is emptied
+before each row, so the files come from the disk as in a first epoch. ``run``
+writes the table into the page between its markers.
 """
 
 import argparse
@@ -97,7 +98,7 @@ def make(counts):
 
 
 # ------------------------------------------------------------------ one measurement
-def one(kind, count, size, steps):
+def one(kind, count, size, steps, batch=64):
     """Measure one configuration in this process; print a JSON line."""
     began = time.perf_counter()
     import numpy as np
@@ -119,6 +120,17 @@ def one(kind, count, size, steps):
         x, _ = kgz.data.load(str(folder), size=size)
         source = kgz.data.ArraySource(x)
     opened = time.perf_counter() - start
+    # the input pipeline alone first (no model in memory yet): its speed and its peak memory
+    epoch_steps = source.steps_per_epoch(batch)
+    iterator = iter(source.batches(batch, seed=1, epoch=1))
+    next(iterator)
+    pipe_start, seen = time.perf_counter(), 0
+    for _ in range(min(30, epoch_steps - 1)):
+        seen += len(next(iterator))
+    pipe_rate = seen / (time.perf_counter() - pipe_start)
+    del iterator
+    pipeline_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    build = time.perf_counter()
     model = kgz.GAN.for_data(source, seed=0)
     model.compile()
     times = []
@@ -127,26 +139,18 @@ def one(kind, count, size, steps):
         def on_train_batch_end(self, batch, logs=None):
             times.append(time.perf_counter())
 
-    epoch_steps = source.steps_per_epoch(BATCH)
     measure_epoch = count <= 1000 and size == 64
     # the stream fit_resumable reads: epoch 0's batches, the first of them timed
-    model.fit(source.batches(BATCH, seed=0, epoch=0), epochs=1, verbose=0, callbacks=[Clock()],
+    model.fit(source.batches(batch, seed=0, epoch=0), epochs=1, verbose=0, callbacks=[Clock()],
               steps_per_epoch=epoch_steps if measure_epoch else steps)
-    first_step = times[0] - start
+    first_step = opened + (times[0] - build)  # open + build + trace + the first step
     step_times = np.diff(times)
-    step_rate = BATCH / float(np.median(step_times)) if len(step_times) else float("nan")
+    step_rate = batch / float(np.median(step_times)) if len(step_times) else float("nan")
     epoch = (times[-1] - times[0] + (times[1] - times[0] if len(times) > 1 else 0)
              if measure_epoch else epoch_steps * float(np.median(step_times)))
-    # the input pipeline alone, on another epoch (no training beside it)
-    batches = source.batches(BATCH, seed=1, epoch=1)
-    iterator = iter(batches)
-    next(iterator)
-    pipe_start, seen = time.perf_counter(), 0
-    for _ in range(min(30, epoch_steps - 1)):
-        seen += len(next(iterator))
-    pipe_rate = seen / (time.perf_counter() - pipe_start)
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(json.dumps({"kind": kind, "count": count, "size": size, "policy": policy,
+                      "batch": batch, "pipeline_peak_gb": pipeline_gb,
                       "import_s": imported, "open_s": opened, "first_step_s": first_step,
                       "step_img_s": step_rate, "pipeline_img_s": pipe_rate,
                       "epoch_s": epoch, "epoch_measured": measure_epoch,
@@ -154,14 +158,24 @@ def one(kind, count, size, steps):
 
 
 # ------------------------------------------------------------------ the table
-def run(counts, sizes, kinds, steps):
+def _drop_caches():
+    """Empty the page cache (root only), so the files come from the disk as on a first epoch."""
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("1\n")
+    except OSError as error:
+        print(f"could not drop the page cache ({error}); the files may be cached", flush=True)
+
+
+def run(counts, sizes, kinds, steps, cold=False, batch=BATCH):
     from keras_gan_zoo import runtime
 
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for count in counts:
         for size in sizes:
             for kind in kinds:
-                key = f"{kind}/{count}/{size}"
+                key = f"{kind}/{count}/{size}" + ("" if batch == BATCH else f"/b{batch}")
                 if kind == "arrays" and count * size * size * 3 * 4 / 1e9 > ARRAY_LIMIT_GB:
                     need = count * size * size * 3 * 4 / 1e9
                     results[key] = {"kind": kind, "count": count, "size": size,
@@ -170,8 +184,11 @@ def run(counts, sizes, kinds, steps):
                 prepared = None
                 if kind == "zip":
                     prepared = _prepare(count, size)
+                if cold:
+                    _drop_caches()
                 out = subprocess.run([sys.executable, __file__, "one", kind, str(count), str(size),
-                                      "--steps", str(steps)], capture_output=True, text=True)
+                                      "--steps", str(steps), "--batch", str(batch)],
+                                     capture_output=True, text=True)
                 lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
                 if out.returncode or not lines:
                     results[key] = {"kind": kind, "count": count, "size": size,
@@ -180,6 +197,7 @@ def run(counts, sizes, kinds, steps):
                     results[key] = json.loads(lines[-1])
                     if prepared is not None:
                         results[key]["prepare_s"] = prepared
+                    results[key]["cache"] = "cold" if cold else "warm"
                 print(key, results[key], flush=True)
                 RESULTS.parent.mkdir(exist_ok=True)
                 results["_hardware"] = f"{runtime.cpu_name()}, {os.cpu_count()} cores"
@@ -199,24 +217,29 @@ def _prepare(count, size):
 
 
 def write_table(results):
-    rows = ["| images | px | data | peak memory | open | first step | step img/s | input img/s "
-            "(alone) | one epoch |", "|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| images | px | data | batch | peak memory: input alone / training | open | "
+            "first step | step img/s | input img/s (alone) | one epoch |",
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for key, r in sorted(((k, v) for k, v in results.items() if not k.startswith("_")),
                          key=lambda kv: (kv[1]["count"], kv[1]["size"],
-                                         ["folder", "zip", "arrays"].index(kv[1]["kind"]))):
+                                         ["folder", "zip", "arrays"].index(kv[1]["kind"]),
+                                         kv[1].get("batch", BATCH))):
         kind = r["kind"] + (f" (prepare {r['prepare_s']:.0f} s)" if "prepare_s" in r else "")
+        kind += ", cold cache" if r.get("cache") == "cold" else ""
         if "skipped" in r:
-            rows.append(f"| {r['count']:,} | {r['size']} | {kind} | - | - | - | - | - | "
-                        f"not run: {r['skipped']} |")
+            rows.append(f"| {r['count']:,} | {r['size']} | {kind} | {r.get('batch', BATCH)} | - | "
+                        f"- | - | - | - | not run: {r['skipped']} |")
             continue
         epoch = _duration(r["epoch_s"]) + ("" if r["epoch_measured"] else " est.")
-        rows.append(f"| {r['count']:,} | {r['size']} | {kind} | {r['peak_gb']:.2f} GB | "
-                    f"{r['open_s']:.1f} s | {r['first_step_s']:.0f} s | {r['step_img_s']:.0f} | "
+        alone = f"{r['pipeline_peak_gb']:.2f}" if "pipeline_peak_gb" in r else "-"
+        rows.append(f"| {r['count']:,} | {r['size']} | {kind} | {r.get('batch', BATCH)} | "
+                    f"{alone} / {r['peak_gb']:.2f} GB | {r['open_s']:.1f} s | "
+                    f"{r['first_step_s']:.0f} s | {r['step_img_s']:.1f} | "
                     f"{r['pipeline_img_s']:.0f} | {epoch} |")
     policy = next((r.get("policy") for r in results.values()
                    if isinstance(r, dict) and r.get("policy")), "?")
     table = "\n".join(rows) + (f"\n\nMeasured on {results.get('_hardware', '?')}, precision "
-                               f"`{policy}` (what `--precision auto` picks there), batch {BATCH}.")
+                               f"`{policy}` (what `--precision auto` picks there).")
     text = PAGE.read_text()
     start, end = "<!-- data-scale table: start -->", "<!-- data-scale table: end -->"
     head, rest = text.split(start)
@@ -266,11 +289,15 @@ def main(argv=None):
     r.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
     r.add_argument("--kinds", nargs="+", default=["folder", "zip", "arrays"])
     r.add_argument("--steps", type=int, default=4, help="timed training steps past the first")
+    r.add_argument("--batch", type=int, default=BATCH)
+    r.add_argument("--cold", action="store_true",
+                   help="empty the page cache before each row (root): files come from the disk")
     o = sub.add_parser("one")
     o.add_argument("kind")
     o.add_argument("count", type=int)
     o.add_argument("size", type=int)
     o.add_argument("--steps", type=int, default=4)
+    o.add_argument("--batch", type=int, default=BATCH)
     e = sub.add_parser("epoch")
     e.add_argument("--count", type=int, default=3000)
     e.add_argument("--size", type=int, default=256)
@@ -279,9 +306,9 @@ def main(argv=None):
     if args.command == "make":
         make(args.counts)
     elif args.command == "run":
-        run(args.counts, args.sizes, args.kinds, args.steps)
+        run(args.counts, args.sizes, args.kinds, args.steps, args.cold, args.batch)
     elif args.command == "one":
-        one(args.kind, args.count, args.size, args.steps + 1)
+        one(args.kind, args.count, args.size, args.steps + 1, args.batch)
     elif args.command == "epoch":
         epoch(args.count, args.size)
     else:

@@ -40,12 +40,16 @@ def _source_hash(source):
 
 def _encoded_stream(source):
     """``(index, PNG bytes)`` of every readable image, in index order; unreadable ones left out."""
-    def encode(index):
-        image, _ = source._pixels(index)
+    from keras_gan_zoo.data.stream import READS_IN_FLIGHT
+
+    def encode(index, data):
+        image, _ = source._pixels(index, data)
         return index, tf.io.encode_png(source.shape_pixels(image, key=None))
 
-    ds = tf.data.Dataset.range(source.n).map(encode, num_parallel_calls=tf.data.AUTOTUNE,
+    ds = tf.data.Dataset.range(source.n).map(lambda i: (i, source._encoded(i)),
+                                             num_parallel_calls=READS_IN_FLIGHT,
                                              deterministic=True)
+    ds = ds.map(encode, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.ignore_errors().prefetch(tf.data.AUTOTUNE)
 
 
