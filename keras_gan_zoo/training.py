@@ -136,10 +136,6 @@ def as_source(x, y=None):
     return ArraySource(x, y)
 
 
-def _multi_worker(strategy):
-    return getattr(strategy.extended, "_in_multi_worker_mode", lambda: False)()
-
-
 def _save_now(model, directory):
     """An atomic checkpoint of the model as it stands (used on Ctrl-C and on a bad file)."""
     saver = Checkpoint(directory)
@@ -183,7 +179,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
             decoded (named by path), after writing a checkpoint.
     """
     from keras_gan_zoo.callbacks import RunProgress
-    from keras_gan_zoo.data.stream import PairSource
+    from keras_gan_zoo.models.base import _multi_worker
 
     source = as_source(x, y)
     steps_per_epoch = source.steps_per_epoch(batch_size)

@@ -33,9 +33,9 @@ def main(data, out_dir):
             read.append(int(i))
         return i
 
-    def counted(i):  # the decode of example i, noted as it happens
+    def counted(i, data=None):  # the decode of example i, noted as it happens
         i = tf.numpy_function(note, [i], tf.int64, stateful=True)
-        return pixels(i)
+        return pixels(i, data)
 
     source._pixels = counted
 
