@@ -350,7 +350,6 @@ def _train_run(args):
                        f"the batch size is global: use a multiple of {replicas}")
     cls = kgz.VARIANTS[args.variant]
     source = _training_source(args, cls)
-    steps_per_epoch = source.steps_per_epoch(args.batch_size)
     options = {"seed": args.seed}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
@@ -374,6 +373,7 @@ def _train_run(args):
             except (TypeError, ValueError) as error:
                 raise CLIError(str(error)) from error
         model.compile(steps_per_execution=args.steps_per_execution)
+    steps_per_epoch = source.steps_per_epoch(args.batch_size)  # after the variant took the data
     total = args.epochs * steps_per_epoch
     print(f"keras-gan-zoo train {args.variant}" + (f" (from {args.init_from})" if args.init_from
                                                      else ""))

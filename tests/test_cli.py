@@ -204,7 +204,7 @@ def test_train_a_conditional_gan_on_class_subfolders(tmp_path):
                      "--channels", "1", "--epochs", "1", "--batch-size", "4",
                      "--out", str(tmp_path / "run"), "--verbose", "0")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "8 examples of shape 8x8x1" in result.stdout and "with 2 classes" in result.stdout
+    assert "8 examples of shape 8x8x1" in result.stdout and "2 classes (cats, dogs)" in result.stdout
     # A flat folder has no labels: the error says so, on one line.
     _photos(tmp_path / "flat", n=4)
     bad = run_cli("train", "conditional_gan", "--data", str(tmp_path / "flat"), "--size", "8",
@@ -216,7 +216,7 @@ def test_cli_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
     bad = run_cli("train", "cyclegan", "--data", "digits", "--out", str(tmp_path / "c"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     errors = [line for line in bad.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "for_shape(shape_a, shape_b)" in errors[0]
+    assert len(errors) == 1 and "side-by-side pairs" in errors[0] and "--data-b" in errors[0]
     debug = run_cli("--debug", "train", "cyclegan", "--data", "digits", "--out", str(tmp_path / "c"))
     assert debug.returncode != 0 and "Traceback" in debug.stderr
 

@@ -454,21 +454,23 @@ def _pil_decode(data):
 
 def to_channels(image, channels, background):
     """uint8 ``(h, w, c)`` with c in 1-4 -> ``channels`` (1 or 3), alpha composited on ``background``."""
-    c = tf.shape(image)[-1]
+    static = image.shape[-1]
+    if static == channels:  # known already (a tfds feature, a prepared set): nothing to do
+        return image
+    back = tf.constant(background, tf.float32)
 
-    def composite():
-        colour, alpha = image[..., :-1], tf.cast(image[..., -1:], tf.float32) / 255.0
-        colour = tf.cond(tf.shape(colour)[-1] == 1, lambda: tf.tile(colour, [1, 1, 3]),
-                         lambda: colour)
-        back = tf.constant(background, tf.float32)
-        mixed = tf.cast(colour, tf.float32) * alpha + back * (1.0 - alpha)
-        return tf.cast(tf.round(mixed), tf.uint8)
+    def over(colour, alpha):
+        alpha = tf.cast(alpha, tf.float32) / 255.0
+        return tf.cast(tf.round(tf.cast(colour, tf.float32) * alpha + back * (1.0 - alpha)),
+                       tf.uint8)
 
-    def rgb():
-        return tf.tile(image, [1, 1, 3])
-
-    rgb_image = tf.switch_case(tf.clip_by_value(c - 1, 0, 3), [rgb, composite, lambda: image[..., :3],
-                                                              composite])
+    grey = lambda: tf.tile(image[..., :1], [1, 1, 3])  # noqa: E731
+    branches = [grey, lambda: over(grey(), image[..., 1:2]), lambda: image[..., :3],
+                lambda: over(image[..., :3], image[..., 3:4])]
+    if static is not None:  # the one branch, chosen while tracing
+        rgb_image = branches[min(max(static, 1), 4) - 1]()
+    else:
+        rgb_image = tf.switch_case(tf.clip_by_value(tf.shape(image)[-1] - 1, 0, 3), branches)
     rgb_image = tf.ensure_shape(rgb_image, [None, None, 3])
     if channels == 3:
         return rgb_image
@@ -980,7 +982,8 @@ def open_tfds(name, split, data_dir, options):
             "data directory here, or set TFDS_DATA_DIR")
     info = builder.info
     try:
-        files = [str(f) for f in info.splits[split].filenames]
+        files = [os.path.join(builder.data_dir, os.path.basename(str(f)))
+                 for f in info.splits[split].filenames]  # bare names, in the builder's folder
     except Exception:
         files = []
     if not files:
@@ -1105,7 +1108,8 @@ def probe_height(spec):
         with open(os.path.join(spec, files[0]), "rb") as f:
             data = f.read()
     else:
-        raise ValueError(f"{spec}: side-by-side pairs are read from a folder or a .zip of images")
+        raise ValueError(f"{spec}: side-by-side pairs are read from a folder or a .zip of images; "
+                         "for two separate sets pass the B images with --data-b (data_b=)")
     try:
         with Image.open(io.BytesIO(data)) as image:
             return image.size[1]
