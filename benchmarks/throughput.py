@@ -303,18 +303,21 @@ def keras_timer(model, variant, batch_size, steps, pipeline="memory"):
     return run
 
 
-def torch_timer(variant, batch_size, steps):
+def torch_timer(variant, batch_size, steps, mode="eager"):
+    """Like :func:`keras_timer`, for the PyTorch reference step (``mode``: eager, bf16, compile)."""
     import torch
     import torch_reference
 
     torch.manual_seed(0)
     torch.set_num_threads(os.cpu_count())
-    step, shape = torch_reference.STEPS[variant](batch_size)
+    maker = torch_reference.STEPS[variant]
+    step, shape = maker(batch_size, mode=mode) if mode != "eager" else maker(batch_size)
     images = batch_data(variant, batch_size)
     if isinstance(images, tuple):  # (a, b) or (images, labels): the step reads the images
         images = images[0]
     real = torch.from_numpy(np.moveaxis(images, -1, 1).copy())
-    step(real)
+    for _ in range(3 if mode == "compile" else 1):  # compile: tracing and recompiles
+        step(real)
 
     def run():
         start = time.perf_counter()
@@ -521,7 +524,7 @@ def main(argv=None):
     parser.add_argument("--cyclegan-max-batch", type=int, default=128)
     parser.add_argument("--quick", action="store_true", help="few steps and repeats: a smoke run")
     parser.add_argument("--skip", nargs="*", default=[],
-                        choices=["main", "levers", "sampling", "scale"])
+                        choices=["like", "main", "levers", "sampling", "scale"])
     parser.add_argument("--out", default="benchmarks/results/throughput")
     args = parser.parse_args(argv)
     if args.quick:
@@ -536,6 +539,11 @@ def main(argv=None):
     peaks = {d: matmul_peak(d) for d in (tf.float32, tf.bfloat16)}
     print(f"matrix-multiply peak (2048x2048, tf.matmul): fp32 {peaks[tf.float32]:.0f} GFLOP/s, "
           f"bf16 {peaks[tf.bfloat16]:.0f} GFLOP/s\n", flush=True)
+
+    # 0. like for like: each precision against PyTorch's own way of running it
+    if "like" not in args.skip:
+        like_for_like(args.repeats, steps_for("gan", args.quick), results)
+        _elapsed("like for like", began)
 
     # 1. side by side
     rows = []
@@ -568,6 +576,62 @@ def main(argv=None):
         _elapsed("side by side", began)
 
     _after_main(args, results, began)
+
+
+def cpu_line():
+    """The CPU's model and the flags that decide its precision, for the top of each table."""
+    from keras_gan_zoo import runtime
+
+    flags = set()
+    for line in runtime._cpuinfo().splitlines():
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[1].split())
+    shown = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
+    return f"{runtime.cpu_name()}, {os.cpu_count()} cores, flags: {' '.join(shown) or 'none of avx2/avx512/amx'}"
+
+
+#: the like-for-like rows: (label, implementation, setting)
+LIKE_ROWS = (("keras-gan-zoo float32", "kgz", "float32"),
+             ("keras-gan-zoo mixed_bfloat16", "kgz", "mixed_bfloat16"),
+             ("PyTorch eager float32", "torch", "eager"),
+             ("PyTorch bf16 autocast, channels_last", "torch", "bf16"),
+             ("PyTorch torch.compile float32", "torch", "compile"))
+
+
+def like_for_like(repeats, steps, results, variant="gan", batch=64, spe=8):
+    """The DCGAN step at each precision beside PyTorch's way of running that precision.
+
+    float32 against PyTorch eager float32; mixed bfloat16 against
+    ``torch.autocast("cpu", torch.bfloat16)`` with ``channels_last`` (what a
+    PyTorch user runs for speed on a CPU with AMX); ``torch.compile`` beside
+    them without a target. One alternating run, median of ``repeats``.
+    """
+    steps = max(steps, spe) // spe * spe
+    timers = {}
+    for label, kind, setting in LIKE_ROWS:
+        try:
+            if kind == "kgz":
+                timers[label] = keras_timer(build_kgz(variant, setting, steps_per_execution=spe),
+                                            variant, batch, steps)
+            else:
+                timers[label] = torch_timer(variant, batch, steps, mode=setting)
+        except Exception as error:  # torch.compile needs a working C++ tool chain
+            print(f"  {label}: not run ({type(error).__name__}: {str(error)[:120]})")
+    runs = alternate(timers, repeats)
+    median = {k: statistics.median(v) for k, v in runs.items()}
+    pairs = {"keras-gan-zoo float32": "PyTorch eager float32",
+             "keras-gan-zoo mixed_bfloat16": "PyTorch bf16 autocast, channels_last"}
+    print(f"CPU: {cpu_line()}; torch {__import__('torch').__version__}\n")
+    print(f"| DCGAN 28x28, batch {batch} | images/s (median) | min - max | like for like |")
+    print("| --- | --- | --- | --- |")
+    for label, values in runs.items():
+        against = pairs.get(label)
+        ratio = (f"{median[label] / median[against]:.2f}x {against}"
+                 if against in median else "-")
+        print(f"| {label} | {median[label]:.1f} | {min(values):.1f} - {max(values):.1f} | {ratio} |")
+    print(f"\n{repeats} alternating rounds of {steps} steps; keras-gan-zoo: fit, "
+          f"steps_per_execution={spe}\n", flush=True)
+    results["like_for_like"] = {"cpu": cpu_line(), "runs": runs, "median": median}
 
 
 def print_main_table(rows, peaks, args):

@@ -12,6 +12,8 @@ written the way the PyTorch DCGAN example writes them (channels first,
     python benchmarks/torch_reference.py       # prints images/second of each step
 """
 
+import contextlib
+import functools
 import time
 
 import torch
@@ -206,23 +208,41 @@ def diffaugment(x):
 
 
 # ------------------------------------------------------------------ steps
-def gan_step(batch_size):
+def gan_step(batch_size, mode="eager"):
     """One non-saturating GAN step as kgz.GAN's default (and the PyTorch DCGAN example):
-    D on real and detached fakes, then G through the updated D on the same fakes."""
+    D on real and detached fakes, then G through the updated D on the same fakes.
+
+    ``mode``: ``"eager"`` (float32, channels first), ``"bf16"`` (what a PyTorch user
+    runs for speed on a CPU: ``torch.autocast("cpu", torch.bfloat16)`` with
+    ``channels_last`` networks and inputs) or ``"compile"`` (float32,
+    ``torch.compile`` of both networks, inductor's CPU backend).
+    """
     g, d = dcgan_generator(), dcgan_discriminator()
     g_opt = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
     d_opt = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
     bce = F.binary_cross_entropy_with_logits
     ones, zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
+    autocast = contextlib.nullcontext
+    if mode == "bf16":
+        g, d = g.to(memory_format=torch.channels_last), d.to(memory_format=torch.channels_last)
+        autocast = functools.partial(torch.autocast, "cpu", dtype=torch.bfloat16)
+    elif mode == "compile":
+        g, d = torch.compile(g), torch.compile(d)
+    elif mode != "eager":
+        raise ValueError(f"mode: expected eager, bf16 or compile, got {mode!r}")
 
     def step(real):
+        if mode == "bf16":
+            real = real.contiguous(memory_format=torch.channels_last)
         d_opt.zero_grad()
-        fake = g(torch.randn(batch_size, LATENT))
-        d_loss = bce(d(real), ones) + bce(d(fake.detach()), zeros)
+        with autocast():
+            fake = g(torch.randn(batch_size, LATENT))
+            d_loss = bce(d(real).float(), ones) + bce(d(fake.detach()).float(), zeros)
         d_loss.backward()
         d_opt.step()
         g_opt.zero_grad()
-        g_loss = bce(d(fake), ones)
+        with autocast():
+            g_loss = bce(d(fake).float(), ones)
         g_loss.backward()
         g_opt.step()
     return step, (batch_size, 1, 28, 28)

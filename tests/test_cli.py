@@ -147,6 +147,7 @@ def test_train_128_px_with_the_recipe_writes_the_run_folder_every_epoch(tmp_path
     out = tmp_path / "run"
     args = ["train", "gan", "--data", str(tmp_path / "photos"), "--size", "128", "--epochs", "2",
             "--batch-size", "4", "--augment", "ada", "--ema", "0.999", "--loss", "hinge",
+            "--set", 'network_kwargs={"base_filters": 4}',  # the default ResNets, narrow
             "--tensorboard", "--out", str(out), "--verbose", "0"]
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -69,7 +69,7 @@ def test_ctrl_c_writes_a_checkpoint_and_says_how_to_resume(tmp_path):
     data = _emoji(tmp_path / "emoji", n=64)
     out = tmp_path / "run"
     command = _cli_command() + ["train", "gan", "--data", str(data), "--size", "16",
-                                "--epochs", "50", "--batch-size", "8", "--out", str(out),
+                                "--epochs", "5000", "--batch-size", "8", "--out", str(out),
                                 "--verbose", "0"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     history = out / "steps.csv"

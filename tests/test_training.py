@@ -60,9 +60,8 @@ def test_sigkill_at_many_points_then_resume_gives_the_uninterrupted_weights(tmp_
     kills = []
     # during start-up (no checkpoint yet); right after the 1st new checkpoint; in the middle
     # of a write (temporary file on disk, previous checkpoint not yet replaced); after the
-    # 3rd, 2nd and 4th new checkpoint
-    plans = [("startup", None), ("after", 1), ("mid-write", None), ("after", 3), ("after", 2),
-             ("after", 4)]
+    # 2nd new checkpoint
+    plans = [("startup", None), ("after", 1), ("mid-write", None), ("after", 2)]
     for kind, count in plans:
         process = _start(out, env)
         mtime = checkpoint.stat().st_mtime_ns if checkpoint.exists() else None
@@ -86,7 +85,7 @@ def test_sigkill_at_many_points_then_resume_gives_the_uninterrupted_weights(tmp_
         if checkpoint.exists():  # whatever the moment, the checkpoint on disk is complete
             step = int(keras.saving.load_model(checkpoint).generator_optimizer.iterations)
             assert step > 0
-    assert len(kills) >= 5 and "mid-write" in kills
+    assert len(kills) == 4 and "mid-write" in kills
 
     final = run_cli(*TRAIN, "--out", str(out), "--resume")
     assert final.returncode == 0, final.stderr

@@ -74,12 +74,14 @@ def test_inception_path_with_a_stand_in_weights_file(tmp_path):
 @pytest.mark.slow
 def test_stacked_mnist_modes_on_real_stacks(heldout):
     x, y = heldout
-    stacked, modes = kgz.data.stacked_mnist(x, y, 26000, seed=0)
-    assert stacked.shape == (26000, 28, 28, 3) and modes.max() < 1000
+    # half the papers' 26,000 (PacGAN, VEEGAN): 13 a mode on average, so a missing mode has
+    # odds e^-13 and the counts' own spread adds ~0.04 to the reverse KL
+    stacked, modes = kgz.data.stacked_mnist(x, y, 13000, seed=0)
+    assert stacked.shape == (13000, 28, 28, 3) and modes.max() < 1000
     result = metrics.stacked_mnist_modes(stacked)
     # real stacks cover (nearly) every mode, nearly uniformly; the classifier errs on ~1% per channel
     assert result["modes"] >= 995 and result["reverse_kl"] < 0.1
-    assert result["counts"].sum() == 26000
+    assert result["counts"].sum() == 13000
     collapsed = metrics.stacked_mnist_modes(np.repeat(stacked[:1], 100, 0))
     assert collapsed["modes"] == 1 and collapsed["reverse_kl"] == pytest.approx(np.log(1000))
 
