@@ -13,6 +13,22 @@ import tensorflow as tf
 DATA = Path(os.environ.get("KGZ_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+def write_between_markers(page, name, table):
+    """Replace the text between ``<!-- NAME: start -->`` and ``<!-- NAME: end -->`` in ``page``.
+
+    The benchmark pages' tables are written by the scripts that measure them,
+    never pasted by hand.
+    """
+    page = Path(page)
+    text = page.read_text()
+    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
+    if start not in text or end not in text:
+        raise ValueError(f"{page} has no markers {start} ... {end}")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    page.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+
+
 def hardware():
     """One line naming the machine, for every printed table."""
     return (f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), no GPU, "

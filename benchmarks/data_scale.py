@@ -35,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import DATA  # noqa: E402
+from common import DATA, write_between_markers  # noqa: E402
 
 ROOT = Path(os.environ.get("KGZ_SCALE_DIR", "/tmp/kgz_scale"))
 PAGE = HERE.parent / "docs" / "benchmarks" / "data-scale.md"
@@ -240,11 +240,7 @@ def write_table(results):
                    if isinstance(r, dict) and r.get("policy")), "?")
     table = "\n".join(rows) + (f"\n\nMeasured on {results.get('_hardware', '?')}, precision "
                                f"`{policy}` (what `--precision auto` picks there).")
-    text = PAGE.read_text()
-    start, end = "<!-- data-scale table: start -->", "<!-- data-scale table: end -->"
-    head, rest = text.split(start)
-    _, tail = rest.split(end)
-    PAGE.write_text(f"{head}{start}\n{table}\n{end}{tail}")
+    write_between_markers(PAGE, "data-scale table", table)
     print(table)
 
 

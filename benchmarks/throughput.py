@@ -40,7 +40,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import hardware  # noqa: E402
+from keras_gan_zoo import runtime  # noqa: E402
+from common import hardware, write_between_markers  # noqa: E402
 
 VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan", "recipe")
 BATCH = {"gan": 64, "wgan_gp": 64, "conditional": 64, "cyclegan": 16, "recipe": 32}
@@ -319,11 +320,13 @@ def torch_timer(variant, batch_size, steps, mode="eager"):
     for _ in range(3 if mode == "compile" else 1):  # compile: tracing and recompiles
         step(real)
 
-    def run():
-        start = time.perf_counter()
-        for _ in range(steps):
+    def run():  # ``steps`` steps, or fewer (at least 2) once 10 s have passed: bf16 is
+        start = time.perf_counter()  # emulated, and ~10x slower, on CPUs without it
+        done = 0
+        while done < steps and (done < 2 or time.perf_counter() - start < 10):
             step(real)
-        return steps * batch_size / (time.perf_counter() - start)
+            done += 1
+        return done * batch_size / (time.perf_counter() - start)
     return run
 
 
@@ -542,7 +545,7 @@ def main(argv=None):
 
     # 0. like for like: each precision against PyTorch's own way of running it
     if "like" not in args.skip:
-        like_for_like(args.repeats, steps_for("gan", args.quick), results)
+        like_for_like(args.repeats, steps_for("gan", args.quick), results, save=not args.quick)
         _elapsed("like for like", began)
 
     # 1. side by side
@@ -580,12 +583,7 @@ def main(argv=None):
 
 def cpu_line():
     """The CPU's model and the flags that decide its precision, for the top of each table."""
-    from keras_gan_zoo import runtime
-
-    flags = set()
-    for line in runtime._cpuinfo().splitlines():
-        if line.startswith("flags"):
-            flags.update(line.split(":", 1)[1].split())
+    flags = runtime.cpu_flags()
     shown = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile") if f in flags]
     return f"{runtime.cpu_name()}, {os.cpu_count()} cores, flags: {' '.join(shown) or 'none of avx2/avx512/amx'}"
 
@@ -598,13 +596,14 @@ LIKE_ROWS = (("keras-gan-zoo float32", "kgz", "float32"),
              ("PyTorch torch.compile float32", "torch", "compile"))
 
 
-def like_for_like(repeats, steps, results, variant="gan", batch=64, spe=8):
+def like_for_like(repeats, steps, results, variant="gan", batch=64, spe=8, save=True):
     """The DCGAN step at each precision beside PyTorch's way of running that precision.
 
     float32 against PyTorch eager float32; mixed bfloat16 against
     ``torch.autocast("cpu", torch.bfloat16)`` with ``channels_last`` (what a
     PyTorch user runs for speed on a CPU with AMX); ``torch.compile`` beside
-    them without a target. One alternating run, median of ``repeats``.
+    them without a target. One alternating run, median of ``repeats``. With
+    ``save``, the run replaces this CPU kind's record and the page's table.
     """
     steps = max(steps, spe) // spe * spe
     timers = {}
@@ -619,19 +618,45 @@ def like_for_like(repeats, steps, results, variant="gan", batch=64, spe=8):
             print(f"  {label}: not run ({type(error).__name__}: {str(error)[:120]})")
     runs = alternate(timers, repeats)
     median = {k: statistics.median(v) for k, v in runs.items()}
-    pairs = {"keras-gan-zoo float32": "PyTorch eager float32",
-             "keras-gan-zoo mixed_bfloat16": "PyTorch bf16 autocast, channels_last"}
-    print(f"CPU: {cpu_line()}; torch {__import__('torch').__version__}\n")
-    print(f"| DCGAN 28x28, batch {batch} | images/s (median) | min - max | like for like |")
-    print("| --- | --- | --- | --- |")
-    for label, values in runs.items():
-        against = pairs.get(label)
-        ratio = (f"{median[label] / median[against]:.2f}x {against}"
-                 if against in median else "-")
-        print(f"| {label} | {median[label]:.1f} | {min(values):.1f} - {max(values):.1f} | {ratio} |")
-    print(f"\n{repeats} alternating rounds of {steps} steps; keras-gan-zoo: fit, "
-          f"steps_per_execution={spe}\n", flush=True)
-    results["like_for_like"] = {"cpu": cpu_line(), "runs": runs, "median": median}
+    record = {"cpu": cpu_line(), "date": time.strftime("%Y-%m-%d"), "batch": batch,
+              "steps": steps, "repeats": repeats, "spe": spe,
+              "torch": __import__("torch").__version__, "runs": runs, "median": median,
+              "auto": runtime.choose_precision("auto", gpus=0)[0]}
+    results["like_for_like"] = record
+    saved = json.loads(LIKE_RESULTS.read_text()) if LIKE_RESULTS.exists() else {}
+    if save:
+        saved[record["cpu"]] = record  # one record per CPU kind: the latest run on it
+        LIKE_RESULTS.parent.mkdir(exist_ok=True)
+        LIKE_RESULTS.write_text(json.dumps(saved, indent=1))
+        write_between_markers(PERFORMANCE_PAGE, "like-for-like table", like_table(saved))
+    print(like_table({**saved, record["cpu"]: record}) + "\n", flush=True)
+
+
+#: the pairs compared like for like: ours, and PyTorch's way of running that precision
+LIKE_PAIRS = {"keras-gan-zoo float32": "PyTorch eager float32",
+              "keras-gan-zoo mixed_bfloat16": "PyTorch bf16 autocast, channels_last"}
+LIKE_RESULTS = Path(__file__).resolve().parent / "results" / "like_for_like.json"
+PERFORMANCE_PAGE = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "performance.md"
+
+
+def like_table(saved):
+    """The like-for-like table of every CPU kind measured (Markdown)."""
+    lines = ["| CPU (flags) | run | implementation | images/s (median, min - max) | like for like |",
+             "| --- | --- | --- | --- | --- |"]
+    for cpu, record in saved.items():
+        median = record["median"]
+        for label, values in record["runs"].items():
+            against = LIKE_PAIRS.get(label)
+            ratio = (f"**{median[label] / median[against]:.2f}x** {against}"
+                     if against in median else "-")
+            if label.endswith(record.get("auto", "?")):
+                ratio += " (what `--precision auto` picks here)"
+            lines.append(f"| {cpu} | {record['date']}, {record['repeats']} rounds | {label} | "
+                         f"{median[label]:.0f} ({min(values):.0f} - {max(values):.0f}) | {ratio} |")
+    lines.append(f"\nDCGAN 28x28 (the keras-io networks), batch 64, one alternating run per CPU "
+                 f"kind; keras-gan-zoo: `fit` with steps_per_execution=8. Written by "
+                 f"`python benchmarks/throughput.py --skip main levers sampling scale`.")
+    return "\n".join(lines)
 
 
 def print_main_table(rows, peaks, args):

@@ -14,7 +14,8 @@ Both return a sentence saying what was chosen and why, which ``train`` prints.
 import json
 import os
 
-__all__ = ["PRECISIONS", "choose_precision", "choose_strategy", "cpu_bf16_flags", "cpu_name"]
+__all__ = ["PRECISIONS", "choose_precision", "choose_strategy", "cpu_bf16_flags", "cpu_flags",
+           "cpu_name"]
 
 #: ``--precision`` values and the Keras policies they set.
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
@@ -38,13 +39,18 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
-def cpu_bf16_flags():
-    """The CPU flags of native bfloat16 arithmetic this CPU has (``amx_bf16``, ``avx512_bf16``)."""
+def cpu_flags():
+    """The CPU's feature flags (``/proc/cpuinfo``; empty where it cannot be read)."""
     flags = set()
     for line in _cpuinfo().splitlines():
         if line.startswith("flags"):
             flags.update(line.split(":", 1)[1].split())
-    return sorted(flags & {"amx_bf16", "avx512_bf16"})
+    return flags
+
+
+def cpu_bf16_flags():
+    """The CPU flags of native bfloat16 arithmetic this CPU has (``amx_bf16``, ``avx512_bf16``)."""
+    return sorted(cpu_flags() & {"amx_bf16", "avx512_bf16"})
 
 
 def choose_precision(requested="auto", gpus=None):
