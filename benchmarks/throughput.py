@@ -649,7 +649,7 @@ def like_table(saved):
             against = LIKE_PAIRS.get(label)
             ratio = (f"**{median[label] / median[against]:.2f}x** {against}"
                      if against in median else "-")
-            if label.endswith(record.get("auto", "?")):
+            if label == f"keras-gan-zoo {record.get('auto')}":
                 ratio += " (what `--precision auto` picks here)"
             lines.append(f"| {cpu} | {record['date']}, {record['repeats']} rounds | {label} | "
                          f"{median[label]:.0f} ({min(values):.0f} - {max(values):.0f}) | {ratio} |")
