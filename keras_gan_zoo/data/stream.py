@@ -982,8 +982,7 @@ def open_tfds(name, split, data_dir, options):
             "data directory here, or set TFDS_DATA_DIR")
     info = builder.info
     try:
-        files = [os.path.join(builder.data_dir, os.path.basename(str(f)))
-                 for f in info.splits[split].filenames]  # bare names, in the builder's folder
+        files = [str(f) for f in info.splits[split].filepaths]  # full paths (filenames are bare)
     except Exception:
         files = []
     if not files:
