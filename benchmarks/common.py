@@ -5,9 +5,11 @@ import platform
 import time
 from pathlib import Path
 
+import keras_gan_zoo  # noqa: F401  (before TensorFlow: its kernels as the package's users get them)
 import keras
 import numpy as np
 import tensorflow as tf
+from keras_gan_zoo import runtime
 
 #: ../shared/data beside the repository (see its README); override with KGZ_DATA.
 DATA = Path(os.environ.get("KGZ_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -32,7 +34,8 @@ def write_between_markers(page, name, table):
 def hardware():
     """One line naming the machine, for every printed table."""
     return (f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), no GPU, "
-            f"TensorFlow {tf.__version__}, Keras {keras.__version__}")
+            f"TensorFlow {tf.__version__} ({'oneDNN' if runtime.onednn_enabled() else 'Eigen'} "
+            f"kernels), Keras {keras.__version__}")
 
 
 def digit_classifier(input_shape, num_classes=10):

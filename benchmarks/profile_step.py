@@ -43,6 +43,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras_gan_zoo  # noqa: E402,F401  (before TensorFlow: the kernels users of the package get)
 import tensorflow as tf  # noqa: E402
 
 import throughput  # noqa: E402

@@ -35,11 +35,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras_gan_zoo as kgz  # noqa: E402  (before TensorFlow: the kernels users of the package get)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-import keras_gan_zoo as kgz  # noqa: E402
 from keras_gan_zoo import runtime  # noqa: E402
 from common import hardware, write_between_markers  # noqa: E402
 

@@ -1,5 +1,7 @@
 """Keras callbacks that show a person how training goes."""
 
+import time
+
 import keras
 import numpy as np
 
@@ -205,6 +207,15 @@ def _read_history(path):
     return history
 
 
+def _duration(seconds):
+    """``seconds`` as people read a duration: 42 s, 3.5 min, 2.1 h."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 class RunProgress(keras.callbacks.Callback):
     """One progress bar for the whole run (``keras.utils.Progbar``): steps, losses, time left.
 
@@ -212,16 +223,23 @@ class RunProgress(keras.callbacks.Callback):
     this one counts the optimizer steps from where the run (or a resumed run)
     stands to the last step, so its ETA is the run's.
 
+    Before the bar, once the second call into TensorFlow has ended (the first
+    one traces the step), it prints the pace measured on this machine and
+    what it makes of an epoch and of the rest of the run.
+
     Args:
         total_steps: the step the run ends at.
-        steps_per_epoch: steps of one epoch (kept for the caller's messages).
+        steps_per_epoch: steps of one epoch (for the expected time of an epoch).
         interval: seconds between redraws.
+        print_fn: where the pace line goes.
     """
 
-    def __init__(self, total_steps, steps_per_epoch=None, interval=0.5):
+    def __init__(self, total_steps, steps_per_epoch=None, interval=0.5, print_fn=print):
         super().__init__()
         self.total_steps, self.steps_per_epoch, self.interval = total_steps, steps_per_epoch, interval
+        self.print_fn = print_fn
         self._bar = None
+        self._mark = None
 
     def _step(self):
         return int(self.model.generator_optimizer.iterations.numpy())
@@ -232,6 +250,18 @@ class RunProgress(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         step = self._step()
+        if self._bar is None and step < self.total_steps:
+            now = time.perf_counter()
+            if self._mark is None or step == self._mark[0]:  # the first call: tracing
+                self._mark = (step, now)
+                return
+            seconds = (now - self._mark[1]) / (step - self._mark[0])
+            per_epoch = (f"an epoch ({self.steps_per_epoch:,} steps) takes about "
+                         f"{_duration(seconds * self.steps_per_epoch)}, "
+                         if self.steps_per_epoch else "")
+            self.print_fn(f"pace: {seconds:.3g} s a step here; {per_epoch}the "
+                          f"{self.total_steps - step:,} steps left about "
+                          f"{_duration(seconds * (self.total_steps - step))}")
         if self._bar is None:
             # the bar counts this run's steps (a resumed run's from where it resumed), so the
             # time left comes from this run's own pace. The logs are already means: shown as

@@ -324,8 +324,6 @@ def _train_run(args):
     if not args.resume:
         _free(checkpoint, *run_files,
               hint="pass --resume to continue that run, or choose another --out")
-    if args.batch_size < 1:
-        raise CLIError("--batch-size must be positive")
     import tensorflow as tf
 
     from keras_gan_zoo import runtime
@@ -345,12 +343,14 @@ def _train_run(args):
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(args.seed)
     replicas = strategy.num_replicas_in_sync
-    if args.batch_size % replicas:
-        raise CLIError(f"--batch-size {args.batch_size} does not divide among {replicas} replicas; "
-                       f"the batch size is global: use a multiple of {replicas}")
     cls = kgz.VARIANTS[args.variant]
+    recipe = _recipe(args, cls, kgz.VARIANTS)
     source = _training_source(args, cls)
-    options = {"seed": args.seed}
+    batch_size, batch_why = _batch_size(args, cls, source)
+    if batch_size % replicas:
+        raise CLIError(f"--batch-size {batch_size} does not divide among {replicas} replicas; "
+                       f"the batch size is global: use a multiple of {replicas}")
+    options = {"seed": args.seed, **(recipe.options if recipe else {})}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
     for flag in ("augment", "ema", "loss", "divergence"):  # the variant says if it takes them
@@ -372,18 +372,23 @@ def _train_run(args):
                 model = cls.for_data(source, **options)
             except (TypeError, ValueError) as error:
                 raise CLIError(str(error)) from error
-        model.compile(steps_per_execution=args.steps_per_execution)
-    steps_per_epoch = source.steps_per_epoch(args.batch_size)  # after the variant took the data
+        model.compile(steps_per_execution=args.steps_per_execution,
+                      **(recipe.optimizers() if recipe else {}))
+    steps_per_epoch = source.steps_per_epoch(batch_size)  # after the variant took the data
     total = args.epochs * steps_per_epoch
     print(f"keras-gan-zoo train {args.variant}" + (f" (from {args.init_from})" if args.init_from
                                                      else ""))
-    print(f"  devices    {where}")
+    kernels = ("; TensorFlow's oneDNN kernels" if runtime.onednn_enabled() else
+               "; TensorFlow's Eigen kernels (TF_ENABLE_ONEDNN_OPTS=0)")
+    print(f"  devices    {where}" + ("" if gpus else kernels))
+    if recipe:
+        print(f"  recipe     {args.recipe}: {recipe.summary}")
     print(f"  precision  {policy}: {why}")
     print(f"  data       {source.describe()}")
     if hasattr(source, "options"):
         print(f"  images     {source.shape[0]}x{source.shape[1]}, {source.options.describe()}")
-    print(f"  steps      {steps_per_epoch:,} per epoch of batch {args.batch_size} ("
-          f"{args.batch_size // replicas} per replica), {args.epochs} epochs = {total:,} steps, "
+    print(f"  steps      {steps_per_epoch:,} per epoch of batch {batch_size}{batch_why} ("
+          f"{batch_size // replicas} per replica), {args.epochs} epochs = {total:,} steps, "
           f"{steps_per_execution_for(args.steps_per_execution, steps_per_epoch)} per execution")
     print(f"  run        {args.out} (checkpoint every epoch"
           + (f" and every {args.checkpoint_steps} steps" if args.checkpoint_steps else "")
@@ -393,7 +398,7 @@ def _train_run(args):
     try:
         with strategy.scope():
             model, _ = fit_resumable(model, source, directory=args.out, epochs=args.epochs,
-                                     batch_size=args.batch_size, seed=args.seed,
+                                     batch_size=batch_size, seed=args.seed,
                                      resume=args.resume, checkpoint_steps=args.checkpoint_steps,
                                      verbose=args.verbose, callbacks=callbacks, run_info=run_info)
     except Interrupted as stop:
@@ -420,6 +425,40 @@ def _train_run(args):
                                       ncols=grid[1])
     print(f"trained {type(model).__name__} to step {int(model.generator_optimizer.iterations):,}: "
           f"{os.path.join(args.out, 'model.keras')}")
+
+
+def _recipe(args, cls, variants):
+    """The variant's recipe ``--recipe`` names (or ``None``), checked against what it has."""
+    if not args.recipe:
+        return None
+    recipes = cls.recipes()
+    if args.recipe not in recipes:
+        having = [name for name, other in variants.items() if other.recipes()]
+        raise CLIError(
+            f"--recipe {args.recipe}: {args.variant} has "
+            + (f"the recipes {', '.join(recipes)}" if recipes else
+               f"no recipes (variants with recipes: {', '.join(having) or 'none'})"))
+    if args.init_from:
+        raise CLIError(f"--recipe {args.recipe} builds new networks and --init-from starts from "
+                       "trained ones; pass one of them")
+    return recipes[args.recipe]
+
+
+def _batch_size(args, cls, source):
+    """``(batch size, why)``: --batch-size, a resumed run's, or the variant's default for the size."""
+    import json
+
+    if args.batch_size is not None:
+        return args.batch_size, ""
+    run_file = os.path.join(args.out, "run.json")
+    if args.resume and os.path.exists(run_file):
+        with open(run_file) as f:
+            saved = json.load(f).get("batch_size")
+        if saved:
+            return int(saved), " (the resumed run's)"
+    shape = tuple(source.shape)
+    where = f" at {shape[0]}x{shape[1]}" if len(shape) == 3 else ""
+    return cls.default_batch_size(shape), f" (the default{where}; --batch-size to change)"
 
 
 def _settings(pairs):
@@ -707,8 +746,13 @@ def build_parser():
                     help="skip image files that cannot be decoded (counted and reported) instead "
                          "of stopping at the first one")
     tr.add_argument("--epochs", type=_positive_int, default=20)
-    tr.add_argument("--batch-size", type=_positive_int, default=64,
-                    help="the global batch size (divided among replicas and workers)")
+    tr.add_argument("--batch-size", type=_positive_int,
+                    help="the global batch size (divided among replicas and workers); default: "
+                         "64 up to 64x64 pixels, 32 up to 128x128, 16 above")
+    tr.add_argument("--recipe", metavar="NAME",
+                    help="a variant's named settings (networks, loss, optimizers, augmentation), "
+                         "which --loss, --augment, --ema and --set override: "
+                         + _recipe_help(VARIANTS))
     tr.add_argument("--latent-dim", type=_positive_int,
                     help="noise size (default: the variant's)")
     tr.add_argument("--loss", choices=list(LOSSES),
@@ -813,6 +857,12 @@ def _image_flags(parser):
     parser.add_argument("--background", default="white",
                         help="colour that transparent pixels are composited on: white, black, "
                              "grey or R,G,B")
+
+
+def _recipe_help(variants):
+    listed = [f"{variant} --recipe {name} ({recipe.summary})" for variant, cls in variants.items()
+              for name, recipe in cls.recipes().items()]
+    return "; ".join(listed) or "none yet"
 
 
 def _sources():

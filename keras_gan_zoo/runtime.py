@@ -15,7 +15,7 @@ import json
 import os
 
 __all__ = ["PRECISIONS", "choose_precision", "choose_strategy", "cpu_bf16_flags", "cpu_flags",
-           "cpu_name"]
+           "cpu_name", "onednn_enabled"]
 
 #: ``--precision`` values and the Keras policies they set.
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
@@ -51,6 +51,20 @@ def cpu_flags():
 def cpu_bf16_flags():
     """The CPU flags of native bfloat16 arithmetic this CPU has (``amx_bf16``, ``avx512_bf16``)."""
     return sorted(cpu_flags() & {"amx_bf16", "avx512_bf16"})
+
+
+def onednn_enabled():
+    """Whether TensorFlow runs its oneDNN kernels in this process.
+
+    keras-gan-zoo turns them on for x86-64 CPUs when it is imported before
+    TensorFlow (``TF_ENABLE_ONEDNN_OPTS=1``, unless that variable is set):
+    TensorFlow itself does only on CPUs with AVX-512 VNNI, AVX512-BF16 or AMX.
+    """
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:  # pragma: no cover - a TensorFlow build without it
+        return False
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def choose_precision(requested="auto", gpus=None):

@@ -88,3 +88,15 @@ def test_metric_logger_modes_and_errors():
         kgz.callbacks.MetricLogger("kid")
     with pytest.raises(ValueError, match="ring8"):
         kgz.callbacks.MetricLogger("modes", real="ring9")
+
+
+def test_run_progress_says_the_pace_and_the_time_of_an_epoch_before_its_bar(capsys):
+    model = kgz.GAN.for_shape((8, 8, 1), latent_dim=4, network_kwargs={"base_filters": 4})
+    model.compile(steps_per_execution=2)
+    lines = []
+    progress = kgz.callbacks.RunProgress(total_steps=12, steps_per_epoch=6, print_fn=lines.append)
+    model.fit(kgz.data.digits()[:96], batch_size=16, epochs=2, verbose=0, callbacks=[progress])
+    assert len(lines) == 1, lines  # once: after the second call into TensorFlow
+    assert lines[0].startswith("pace: ") and "an epoch (6 steps) takes about " in lines[0]
+    assert "the 8 steps left about " in lines[0]  # said at step 4 of 12
+    assert "12/12" in capsys.readouterr().out  # then the bar, to the run's last step

@@ -253,3 +253,71 @@ def test_auto_precision_follows_the_cpu_flags():
     assert runtime.choose_precision("auto", gpus=1)[0] == "mixed_float16"
     with pytest.raises(ValueError, match="unknown precision"):
         runtime.choose_precision("half")
+
+
+@pytest.mark.skipif(__import__("platform").machine().lower() not in ("x86_64", "amd64"),
+                    reason="the oneDNN default is for x86-64 CPUs")
+def test_the_package_turns_on_onednn_kernels_unless_told_or_too_late():
+    """Imported before TensorFlow, the package asks for oneDNN's kernels; a user's
+    TF_ENABLE_ONEDNN_OPTS wins, and TensorFlow imported first keeps its own choice."""
+    check = ("import keras_gan_zoo; from keras_gan_zoo import runtime; import os; "
+             "print(runtime.onednn_enabled(), os.environ.get('TF_ENABLE_ONEDNN_OPTS'))")
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+
+    def run(code, **extra):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**env, **extra})
+        assert out.returncode == 0, out.stderr[-2000:]
+        return out.stdout.split()
+
+    assert run(check) == ["True", "1"]
+    assert run(check, TF_ENABLE_ONEDNN_OPTS="0") == ["False", "0"]
+    late = run("import tensorflow; " + check)
+    assert late[1] == "None"  # not set behind TensorFlow's back once it has loaded
+
+
+def test_a_recipe_sets_the_networks_losses_and_optimizers(tmp_path, capsys):
+    data = _emoji(tmp_path / "emoji", n=8)
+    out = tmp_path / "run"
+    assert main(["train", "gan", "--recipe", "small-data", "--augment", "diffaugment",
+                 "--data", str(data), "--size", "16", "--epochs", "1", "--batch-size", "4",
+                 "--out", str(out), "--verbose", "0"]) == 0
+    printed = capsys.readouterr().out
+    assert "recipe     small-data: ResNets" in printed
+    model = keras.saving.load_model(out / "model.keras")
+    config = model.get_config()
+    assert config["loss"] == "hinge" and config["ema"] == 0.999
+    assert config["augment"] == "diffaugment"  # the flag wins over the recipe's ada
+    assert "down0_conv1" in [layer.name for layer in model.discriminator.layers]  # ResNet
+    assert model.discriminator.get_layer("down0_conv1").filters == 16 * 2  # base 16, 16 px
+    rates = (float(model.generator_optimizer.learning_rate),
+             float(model.discriminator_optimizer.learning_rate))
+    assert rates == pytest.approx((1e-4, 4e-4))
+    assert float(model.discriminator_optimizer.beta_1) == 0.0
+
+
+def test_recipe_errors_name_the_recipes_there_are(tmp_path):
+    data = _emoji(tmp_path / "emoji", n=8)
+    code = main(["train", "gan", "--recipe", "big", "--data", str(data), "--size", "16",
+                 "--out", str(tmp_path / "a")])
+    assert code == 2
+    other = run_cli("train", "wgan_gp", "--recipe", "small-data", "--data", str(data),
+                    "--size", "16", "--out", str(tmp_path / "b"))
+    assert other.returncode == 2
+    assert "wgan_gp has no recipes (variants with recipes: gan)" in other.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_the_default_batch_follows_the_image_size_and_a_resumed_run(tmp_path, capsys):
+    assert [kgz.GAN.default_batch_size((s, s, 3)) for s in (28, 64, 128, 256)] == [64, 64, 32, 16]
+    data = _emoji(tmp_path / "emoji", n=64)
+    common = ["train", "gan", "--data", str(data), "--size", "16", "--verbose", "0"]
+    assert main([*common, "--epochs", "1", "--out", str(tmp_path / "default")]) == 0
+    assert "1 per epoch of batch 64 (the default at 16x16" in capsys.readouterr().out
+    assert json.loads((tmp_path / "default" / "run.json").read_text())["batch_size"] == 64
+    out = tmp_path / "run"
+    assert main([*common, "--epochs", "1", "--batch-size", "32", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main([*common, "--epochs", "2", "--out", str(out), "--resume"]) == 0
+    assert "batch 32 (the resumed run's)" in capsys.readouterr().out
+    assert int(keras.saving.load_model(out / "model.keras").generator_optimizer.iterations) == 4

@@ -219,6 +219,26 @@ class AdversarialModel(keras.Model):
         raise NotImplementedError
 
     @classmethod
+    def default_batch_size(cls, shape):
+        """The batch ``train`` uses for examples of ``shape`` when none is given.
+
+        64 for examples of up to 64x64 pixels, 32 up to 128x128, 16 above: a
+        step's time and memory grow with the pixels of its batch (the docs'
+        performance page measures each size).
+        """
+        pixels = int(shape[0]) * int(shape[1]) if len(shape) == 3 else 1
+        return 64 if pixels <= 64 * 64 else 32 if pixels <= 128 * 128 else 16
+
+    @classmethod
+    def recipes(cls):
+        """``{name: Recipe}``: named settings of this variant (``train --recipe NAME``).
+
+        A variant lists its own in a ``RECIPES`` class attribute; a subclass
+        does not inherit them (its losses or networks may not take them).
+        """
+        return dict(cls.__dict__.get("RECIPES", {}))
+
+    @classmethod
     def from_preset(cls, preset, **kwargs):
         """Load a pretrained entry of this variant: a bundled name, a directory or a URL.
 

@@ -32,12 +32,43 @@ import numpy as np
 import keras
 import tensorflow as tf
 
-__all__ = ["Port", "Signature", "declared_classes", "infer_signature", "value_range"]
+__all__ = ["Port", "Recipe", "Signature", "declared_classes", "infer_signature", "value_range"]
 
 KINDS = ("normal", "uniform", "categorical", "image", "output")
 # How errors speak of a port's values: (one, many).
 _NOUNS = {"label": ("label", "labels"), "categorical": ("categorical code", "categorical codes"),
           "continuous": ("continuous code", "continuous codes")}
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """Named settings of a variant: what ``train VARIANT --recipe NAME`` uses.
+
+    A variant lists its recipes in a ``RECIPES`` class attribute
+    (:meth:`~keras_gan_zoo.models.base.AdversarialModel.recipes`); the
+    command line asks for them by name and never knows the variant.
+
+    Attributes:
+        summary: one line for people (``train``'s header and ``--help``).
+        options: arguments of the variant's ``for_data`` / ``for_shape``
+            (``network_kwargs``, ``loss``, ``augment``, ``ema``, ...); flags
+            given on the command line win over them.
+        generator_optimizer, discriminator_optimizer: Keras optimizer configs
+            (``{"class_name": "Adam", "config": {...}}``), or ``None`` for the
+            variant's default.
+    """
+
+    summary: str
+    options: dict = dataclasses.field(default_factory=dict)
+    generator_optimizer: dict = None
+    discriminator_optimizer: dict = None
+
+    def optimizers(self):
+        """``{"generator_optimizer": ..., "discriminator_optimizer": ...}`` for ``compile``:
+        fresh optimizers each call (an optimizer belongs to one model)."""
+        return {key: keras.optimizers.get(config) for key, config in
+                (("generator_optimizer", self.generator_optimizer),
+                 ("discriminator_optimizer", self.discriminator_optimizer)) if config}
 
 
 @dataclasses.dataclass(frozen=True)

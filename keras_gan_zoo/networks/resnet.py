@@ -15,7 +15,9 @@ appendix B) and, with a self-attention block, of SAGAN (Zhang et al. 2019):
 
 Widths: the stage at resolution ``r`` of an ``s``-pixel network has
 ``base_filters * min(s // r, 8)`` channels, so the widest stage (at the
-smallest resolution) has 8 times ``base_filters``.
+smallest resolution) has 8 times ``base_filters``. The default
+``base_filters`` shrinks with the size (:func:`default_base_filters`), so
+that a step at 128 or 256 px stays affordable on a CPU.
 
 The generator's batch normalisation is synchronized across replicas (as in
 the DCGAN generator), so training does not change with the number of
@@ -29,9 +31,23 @@ from keras import layers
 from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
                                           SelfAttention, SpectralConv2D, SpectralDense)
 
-__all__ = ["resnet_stages", "sngan_discriminator", "sngan_generator"]
+__all__ = ["default_base_filters", "resnet_stages", "sngan_discriminator", "sngan_generator"]
 
 MAX_SIZE = 256
+
+#: the default ``base_filters`` by largest size: 32 up to 64 px, 16 up to 128, 8 above
+DEFAULT_WIDTHS = ((64, 32), (128, 16), (MAX_SIZE, 8))
+
+
+def default_base_filters(size):
+    """The ResNets' default ``base_filters`` for ``size``-pixel images (:data:`DEFAULT_WIDTHS`).
+
+    32 up to 64 px; 16 at 128 px, the width of the small-data recipe that the
+    docs' small-data page measured at 64 and 128 px; 8 at 256 px, where a
+    step of batch 16 at width 32 needed 5.5 GB and two minutes on 2 CPU cores
+    (docs' performance page, "Step time per resolution").
+    """
+    return next(width for largest, width in DEFAULT_WIDTHS if size <= largest)
 
 
 def resnet_stages(image_shape, any_channels=False):
@@ -73,14 +89,15 @@ def _up_block(x, filters, name):
     return layers.Add(name=f"{name}_out")([h, shortcut])
 
 
-def sngan_generator(image_shape, latent_dim=128, base_filters=32, attention=None,
+def sngan_generator(image_shape, latent_dim=128, base_filters=None, attention=None,
                      name="generator"):
     """A ResNet generator ``z -> image`` in ``[-1, 1]``.
 
     Args:
         image_shape: ``(s, s, c)``; see :func:`resnet_stages` for the sizes.
         latent_dim: size of the noise input ``z``.
-        base_filters: channels of the last stage; the first has 8 times as many.
+        base_filters: channels of the last stage; the first has 8 times as many
+            (default: :func:`default_base_filters` of the size).
         attention: resolution (e.g. 32) after whose block a
             :class:`~keras_gan_zoo.networks.layers.SelfAttention` block is
             placed (SAGAN); ``None`` for none.
@@ -89,6 +106,7 @@ def sngan_generator(image_shape, latent_dim=128, base_filters=32, attention=None
     size, channels, seed, k = resnet_stages(image_shape)
     # the generator's blocks end at 2 * seed ... size
     _check_attention(attention, [seed * 2 ** (i + 1) for i in range(k)], "generator")
+    base_filters = base_filters or default_base_filters(size)
     z = keras.Input((latent_dim,), name="z")
     filters = _width(base_filters, size, seed)
     x = layers.Reshape((seed, seed, filters))(layers.Dense(seed * seed * filters, name="project")(z))
@@ -109,23 +127,25 @@ def _down_block(x, filters, first, conv, name):
     h = conv(filters, 3, padding="same", name=f"{name}_conv1")(h)
     h = conv(filters, 3, padding="same", name=f"{name}_conv2")(layers.ReLU()(h))
     h = layers.AveragePooling2D(2, name=f"{name}_pool")(h)
-    if first:  # SNGAN's optimised first block: pool, then project
-        shortcut = conv(filters, 1, name=f"{name}_shortcut")(
-            layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")(x))
-    else:
-        shortcut = layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")(
-            conv(filters, 1, name=f"{name}_shortcut")(x))
+    # The shortcut projects, then pools. SNGAN's optimised first block pools first, which
+    # is the same map (a 1x1 convolution and an average commute), but there TensorFlow's
+    # oneDNN remapper fuses that convolution into the sum and then fails on the next
+    # block's gradient ("remapper failed: ... fanout ... for missing node"), logging an
+    # error and leaving the whole step unfused.
+    shortcut = layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")(
+        conv(filters, 1, name=f"{name}_shortcut")(x))
     return layers.Add(name=f"{name}_out")([h, shortcut])
 
 
-def sngan_discriminator(image_shape, base_filters=32, attention=None, spectral_norm=True,
+def sngan_discriminator(image_shape, base_filters=None, attention=None, spectral_norm=True,
                          minibatch_std=0, features_only=False, name="discriminator"):
     """A ResNet discriminator ``image -> logit``.
 
     Args:
         image_shape: ``(s, s, c)``, any ``c`` (packed PacGAN inputs have
             ``pack`` times the image's channels).
-        base_filters: channels of the first stage; the last has 8 times as many.
+        base_filters: channels of the first stage; the last has 8 times as many
+            (default: :func:`default_base_filters` of the size).
         attention: resolution of the feature map (e.g. 32) after whose block
             a self-attention block is placed; ``None`` for none.
         spectral_norm: spectrally normalise every convolution and the logit
@@ -139,6 +159,7 @@ def sngan_discriminator(image_shape, base_filters=32, attention=None, spectral_n
     size, channels, seed, k = resnet_stages(image_shape, any_channels=True)
     # the discriminator's blocks end at size / 2 ... seed
     _check_attention(attention, [seed * 2**i for i in range(k)], "discriminator")
+    base_filters = base_filters or default_base_filters(size)
     conv = SpectralConv2D if spectral_norm else layers.Conv2D
     dense = SpectralDense if spectral_norm else layers.Dense
     image = keras.Input((size, size, channels), name="image")
