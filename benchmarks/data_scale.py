@@ -101,10 +101,10 @@ def make(counts):
 def one(kind, count, size, steps, batch=64):
     """Measure one configuration in this process; print a JSON line."""
     began = time.perf_counter()
+    import keras_gan_zoo as kgz  # before TensorFlow: the kernels the package's users get
     import numpy as np
     import keras
 
-    import keras_gan_zoo as kgz
     from keras_gan_zoo import runtime
 
     imported = time.perf_counter() - began

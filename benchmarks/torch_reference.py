@@ -159,9 +159,7 @@ class DownBlock(nn.Module):
     def forward(self, x):
         h = self.conv2(F.relu(self.conv1(x if self.first else F.relu(x))))
         h = F.avg_pool2d(h, 2)
-        if self.first:
-            return h + self.shortcut(F.avg_pool2d(x, 2))
-        return h + F.avg_pool2d(self.shortcut(x), 2)
+        return h + F.avg_pool2d(self.shortcut(x), 2)  # project, then pool, as kgz's blocks
 
 
 class ResnetGANDiscriminator(nn.Module):

@@ -14,7 +14,7 @@ from keras_gan_zoo import callbacks, data, losses, metrics, networks, optimizers
 from keras_gan_zoo.models import *  # noqa: F403  (the variants of the registry, and the bases)
 from keras_gan_zoo.models import VARIANTS
 from keras_gan_zoo import models
-from keras_gan_zoo import export, training, zoo
+from keras_gan_zoo import export, runtime, training, zoo
 
 try:  # the version is pyproject.toml's, as installed
     from importlib.metadata import version as _version
@@ -33,6 +33,7 @@ __all__ = [
     "models",
     "networks",
     "optimizers",
+    "runtime",
     "training",
     "visualize",
     "zoo",

@@ -76,8 +76,8 @@ def _prefer_onednn():
 
     TensorFlow turns them on by itself only on CPUs with AVX-512 VNNI, AVX512-BF16
     or AMX; elsewhere (AVX2-only CPUs such as many AMD EPYCs) it runs Eigen's
-    convolutions, which trained the DCGAN step 1.35x and the WGAN-GP step 1.8x
-    slower there (docs' performance page). The switch is read once, when
+    convolutions, which train slower there (the docs' performance page
+    measures each variant both ways). The switch is read once, when
     TensorFlow loads: it is set only if TensorFlow is not imported yet and
     ``TF_ENABLE_ONEDNN_OPTS`` is unset (set it to 0 to keep Eigen's kernels).
     """

@@ -247,21 +247,14 @@ class RunProgress(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if self._bar is None:
             self._first = self._step()
+            self._calls = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._mark is None:
+            self._begin = (self._step(), time.perf_counter())
 
     def on_train_batch_end(self, batch, logs=None):
         step = self._step()
-        if self._bar is None and step < self.total_steps:
-            now = time.perf_counter()
-            if self._mark is None or step == self._mark[0]:  # the first call: tracing
-                self._mark = (step, now)
-                return
-            seconds = (now - self._mark[1]) / (step - self._mark[0])
-            per_epoch = (f"an epoch ({self.steps_per_epoch:,} steps) takes about "
-                         f"{_duration(seconds * self.steps_per_epoch)}, "
-                         if self.steps_per_epoch else "")
-            self.print_fn(f"pace: {seconds:.3g} s a step here; {per_epoch}the "
-                          f"{self.total_steps - step:,} steps left about "
-                          f"{_duration(seconds * (self.total_steps - step))}")
         if self._bar is None:
             # the bar counts this run's steps (a resumed run's from where it resumed), so the
             # time left comes from this run's own pace. The logs are already means: shown as
@@ -269,8 +262,27 @@ class RunProgress(keras.callbacks.Callback):
             self._bar = keras.utils.Progbar(max(self.total_steps - self._first, 1),
                                             interval=self.interval, unit_name="step",
                                             stateful_metrics=list(logs or {}))
+        self._calls += 1
+        if self._mark is None:
+            if self._calls == 1 and step < self.total_steps:
+                return  # the first call into TensorFlow traces the step: no pace yet, no bar
+            self._say_pace(step)
         values = [(k, float(np.asarray(v).reshape(-1)[0])) for k, v in (logs or {}).items()]
         self._bar.update(step - self._first, values=values, finalize=step >= self.total_steps)
+
+    def _say_pace(self, step):
+        """One line: this call's own time per step, and what it makes of an epoch and the rest."""
+        first, began = self._begin
+        self._mark = (step, time.perf_counter())
+        if step <= first or step >= self.total_steps:
+            return
+        seconds = (self._mark[1] - began) / (step - first)
+        per_epoch = (f"an epoch ({self.steps_per_epoch:,} steps) takes about "
+                     f"{_duration(seconds * self.steps_per_epoch)}, " if self.steps_per_epoch
+                     else "")
+        self.print_fn(f"pace: {seconds:.3g} s a step here; {per_epoch}the "
+                      f"{self.total_steps - step:,} steps left about "
+                      f"{_duration(seconds * (self.total_steps - step))}")
 
     def on_train_end(self, logs=None):
         if self._bar is not None and self._step() >= self.total_steps:

@@ -348,15 +348,19 @@ def _train_run(args):
     source = _training_source(args, cls)
     batch_size, batch_why = _batch_size(args, cls, source)
     if batch_size % replicas:
-        raise CLIError(f"--batch-size {batch_size} does not divide among {replicas} replicas; "
-                       f"the batch size is global: use a multiple of {replicas}")
+        raise CLIError(f"the batch size {batch_size}{batch_why or ' (--batch-size)'} does not "
+                       f"divide among {replicas} replicas; the batch size is global: pass "
+                       f"--batch-size, a multiple of {replicas}")
     options = {"seed": args.seed, **(recipe.options if recipe else {})}
     if args.latent_dim is not None:
         options["latent_dim"] = args.latent_dim
     for flag in ("augment", "ema", "loss", "divergence"):  # the variant says if it takes them
         if getattr(args, flag) is not None:
             options[flag] = getattr(args, flag)
-    options.update(_settings(args.set))
+    for key, value in _settings(args.set).items():  # a dict adds to the recipe's dict
+        known = options.get(key)
+        options[key] = {**known, **value} if isinstance(known, dict) and isinstance(
+            value, dict) else value
     keras.mixed_precision.set_global_policy(policy)
     with strategy.scope():
         if args.init_from:
@@ -379,7 +383,8 @@ def _train_run(args):
     print(f"keras-gan-zoo train {args.variant}" + (f" (from {args.init_from})" if args.init_from
                                                      else ""))
     kernels = ("; TensorFlow's oneDNN kernels" if runtime.onednn_enabled() else
-               "; TensorFlow's Eigen kernels (TF_ENABLE_ONEDNN_OPTS=0)")
+               "; TensorFlow's Eigen kernels" + (" (TF_ENABLE_ONEDNN_OPTS=0)" if os.environ.get(
+                   "TF_ENABLE_ONEDNN_OPTS") in ("0", "false") else ""))
     print(f"  devices    {where}" + ("" if gpus else kernels))
     if recipe:
         print(f"  recipe     {args.recipe}: {recipe.summary}")
@@ -450,10 +455,17 @@ def _batch_size(args, cls, source):
 
     if args.batch_size is not None:
         return args.batch_size, ""
+    from keras_gan_zoo.training import CHECKPOINT
+
     run_file = os.path.join(args.out, "run.json")
-    if args.resume and os.path.exists(run_file):
-        with open(run_file) as f:
-            saved = json.load(f).get("batch_size")
+    if args.resume and os.path.exists(os.path.join(args.out, CHECKPOINT)) and \
+            os.path.exists(run_file):
+        try:
+            with open(run_file) as f:
+                saved = json.load(f).get("batch_size")
+        except (OSError, ValueError, AttributeError) as error:
+            raise CLIError(f"{run_file} cannot be read ({error}); pass --batch-size with "
+                           "the batch size the run was started with") from None
         if saved:
             return int(saved), " (the resumed run's)"
     shape = tuple(source.shape)

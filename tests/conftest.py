@@ -7,8 +7,10 @@ before any test runs an op; conftest.py is imported first.
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# the kernels keras-gan-zoo picks when it is imported before TensorFlow (keras_gan_zoo/_backend.py)
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+# the kernels keras-gan-zoo picks on x86-64 when it is imported before TensorFlow
+# (keras_gan_zoo/_backend.py), so that the tests run what users run
+if __import__("platform").machine().lower() in ("x86_64", "amd64"):
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import tensorflow as tf  # noqa: E402
 

@@ -305,7 +305,10 @@ def test_recipe_errors_name_the_recipes_there_are(tmp_path):
                     "--size", "16", "--out", str(tmp_path / "b"))
     assert other.returncode == 2
     assert "wgan_gp has no recipes (variants with recipes: gan)" in other.stderr
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    both = main(["train", "gan", "--recipe", "small-data", "--init-from", "dcgan_mnist",
+                 "--data", str(data), "--size", "16", "--out", str(tmp_path / "c")])
+    assert both == 2
+    assert not any((tmp_path / name).exists() for name in "abc")
 
 
 def test_the_default_batch_follows_the_image_size_and_a_resumed_run(tmp_path, capsys):
@@ -321,3 +324,13 @@ def test_the_default_batch_follows_the_image_size_and_a_resumed_run(tmp_path, ca
     assert main([*common, "--epochs", "2", "--out", str(out), "--resume"]) == 0
     assert "batch 32 (the resumed run's)" in capsys.readouterr().out
     assert int(keras.saving.load_model(out / "model.keras").generator_optimizer.iterations) == 4
+
+
+def test_a_default_batch_that_does_not_divide_among_replicas_says_which_flag(tmp_path):
+    data = _emoji(tmp_path / "emoji", n=8)
+    out = run_cli("train", "gan", "--data", str(data), "--size", "16", "--devices", "cpu:3",
+                  "--out", str(tmp_path / "run"))
+    assert out.returncode == 2
+    assert ("the batch size 64 (the default at 16x16; --batch-size to change) does not divide "
+            "among 3 replicas") in out.stderr and "a multiple of 3" in out.stderr
+    assert not (tmp_path / "run").exists()

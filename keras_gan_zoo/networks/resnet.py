@@ -43,9 +43,9 @@ def default_base_filters(size):
     """The ResNets' default ``base_filters`` for ``size``-pixel images (:data:`DEFAULT_WIDTHS`).
 
     32 up to 64 px; 16 at 128 px, the width of the small-data recipe that the
-    docs' small-data page measured at 64 and 128 px; 8 at 256 px, where a
-    step of batch 16 at width 32 needed 5.5 GB and two minutes on 2 CPU cores
-    (docs' performance page, "Step time per resolution").
+    docs' small-data page measured at 64 and 128 px; 8 at 256 px, where
+    wider networks need several GB and minutes a step on a small CPU (the
+    docs' performance page, "Step time per resolution", measures each).
     """
     return next(width for largest, width in DEFAULT_WIDTHS if size <= largest)
 
