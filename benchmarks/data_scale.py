@@ -264,11 +264,12 @@ def epoch(count, size):
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     result = subprocess.run(["keras-gan-zoo", "train", "gan", "--data", str(folder), "--size",
-                             str(size), "--epochs", "1", "--out", str(out), "--verbose", "2"],
+                             str(size), "--epochs", "1", "--out", str(out), "--verbose", "1"],
                             capture_output=True, text=True)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
-    print(result.stdout[-3000:])
+    print(result.stdout[:1500] + ("\n...\n" + result.stdout[-1500:] if len(result.stdout) > 3000
+                                   else result.stdout[1500:]))
     print(f"exit {result.returncode}; {count} images at {size} px, one epoch from the command "
           f"line: {_duration(wall)} wall, peak memory {peak:.2f} GB", flush=True)
     if result.returncode:
