@@ -15,6 +15,24 @@ from keras_gan_zoo import runtime
 DATA = Path(os.environ.get("KGZ_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
+def child_json(script, args, what, env=None):
+    """Run ``python script *args`` in a fresh process and return the JSON of its last line.
+
+    Measurements that need a process of their own (peak memory, environment
+    variables TensorFlow reads when it loads) print one JSON line; a failed
+    child stops the benchmark with ``what`` and the end of its stderr.
+    """
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(script), *map(str, args)], capture_output=True,
+                         text=True, env=env)
+    if out.returncode:
+        raise SystemExit(f"{what}: the measuring process failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def write_between_markers(page, name, table):
     """Replace the text between ``<!-- NAME: start -->`` and ``<!-- NAME: end -->`` in ``page``.
 

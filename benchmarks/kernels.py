@@ -18,12 +18,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # common.py, throughput.py
 RESULTS = HERE / "results" / "kernels.json"
 PAGE = HERE.parent / "docs" / "benchmarks" / "performance.md"
 VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan", "recipe")
@@ -32,7 +32,6 @@ KERNELS = {"Eigen": "0", "oneDNN": "1"}
 
 def child(variant):
     """Two timings of ``variant``'s float32 step in this process; one JSON line."""
-    sys.path.insert(0, str(HERE))
     import throughput
     from keras_gan_zoo import runtime
 
@@ -45,13 +44,10 @@ def child(variant):
 
 
 def measure(variant, kernels):
+    from common import child_json
+
     env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": KERNELS[kernels], "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, __file__, "--child", variant], capture_output=True,
-                         text=True, env=env)
-    if out.returncode:
-        raise SystemExit(f"{variant} ({kernels}): the measuring process failed:\n"
-                         f"{out.stderr[-3000:]}")
-    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row = child_json(__file__, ["--child", variant], f"{variant} ({kernels})", env=env)
     if row["onednn"] != (kernels == "oneDNN"):
         raise SystemExit(f"{variant}: asked for {kernels} kernels, TensorFlow ran the others")
     return row
@@ -82,7 +78,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child)
-    sys.path.insert(0, str(HERE))
     from throughput import BATCH
 
     runs, cpu = {v: {k: [] for k in KERNELS} for v in args.variants}, None

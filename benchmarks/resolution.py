@@ -26,13 +26,13 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py
 RESULTS = Path(__file__).resolve().parent / "results" / "resolution.json"
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "benchmarks" / "performance.md"
 
@@ -77,12 +77,10 @@ def child(size, base_filters, steps, batch):
 
 
 def measure(size, base_filters, steps, batch):
-    command = [sys.executable, __file__, "--child", str(size), str(base_filters or 0), str(steps),
-               str(batch or 0)]
-    out = subprocess.run(command, capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"size {size}: the measuring process failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from common import child_json
+
+    return child_json(__file__, ["--child", size, base_filters or 0, steps, batch or 0],
+                      f"size {size}")
 
 
 def table(rows):
@@ -124,7 +122,6 @@ def main(argv=None):
                   f"of {row['batch']}, {row['peak_gb']:.2f} GB", flush=True)
     print(table(rows))
     if args.write:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         from common import write_between_markers
 
         name = "resolution widths" if args.base_filters else "resolution"
