@@ -22,7 +22,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, hardware  # noqa: E402
+from common import DATA, RESULTS, hardware  # noqa: E402
 
 VARIANTS = {"ConditionalGAN (projection)": kgz.ConditionalGAN, "ACGAN": kgz.ACGAN}
 
@@ -31,7 +31,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="benchmarks/results/acgan_mnist")
+    parser.add_argument("--out", default=str(RESULTS / "acgan_mnist"))
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     x, y = kgz.data.to_arrays(kgz.data.mnist(DATA / "mnist", split="all"))

@@ -1,18 +1,18 @@
-"""Shared pieces of the benchmark scripts: paths, a digit classifier, timing."""
+"""Shared pieces of the benchmark scripts: a digit classifier, measuring in a fresh process,
+and (from ``tools/kit.py``) the data's path, the machine, a timer, tables between markers."""
 
-import os
-import platform
-import time
+import sys
 from pathlib import Path
 
 import keras_gan_zoo  # noqa: F401  (before TensorFlow: its kernels as the package's users get them)
 import keras
 import numpy as np
-import tensorflow as tf
-from keras_gan_zoo import runtime
 
-#: ../shared/data beside the repository (see its README); override with KGZ_DATA.
-DATA = Path(os.environ.get("KGZ_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from kit import DATA, Timer, hardware, write_between_markers  # noqa: E402,F401
+
+#: Where the benchmark scripts write their results (whatever the working directory).
+RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def child_json(script, args, what, env=None):
@@ -31,29 +31,6 @@ def child_json(script, args, what, env=None):
     if out.returncode:
         raise SystemExit(f"{what}: the measuring process failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def write_between_markers(page, name, table):
-    """Replace the text between ``<!-- NAME: start -->`` and ``<!-- NAME: end -->`` in ``page``.
-
-    The benchmark pages' tables are written by the scripts that measure them,
-    never pasted by hand.
-    """
-    page = Path(page)
-    text = page.read_text()
-    start, end = f"<!-- {name}: start -->", f"<!-- {name}: end -->"
-    if start not in text or end not in text:
-        raise ValueError(f"{page} has no markers {start} ... {end}")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    page.write_text(f"{head}{start}\n{table}\n{end}{tail}")
-
-
-def hardware():
-    """One line naming the machine, for every printed table."""
-    return (f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), no GPU, "
-            f"TensorFlow {tf.__version__} ({'oneDNN' if runtime.onednn_enabled() else 'Eigen'} "
-            f"kernels), Keras {keras.__version__}")
 
 
 def digit_classifier(input_shape, num_classes=10):
@@ -99,14 +76,3 @@ def class_accuracy(classifier, images, labels, batch_size=512):
     """Share of ``images`` that ``classifier`` assigns to ``labels``."""
     logits = classifier.predict(images, batch_size=batch_size, verbose=0)
     return float(np.mean(logits.argmax(-1) == np.asarray(labels)))
-
-
-class Timer:
-    """``with Timer() as t: ...; t.seconds``."""
-
-    def __enter__(self):
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start

@@ -20,7 +20,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, class_accuracy, hardware, train_classifier  # noqa: E402
+from common import DATA, RESULTS, Timer, class_accuracy, hardware, train_classifier  # noqa: E402
 
 
 def main(argv=None):
@@ -31,7 +31,7 @@ def main(argv=None):
     parser.add_argument("--base-filters", type=int, default=32)
     parser.add_argument("--mixed-precision", action="store_true", help="mixed_bfloat16 policy")
     parser.add_argument("--data", default=str(DATA / "mnist"))
-    parser.add_argument("--out", default="benchmarks/results/conditional_mnist")
+    parser.add_argument("--out", default=str(RESULTS / "conditional_mnist"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reuse-fakes", type=int, choices=[0, 1], default=0,
                         help="the README's figures were measured with 0, before reuse_fakes "

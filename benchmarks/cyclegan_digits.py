@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, class_accuracy, hardware, train_classifier  # noqa: E402
+from common import DATA, RESULTS, Timer, class_accuracy, hardware, train_classifier  # noqa: E402
 
 
 def main(argv=None):
@@ -53,7 +53,7 @@ def main(argv=None):
                         help="shear MNIST's digits upright, as USPS's are (default: yes)")
     parser.add_argument("--float32", action="store_true",
                         help="train in float32 instead of mixed_bfloat16")
-    parser.add_argument("--out", default="benchmarks/results/cyclegan_digits")
+    parser.add_argument("--out", default=str(RESULTS / "cyclegan_digits"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 

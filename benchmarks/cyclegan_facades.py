@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, hardware  # noqa: E402
+from common import DATA, RESULTS, Timer, hardware  # noqa: E402
 
 
 def main(argv=None):
@@ -30,7 +30,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--base-filters", type=int, default=16)
     parser.add_argument("--blocks", type=int, default=6)
-    parser.add_argument("--out", default="benchmarks/results/cyclegan_facades")
+    parser.add_argument("--out", default=str(RESULTS / "cyclegan_facades"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 

@@ -30,7 +30,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, hardware  # noqa: E402
+from common import DATA, RESULTS, hardware  # noqa: E402
 
 NETWORKS = {"base_filters": 32}
 
@@ -95,7 +95,7 @@ def main(argv=None):
     parser.add_argument("--pull-away", type=float, default=0.1, help="ebgan: weight of the PT term")
     parser.add_argument("--discriminator-lr", type=float, default=None,
                         help="Adam(lr, 0.5) for the discriminator instead of the variant's default")
-    parser.add_argument("--out", default="benchmarks/results/family_mnist")
+    parser.add_argument("--out", default=str(RESULTS / "family_mnist"))
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     train_set, held_set = data()

@@ -27,7 +27,7 @@ import keras  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
 import toy_modes  # noqa: E402
-from common import DATA, hardware  # noqa: E402
+from common import DATA, RESULTS, hardware  # noqa: E402
 
 BASELINE = "non-saturating GAN"
 
@@ -100,7 +100,7 @@ def main(argv=None):
     parser.add_argument("--sets", default="ring8,grid25")
     parser.add_argument("--steps", type=int, default=6000, help="toy: generator steps")
     parser.add_argument("--epochs", type=int, default=10, help="mnist: epochs")
-    parser.add_argument("--out", default="benchmarks/results/fgan")
+    parser.add_argument("--out", default=str(RESULTS / "fgan"))
     args = parser.parse_args(argv)
     divergences = [BASELINE] + args.divergences.split(",")
     if args.task == "toy":

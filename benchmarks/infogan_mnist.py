@@ -25,7 +25,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, hardware  # noqa: E402
+from common import DATA, RESULTS, Timer, hardware  # noqa: E402
 
 
 def main(argv=None):
@@ -46,7 +46,7 @@ def main(argv=None):
                         help="train on the first N of the 8,000 training images (how much does "
                              "the amount of data matter?)")
     parser.add_argument("--data", default=str(DATA / "mnist"))
-    parser.add_argument("--out", default="benchmarks/results/infogan_mnist")
+    parser.add_argument("--out", default=str(RESULTS / "infogan_mnist"))
     parser.add_argument("--float32", action="store_true",
                         help="train in float32 instead of mixed_bfloat16")
     parser.add_argument("--seed", type=int, default=0)
@@ -118,7 +118,7 @@ def main(argv=None):
     print(f"| code -> digit | {', '.join(f'{c}->{d}' for c, d in sorted(mapping.items()))} |")
     print(f"| training time | {timer.seconds / 60:.1f} min |")
     print(f"\ncontinuous-code grids: {args.out}/continuous_0.png, continuous_1.png; the table of "
-          "categories against digits: python benchmarks/infogan_codes.py")
+          "categories against digits: python research/infogan_codes.py")
 
 
 if __name__ == "__main__":

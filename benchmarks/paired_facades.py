@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, hardware  # noqa: E402
+from common import DATA, RESULTS, Timer, hardware  # noqa: E402
 
 NUM_CLASSES = len(kgz.data.FACADE_CLASSES)
 
@@ -96,7 +96,7 @@ def main(argv=None):
     parser.add_argument("--filters", type=int, default=32, help="base filters of every network")
     parser.add_argument("--latent-dim", type=int, default=64, help="GauGAN's style code")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="benchmarks/results/paired_facades")
+    parser.add_argument("--out", default=str(RESULTS / "paired_facades"))
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 

@@ -39,7 +39,7 @@ import keras  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
 import toy_modes  # noqa: E402
-from common import DATA, hardware  # noqa: E402
+from common import DATA, RESULTS, hardware  # noqa: E402
 
 SWITCHES = {
     "plain": ({}, {}),
@@ -95,7 +95,7 @@ def main(argv=None):
     parser.add_argument("--stacked-steps", type=int, default=1000)
     parser.add_argument("--skip-stacked", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="benchmarks/results/stabilisers")
+    parser.add_argument("--out", default=str(RESULTS / "stabilisers"))
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "results.json")

@@ -22,7 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, Timer, hardware  # noqa: E402
+from common import DATA, RESULTS, Timer, hardware  # noqa: E402
 
 PUBLISHED = [("DCGAN (PacGAN table 2)", "99", "3.40"), ("ALI", "16", "5.40"),
              ("Unrolled GAN", "48.7", "4.32"), ("VEEGAN", "150", "2.95"),
@@ -38,7 +38,7 @@ def main(argv=None):
     parser.add_argument("--base-filters", type=int, default=64)
     parser.add_argument("--latent-dim", type=int, default=100)
     parser.add_argument("--precision", choices=["float32", "mixed_bfloat16"], default="mixed_bfloat16")
-    parser.add_argument("--out", default="benchmarks/results/stacked_mnist")
+    parser.add_argument("--out", default=str(RESULTS / "stacked_mnist"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--pack", type=int, default=1, help="PacGAN packing (GAN only)")
     parser.add_argument("--resume", action="store_true")

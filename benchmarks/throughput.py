@@ -41,11 +41,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_gan_zoo import runtime  # noqa: E402
-from common import hardware, write_between_markers  # noqa: E402
+from common import RESULTS, hardware, write_between_markers  # noqa: E402
 
 VARIANTS = ("gan", "wgan_gp", "conditional", "cyclegan", "recipe")
 BATCH = {"gan": 64, "wgan_gp": 64, "conditional": 64, "cyclegan": 16, "recipe": 32}
-#: the own-images recipe at 64 px, as ``benchmarks/recipe_overhead.py`` and ``small_data.py``
+#: the own-images recipe at 64 px, as ``research/recipe_overhead.py`` and ``small_data.py``
 RECIPE = dict(network_kwargs={"architecture": "resnet", "base_filters": 16}, loss="hinge",
               augment="diffaugment", ema=0.999)
 #: the variants of the batch-size curves (the recipe's step is timed side by side only)
@@ -528,7 +528,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="few steps and repeats: a smoke run")
     parser.add_argument("--skip", nargs="*", default=[],
                         choices=["like", "main", "levers", "sampling", "scale"])
-    parser.add_argument("--out", default="benchmarks/results/throughput")
+    parser.add_argument("--out", default=str(RESULTS / "throughput"))
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.batch_sizes = min(args.repeats, 2), [16, 64]

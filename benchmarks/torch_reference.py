@@ -72,7 +72,7 @@ def _norm(c):
 
 
 class ResnetGenerator(nn.Module):
-    """The CycleGAN ResNet generator of kgz.networks.resnet_generator (32 filters, 6 blocks)."""
+    """The CycleGAN ResNet generator of kgz.networks.resnet_translator (32 filters, 6 blocks)."""
 
     def __init__(self, channels=1, base=32, blocks=6):
         super().__init__()

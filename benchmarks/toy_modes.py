@@ -24,6 +24,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
+from common import RESULTS  # noqa: E402
 
 # Published results on the same protocol: (modes, % high quality).
 PUBLISHED = [
@@ -116,7 +117,7 @@ def main(argv=None):
                         help="override the WGAN-GP gradient-penalty weight")
     parser.add_argument("--lr", type=float, default=None,
                         help="override the learning rate (GAN 2e-4, WGAN 5e-5, WGAN-GP 5e-4)")
-    parser.add_argument("--out", default="benchmarks/results/toy_modes")
+    parser.add_argument("--out", default=str(RESULTS / "toy_modes"))
     args = parser.parse_args(argv)
     hidden = tuple(int(h) for h in args.hidden.split(","))
     rows = []

@@ -11,9 +11,11 @@ Example:
 
 from keras_gan_zoo import _backend  # noqa: F401  (must come first: checks the backend)
 from keras_gan_zoo import callbacks, data, losses, metrics, networks, optimizers, visualize
-from keras_gan_zoo.models import *  # noqa: F403  (the variants of the registry, and the bases)
-from keras_gan_zoo.models import VARIANTS
 from keras_gan_zoo import models
+from keras_gan_zoo.models import *  # noqa: F403  (the bases, the contract, the registry)
+from keras_gan_zoo import variants
+from keras_gan_zoo.variants import *  # noqa: F403  (every registered variant's class)
+from keras_gan_zoo import legacy as _legacy
 from keras_gan_zoo import export, runtime, training, zoo
 
 try:  # the version is pyproject.toml's, as installed
@@ -23,8 +25,11 @@ try:  # the version is pyproject.toml's, as installed
 except Exception:  # pragma: no cover - not installed (run from a source tree)
     __version__ = "0+unknown"
 
+_legacy.install()
+
 __all__ = [
     *models.__all__,
+    *(name for name in variants.__all__ if name not in models.__all__),
     "callbacks",
     "data",
     "export",
@@ -35,6 +40,7 @@ __all__ = [
     "optimizers",
     "runtime",
     "training",
+    "variants",
     "visualize",
     "zoo",
 ]

@@ -6,7 +6,7 @@ read before Keras is imported, because importing Keras for a backend that is
 not installed fails with a message about that backend's package instead.
 
 On x86-64 it also asks TensorFlow for its oneDNN kernels before TensorFlow
-loads (:func:`_prefer_onednn`).
+loads (``_prefer_onednn``).
 """
 
 import json

@@ -15,11 +15,11 @@ meets the same augmentation on one replica or many. Every operation is a
 gather, a multiply or an add, so the gradient is exact (no approximate
 gradient of an image-warping kernel).
 
-* :func:`diffaugment` - Zhao et al. 2020, "Differentiable Augmentation for
+* ``diffaugment`` - Zhao et al. 2020, "Differentiable Augmentation for
   Data-Efficient GAN Training": colour (brightness, saturation, contrast),
   translation by up to 1/8 of the image (zeros shifted in) and cutout of a
   square half the image's side, every one on every image.
-* :func:`ada` - Karras et al. 2020, "Training Generative Adversarial Networks
+* ``ada`` - Karras et al. 2020, "Training Generative Adversarial Networks
   with Limited Data": the "bgc" pipeline (x-flip, 90-degree rotations, integer
   translation, isotropic scaling, rotation, anisotropic scaling, fractional
   translation; brightness, contrast, luma flip, hue rotation, saturation),
@@ -235,7 +235,7 @@ def ada(images, u, p):
 
 
 def augment(name, images, u, p=None):
-    """Apply the augmentation ``name`` (one of :data:`AUGMENTS`) with uniforms ``u``."""
+    """Apply the augmentation ``name`` (one of ``AUGMENTS``) with uniforms ``u``."""
     if name == "diffaugment":
         return diffaugment(images, u)
     if name == "ada":

@@ -123,7 +123,7 @@ class MetricLogger(keras.callbacks.Callback):
     tensorflow-cpu does not bring it).
 
     Args:
-        metric: a name of :data:`keras_gan_zoo.metrics.METRICS`: ``"fid"``
+        metric: a name of ``keras_gan_zoo.metrics.METRICS``: ``"fid"``
             (Fréchet distance in the extractor's features), ``"kid"``,
             ``"precision_recall"``, ``"modes"`` (``real`` is ``"ring8"``,
             ``"grid25"`` or ``"stacked_mnist"``); or a callable ``model ->
@@ -132,10 +132,10 @@ class MetricLogger(keras.callbacks.Callback):
         n: generated samples per evaluation (and at most this many real ones).
         every: evaluate every this many epochs (and after the last).
         seed: seed of the generated samples (the same noise every time).
-        extractor, inception_weights: see :func:`keras_gan_zoo.metrics.features`.
+        extractor, inception_weights: see ``keras_gan_zoo.metrics.features``.
         name: log key of a callable's float (default ``"metric"``).
 
-    Logged keys: those of :func:`keras_gan_zoo.metrics.evaluate`: ``fid``;
+    Logged keys: those of ``keras_gan_zoo.metrics.evaluate``: ``fid``;
     ``kid`` and ``kid_std``; ``precision`` and ``recall``; ``modes``,
     ``num_modes``, ``reverse_kl`` (and ``high_quality`` on toy mixtures).
 

@@ -13,7 +13,7 @@
 MODEL is a .keras file or a zoo name everywhere (and, for ``sample`` and
 ``evaluate``, an exported generator: ``.onnx``, ``.tflite``, OpenVINO ``.xml``
 or a SavedModel folder, run by its own runtime); DATA is read by
-:func:`keras_gan_zoo.data.load`. The command line only wires the library
+``keras_gan_zoo.data.load``. The command line only wires the library
 together: it asks each model what it takes and gives (its signature) and
 never what type it is. Errors print one line (``error: ...``) and exit with
 status 2; ``--debug`` shows the traceback.
@@ -274,19 +274,18 @@ def _open(spec, args, flag="--data", labels=None, size=None, channels=None, spli
 def _training_source(args, cls):
     """The source the variant trains on: examples (and labels), or ``(a, b)`` images.
 
-    The variant says what it takes (``pairing`` for translation models); the
+    The variant says what it takes (its ``takes``); the
     flags say where the two sets are: ``--data A --data-b B`` (paired: matched
     by file name), or side-by-side images in ``--data`` (A left, B right).
     """
     from keras_gan_zoo.data import stream
 
-    pairing = getattr(cls, "pairing", None)
-    if pairing is None:
+    if not cls.takes.pairs:
         if args.data_b:
             raise CLIError(f"--data-b is for translation variants; {args.variant} trains on one "
                            "set of examples (--data)")
         return _open(args.data, args)
-    paired = pairing == "paired"
+    paired = cls.takes.kind == "paired"
     try:
         if args.data_b:
             a = _open(args.data, args, labels="none")
@@ -393,7 +392,8 @@ def _train_run(args):
     if hasattr(source, "options"):
         print(f"  images     {source.shape[0]}x{source.shape[1]}, {source.options.describe()}")
     print(f"  steps      {steps_per_epoch:,} per epoch of batch {batch_size}{batch_why} ("
-          f"{batch_size // replicas} per replica), {args.epochs} epochs = {total:,} steps, "
+          f"{batch_size // replicas} per replica), {args.epochs} "
+          f"epoch{'s' if args.epochs != 1 else ''} = {total:,} steps, "
           f"{steps_per_execution_for(args.steps_per_execution, steps_per_epoch)} per execution")
     print(f"  run        {args.out} (checkpoint every epoch"
           + (f" and every {args.checkpoint_steps} steps" if args.checkpoint_steps else "")
@@ -563,8 +563,24 @@ def _list(args):
 
 
 # ------------------------------------------------------------------ sample
-#: The sample flags that set a generator input: each is named as the input it sets.
-CODE_FLAGS = ("label", "categorical", "continuous")
+def _code_flags(signature, extra, model):
+    """The sample flags that set the generator's codes, read from its ports: ``--NAME VALUE``
+    for each code input (``--label`` of a conditional model, ``--categorical`` and
+    ``--continuous`` of an InfoGAN); an integer for a categorical port, comma-separated
+    numbers for the others. Returns ``{generate keyword: value}``."""
+    ports = {p.name: p for p in signature.codes}
+    parser = argparse.ArgumentParser(prog="keras-gan-zoo sample", add_help=False)
+    for name, port in ports.items():
+        parser.add_argument(f"--{name}", type=int if port.kind == "categorical" else str)
+    known, unknown = parser.parse_known_args(extra)
+    if unknown:
+        flag = next((u for u in unknown if u.startswith("--")), unknown[0]).split("=")[0]
+        takes = ", ".join(f"--{name}" for name in ports)
+        raise CLIError(f"{flag} does not apply to a {type(model).__name__}"
+                       + (f" (it takes {takes})" if takes else " (it takes noise only)"))
+    return {ports[name].keyword: (value if ports[name].kind == "categorical" else
+                                  _floats(value, name))
+            for name, value in vars(known).items() if value is not None}
 
 
 def _sample(args):
@@ -576,12 +592,14 @@ def _sample(args):
 
     model = _load_model(args.model)
     signature = model.signature(args.direction)
-    given = {flag for flag in (*CODE_FLAGS, "input", "deskew", "interpolate", "truncation")
+    given = {flag for flag in ("input", "deskew", "interpolate", "truncation")
              if getattr(args, flag) not in (None, False)}
+    codes = [a.split("=")[0].lstrip("-") for a in args.codes if a.startswith("--")]
     if signature.kind == "translator":
-        wrong = given - {"input", "deskew"}  # a translator takes no noise, codes or truncation
+        # a translator takes no noise, codes or truncation
+        wrong = sorted(given - {"input", "deskew"}) + codes
         if wrong:
-            raise CLIError(f"--{sorted(wrong)[0]} does not apply to a {type(model).__name__}, "
+            raise CLIError(f"--{wrong[0]} does not apply to a {type(model).__name__}, "
                            "which translates images: pass --input IMAGE_OR_FOLDER")
         if "input" not in given:
             raise CLIError(f"a {type(model).__name__} translates images: pass --input "
@@ -600,20 +618,12 @@ def _sample(args):
         shown = np.concatenate([_as_channels(source, result.shape[-1]), result])
         visualize.save_image_grid(shown, args.out, ncols=len(source))
     else:
-        names = {p.name: p for p in signature.codes}
-        wrong = sorted(f for f in given if f in ("input", "deskew")
-                       or (f in CODE_FLAGS and f not in names))
+        wrong = sorted(f for f in given if f in ("input", "deskew"))
         if wrong:
-            takes = ", ".join(f"--{f}" for f in CODE_FLAGS if f in names)
+            takes = ", ".join(f"--{p.name}" for p in signature.codes)
             raise CLIError(f"--{wrong[0]} does not apply to a {type(model).__name__}"
                            + (f" (it takes {takes})" if takes else " (it takes noise only)"))
-        options = {}
-        for flag in CODE_FLAGS:
-            value = getattr(args, flag)
-            if value is not None:
-                port = names[flag]
-                options[port.keyword] = (int(value) if port.kind == "categorical" else
-                                         _floats(value, flag))
+        options = _code_flags(signature, args.codes, model)
         if args.interpolate:
             result = visualize.interpolation_images(model, rows=max(1, args.n // args.interpolate),
                                                     steps=args.interpolate, seed=args.seed,
@@ -828,14 +838,15 @@ def build_parser():
     ls = commands.add_parser("list", help="the pretrained zoo entries and their headline numbers")
     ls.set_defaults(run=_list)
 
-    sm = commands.add_parser("sample", help="write a PNG grid of samples (or translations) "
-                             "of a zoo entry or a .keras model")
+    sm = commands.add_parser(
+        "sample", help="write a PNG grid of samples (or translations) of a zoo entry or a "
+        ".keras model",
+        epilog="A sampler's codes are flags named as its generator's inputs: --label N for a "
+               "conditional model, --categorical N and --continuous 0.5,-1 for an InfoGAN "
+               "(a flag the model does not take gets an error that lists those it takes).")
     sm.add_argument("model", help="zoo name (keras-gan-zoo list) or a .keras file")
     sm.add_argument("-n", type=_positive_int, default=64, help="samples")
     sm.add_argument("--seed", type=int, default=0)
-    sm.add_argument("--label", type=int, help="class, for a conditional model")
-    sm.add_argument("--categorical", type=int, help="categorical code, for an InfoGAN")
-    sm.add_argument("--continuous", help="continuous codes, e.g. 0.5,-1, for an InfoGAN")
     sm.add_argument("--interpolate", type=_positive_int, metavar="STEPS",
                     help="rows of STEPS samples walking the latent space between two random "
                          "points (spherical interpolation); n // STEPS rows")
@@ -908,7 +919,11 @@ def main(argv=None):
     """Entry point of the ``keras-gan-zoo`` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
     _quiet()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and getattr(args, "run", None) is not _sample:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.codes = extra  # a sampler's code flags, named as its generator's inputs
     try:
         args.run(args)
     except KeyboardInterrupt:

@@ -19,27 +19,27 @@ cyclegan        ``image`` float32 (batch, h, w,   ``translated``
 =============== ================================ ==========================
 
 Images are in ``[-1, 1]`` (``(x + 1) * 127.5`` gives pixels). Every export
-carries a metadata record (:func:`metadata`): the variant, each input's shape,
+carries a metadata record (``metadata``): the variant, each input's shape,
 dtype and meaning, the output's range, the class count or code sizes, and the
 package version. ONNX files hold it in ``metadata_props`` (the whole record as
 JSON under the key ``keras_gan_zoo``, plus flat keys); a SavedModel holds it
 in a ``metadata`` signature and in ``assets/keras_gan_zoo.json``; a LiteRT
 (``.tflite``) file in its flatbuffer ``metadata`` under ``keras_gan_zoo``; an
 OpenVINO model (``.xml`` + ``.bin``) in its ``rt_info`` under
-``keras_gan_zoo``. :func:`read_metadata` reads it back from any of them.
+``keras_gan_zoo``. ``read_metadata`` reads it back from any of them.
 
 With ``verify=True`` (the default) the written file is run (onnxruntime; the
 reloaded SavedModel; the LiteRT interpreter, ``ai-edge-litert``; the OpenVINO
 runtime on the CPU in float32) on random inputs at batch 1 and batch 7 and compared with
 Keras; if the largest absolute difference exceeds ``tolerance`` (1e-4) the
-export raises :class:`ExportVerificationError` with the numbers and writes
+export raises ``ExportVerificationError`` with the numbers and writes
 nothing. Files are written beside the target and moved into place only once
 verified, so a failed export leaves what was there untouched. Written files
 get the permissions of the user's umask (as ``open`` would give them).
 
 A generator trained under a ``mixed_bfloat16`` or ``mixed_float16`` policy is
 exported as a float32 copy of itself (same weights, float32 compute). It is
-verified against that float32 copy; :attr:`ExportResult.policy_gap` reports
+verified against that float32 copy; ``ExportResult.policy_gap`` reports
 how far the mixed-precision Keras model itself is from it (bfloat16 keeps
 about 3 significant digits, so expect ~1e-2 there, not 1e-4).
 
@@ -81,7 +81,7 @@ __all__ = [
     "to_saved_model",
 ]
 
-#: Formats :func:`export` writes.
+#: Formats ``export`` writes.
 FORMATS = ("onnx", "saved_model", "litert", "openvino")
 #: What each format's path is: the file ending it needs (``None``: a folder).
 ENDINGS = {"onnx": ".onnx", "saved_model": None, "litert": ".tflite", "openvino": ".xml"}
@@ -96,7 +96,7 @@ VERIFY_BATCHES = (1, 7)
 QUANTIZE = ("float16", "int8")
 #: Largest *mean* absolute difference from Keras a quantized export's verification
 #: accepts (a few pixels of an int8 file move far while the image does not change; what
-#: it does to quality is measured by :func:`keras_gan_zoo.metrics.export_quality`).
+#: it does to quality is measured by ``keras_gan_zoo.metrics.export_quality``).
 QUANTIZED_TOLERANCE = {"float16": 1e-2, "int8": 5e-2}
 #: Inputs an int8 export of a sampler is calibrated on (drawn as ``generate`` draws them).
 CALIBRATION_SAMPLES = 256
@@ -116,8 +116,8 @@ class ExportResult:
     Attributes:
         path: the written file (ONNX, LiteRT, OpenVINO's ``.xml`` with its
             ``.bin`` beside it) or directory (SavedModel).
-        format: one of :data:`FORMATS`.
-        metadata: the record stored in the export (see :func:`metadata`).
+        format: one of ``FORMATS``.
+        metadata: the record stored in the export (see ``metadata``).
         max_abs_diff: ``{batch size: largest |exported - Keras|}``, or empty
             when ``verify=False``.
         mean_abs_diff: ``{batch size: mean |exported - Keras|}`` (what a
@@ -359,8 +359,8 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=Non
         verify: run the file with onnxruntime at batch 1 and 7 and compare
             with Keras.
         tolerance: largest accepted absolute difference (default
-            :data:`TOLERANCE`); for a quantized file, largest accepted *mean*
-            difference (default :data:`QUANTIZED_TOLERANCE`).
+            ``TOLERANCE``); for a quantized file, largest accepted *mean*
+            difference (default ``QUANTIZED_TOLERANCE``).
         direction: ``"a_to_b"`` (default) or ``"b_to_a"`` for a CycleGAN.
         quantize: ``None`` (float32), ``"float16"`` (weights and compute in
             float16 by onnxruntime's converter; inputs and outputs stay
@@ -370,10 +370,10 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=Non
         calibration: for ``quantize="int8"`` of a translator, source images
             ``(n, h, w, c)`` in ``[-1, 1]`` (e.g. a few dozen training inputs)
             to calibrate on and verify with; a sampler is calibrated on
-            :data:`CALIBRATION_SAMPLES` inputs drawn as ``generate`` draws them.
+            ``CALIBRATION_SAMPLES`` inputs drawn as ``generate`` draws them.
 
     Returns:
-        :class:`ExportResult`.
+        ``ExportResult``.
 
     Example:
         >>> kgz.export.to_onnx(model, "generator.onnx").max_abs_diff
@@ -548,7 +548,7 @@ def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANC
     the role-named inputs and one output, a ``metadata`` signature returning
     the metadata JSON, and ``assets/keras_gan_zoo.json``.
 
-    Args: as :func:`to_onnx`, without ``opset``.
+    Args: as ``to_onnx``, without ``opset``.
 
     Example:
         >>> kgz.export.to_saved_model(model, "generator_savedmodel")
@@ -602,12 +602,12 @@ def to_litert(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, di
 
     The file has one signature, ``serve``, with the role-named inputs (dynamic
     batch) and one output, and the metadata record in its flatbuffer
-    ``metadata`` under ``keras_gan_zoo`` (:func:`read_metadata`). It is
+    ``metadata`` under ``keras_gan_zoo`` (``read_metadata``). It is
     converted by TensorFlow's LiteRT converter from the SavedModel
-    :func:`to_saved_model` writes, in float32 with the built-in operators,
+    ``to_saved_model`` writes, in float32 with the built-in operators,
     and verified in the LiteRT interpreter (``ai-edge-litert``).
 
-    Args: as :func:`to_saved_model`.
+    Args: as ``to_saved_model``.
 
     Example:
         >>> kgz.export.to_litert(model, "generator.tflite").max_abs_diff
@@ -675,15 +675,15 @@ def to_openvino(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, 
     """Export ``model``'s generator to an OpenVINO model: ``path`` (``.xml``) and its ``.bin``.
 
     Converted by ``openvino.convert_model`` from the SavedModel
-    :func:`to_saved_model` writes, stored with float32 weights (OpenVINO
+    ``to_saved_model`` writes, stored with float32 weights (OpenVINO
     would otherwise compress them to float16), the role-named inputs with a
     dynamic batch, and the metadata record in ``rt_info`` under
-    ``keras_gan_zoo`` (:func:`read_metadata`). Verified with the OpenVINO
+    ``keras_gan_zoo`` (``read_metadata``). Verified with the OpenVINO
     runtime on the CPU in float32: on CPUs with bfloat16 units OpenVINO
     computes in bfloat16 unless asked not to, so compile it with
     ``{"INFERENCE_PRECISION_HINT": "f32"}`` for these results.
 
-    Args: as :func:`to_saved_model`.
+    Args: as ``to_saved_model``.
 
     Example:
         >>> kgz.export.to_openvino(model, "generator.xml").max_abs_diff
@@ -732,10 +732,10 @@ _WRITERS = {"onnx": to_onnx, "saved_model": to_saved_model, "litert": to_litert,
 
 
 def export(model, path, format="onnx", **kwargs):
-    """Export ``model``'s generator as ``format``: one of :data:`FORMATS`.
+    """Export ``model``'s generator as ``format``: one of ``FORMATS``.
 
-    ``kwargs`` go to :func:`to_onnx`, :func:`to_saved_model`,
-    :func:`to_litert` or :func:`to_openvino`.
+    ``kwargs`` go to ``to_onnx``, ``to_saved_model``,
+    ``to_litert`` or ``to_openvino``.
     """
     if format not in FORMATS:
         raise ExportError(f"unknown export format {format!r}; expected one of {', '.join(FORMATS)}")
@@ -828,11 +828,11 @@ class ExportedGenerator:
     Keras model does (the same seed gives the same inputs), from the ports
     the file's metadata declares, so ``kgz.metrics`` and ``keras-gan-zoo
     evaluate`` measure the file a deployer ships, not the model it came
-    from. Made by :func:`load`.
+    from. Made by ``load``.
 
     Attributes:
         path: the export.
-        metadata: its record (:func:`read_metadata`).
+        metadata: its record (``read_metadata``).
         kind: ``"sampler"``, ``"translator"`` or ``"encoder"``.
     """
 
@@ -849,7 +849,7 @@ class ExportedGenerator:
                 f"{self.kind}, inputs {', '.join(p.name for p in self._signature.inputs)})")
 
     def signature(self, direction=None):
-        """The ports the file takes and gives (a :class:`~keras_gan_zoo.models.contract.Signature`)."""
+        """The ports the file takes and gives (a ``Signature``)."""
         return self._signature
 
     def __call__(self, arrays, batch_size=256):
@@ -862,7 +862,7 @@ class ExportedGenerator:
         return np.concatenate(parts).astype("float32")
 
     def generate(self, n=None, seed=None, batch_size=256, truncation=None, **inputs):
-        """``n`` samples, as :meth:`AdversarialModel.generate` draws them (same seed, same inputs)."""
+        """``n`` samples, as ``AdversarialModel.generate`` draws them (same seed, same inputs)."""
         if self.kind != "sampler":
             raise TypeError(f"this export is a {self.kind} ({self.metadata['variant']}): "
                             "use translate(images)")
@@ -870,7 +870,7 @@ class ExportedGenerator:
                                                 **inputs), batch_size)
 
     def source_shape(self, direction=None):
-        """``(h, w, c)`` of the images :meth:`translate` takes as the model was trained
+        """``(h, w, c)`` of the images ``translate`` takes as the model was trained
         (the command line's ``--input`` size), or ``None`` for a sampler."""
         if self.kind == "sampler":
             return None
@@ -897,7 +897,7 @@ class ExportedGenerator:
 
 def load(path):
     """An export of any format (``.onnx``, ``.tflite``, OpenVINO ``.xml``, SavedModel folder),
-    ready to sample or translate: an :class:`ExportedGenerator`.
+    ready to sample or translate: an ``ExportedGenerator``.
 
     Example:
         >>> g = kgz.export.load("generator.onnx")

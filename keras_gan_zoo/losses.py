@@ -94,7 +94,7 @@ def minimax_generator_loss(fake_logits):
     """The original, saturating generator loss: ``log(1 - D(G(z)))``.
 
     Its gradient vanishes when the discriminator confidently rejects the
-    samples, which is why :func:`non_saturating_generator_loss` is the usual
+    samples, which is why ``non_saturating_generator_loss`` is the usual
     choice. Returned per example, shape ``(batch,)``.
     """
     return -_per_example_bce(fake_logits, 0.0)
@@ -146,7 +146,7 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
 
     Minimising it maximises the critic's estimate of the Wasserstein-1
     distance; it needs a Lipschitz constraint such as
-    :func:`wasserstein_gradient_penalty`.
+    ``wasserstein_gradient_penalty``.
     """
     return _per_example(fake_logits) - _per_example(real_logits)
 
@@ -265,7 +265,7 @@ def _exp(x):
     return ops.exp(capped) * (1.0 + x - capped)
 
 
-#: The f-divergences of :func:`f_divergence_discriminator_loss` (``GAN(loss="f_divergence",
+#: The f-divergences of ``f_divergence_discriminator_loss`` (``GAN(loss="f_divergence",
 #: divergence=...)``).
 DIVERGENCES = tuple(_F_DIVERGENCES)
 
@@ -298,7 +298,7 @@ def f_divergence_discriminator_loss(real_logits, fake_logits, divergence="jensen
     Args:
         real_logits: raw discriminator outputs on real examples.
         fake_logits: raw outputs on generated examples, same batch size.
-        divergence: one of :data:`DIVERGENCES`: ``"kl"``, ``"reverse_kl"``,
+        divergence: one of ``DIVERGENCES``: ``"kl"``, ``"reverse_kl"``,
             ``"pearson"`` (chi-squared), ``"neyman"`` (chi-squared),
             ``"squared_hellinger"``, ``"jensen_shannon"`` or ``"gan"``
             (``2 JS - log 4``, whose loss is the minimax cross-entropy).
@@ -334,14 +334,14 @@ _PAIRS = {
     "f_divergence": (f_divergence_generator_loss, f_divergence_discriminator_loss),
 }
 
-#: Loss names accepted by :func:`get` and by ``GAN(loss=...)``.
+#: Loss names accepted by ``get`` and by ``GAN(loss=...)``.
 NAMES = tuple(_PAIRS)
 
 
 def get(name, divergence=None):
     """Return ``(generator_loss, discriminator_loss)`` for a loss name.
 
-    ``"f_divergence"`` takes the ``divergence`` (one of :data:`DIVERGENCES`);
+    ``"f_divergence"`` takes the ``divergence`` (one of ``DIVERGENCES``);
     the other losses take none.
 
     Example:

@@ -1,6 +1,6 @@
 """Optimizers the variants train with by default.
 
-:class:`FusedAdam` is ``keras.optimizers.Adam`` with each variable's update
+``FusedAdam`` is ``keras.optimizers.Adam`` with each variable's update
 done by TensorFlow's fused ``ResourceApplyAdam`` kernel: one op per variable
 instead of Keras's eight or so (two slot updates, a square, a square root, a
 division, casts, the assignment). The arithmetic is Adam's as Keras writes it

@@ -1,9 +1,9 @@
 """Where and at what precision training runs: the choices ``keras-gan-zoo train`` makes.
 
-* :func:`choose_strategy` picks the ``tf.distribute`` strategy: every
+* ``choose_strategy`` picks the ``tf.distribute`` strategy: every
   visible GPU through ``MirroredStrategy``, the CPU, or the workers of
   ``TF_CONFIG`` through ``MultiWorkerMirroredStrategy``.
-* :func:`choose_precision` picks the Keras dtype policy: ``mixed_float16`` on
+* ``choose_precision`` picks the Keras dtype policy: ``mixed_float16`` on
   a GPU, ``mixed_bfloat16`` on a CPU with native bfloat16 arithmetic (AMX or
   AVX512-BF16), ``float32`` otherwise: on a CPU without them bfloat16 is
   emulated and slower than float32 (measured on the docs' performance page).

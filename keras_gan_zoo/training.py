@@ -1,6 +1,6 @@
 """Training that survives crashes: atomic checkpoints, exact resume, a stop on NaN.
 
-:func:`fit_resumable` trains a variant so that a run killed at any moment
+``fit_resumable`` trains a variant so that a run killed at any moment
 (even mid-checkpoint) and restarted with ``resume=True`` ends with the same
 weights as an uninterrupted run:
 
@@ -8,10 +8,10 @@ weights as an uninterrupted run:
   epoch), and batches are indexed by the global step, so a resumed run sees
   the same batches from the step it restarts at;
 * the variants' noise is already a function of (seed, optimizer step) (see
-  :meth:`keras_gan_zoo.AdversarialModel.random_seed`), and the optimizers'
+  ``keras_gan_zoo.AdversarialModel.random_seed``), and the optimizers'
   step counters and slots are in the checkpoint;
 * checkpoints are written to a temporary file and renamed over the previous
-  one (:class:`Checkpoint`), so a crash mid-write leaves the previous one;
+  one (``Checkpoint``), so a crash mid-write leaves the previous one;
 * ``keras-gan-zoo train`` enables TensorFlow's op determinism (call
   ``tf.config.experimental.enable_op_determinism()`` yourself in Python).
 
@@ -22,7 +22,7 @@ replicas each replica keeps its own CycleGAN pool and the checkpoint holds
 the first replica's, so there a resumed CycleGAN differs from an unbroken run
 by its pools.)
 
-:class:`StopOnNonFinite` stops training at the first NaN or Inf loss with a
+``StopOnNonFinite`` stops training at the first NaN or Inf loss with a
 message naming the step, the variant and the loss; the checkpoint on disk is
 then the last good one.
 """
@@ -45,11 +45,11 @@ class NonFiniteLossError(RuntimeError):
 
 
 class StopOnNonFinite(keras.callbacks.Callback):
-    """Raise :class:`NonFiniteLossError` at the first non-finite value in the logs.
+    """Raise ``NonFiniteLossError`` at the first non-finite value in the logs.
 
     Unlike ``keras.callbacks.TerminateOnNaN`` it names the step, the variant
     and the loss, and it raises (so no later callback, such as a checkpoint,
-    writes the broken weights). Place it before :class:`Checkpoint`.
+    writes the broken weights). Place it before ``Checkpoint``.
     """
 
     def on_train_batch_end(self, batch, logs=None):
@@ -126,7 +126,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def as_source(x, y=None):
-    """A :class:`~keras_gan_zoo.data.stream.Source` for ``x`` (a source already, or arrays)."""
+    """A ``Source`` for ``x`` (a source already, or arrays)."""
     from keras_gan_zoo.data.stream import ArraySource, Source
 
     if isinstance(x, Source):
@@ -151,8 +151,8 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
     Args:
         model: a compiled variant (ignored when resuming: the checkpoint is
             loaded instead).
-        x, y: a :class:`~keras_gan_zoo.data.stream.Source` (any folder, zip,
-            TFRecord, tfds or ``.npy`` source of :func:`keras_gan_zoo.data.open_source`,
+        x, y: a ``Source`` (any folder, zip,
+            TFRecord, tfds or ``.npy`` source of ``keras_gan_zoo.data.open_source``,
             read as a stream), or arrays of examples (and labels for a
             conditional GAN).
         directory: where ``checkpoint.keras`` and ``run.json`` go.
@@ -164,7 +164,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
         checkpoint_steps: also checkpoint every this many steps.
         callbacks: more Keras callbacks.
         verbose: 1: one progress bar for the whole run, with its time left
-            (:class:`~keras_gan_zoo.callbacks.RunProgress`); 2: a line per
+            (``RunProgress``); 2: a line per
             epoch; 0: silent.
         run_info: more settings a resumed run must repeat (e.g. the precision),
             stored in ``run.json``.
@@ -179,7 +179,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
             decoded (named by path), after writing a checkpoint.
     """
     from keras_gan_zoo.callbacks import RunProgress
-    from keras_gan_zoo.models.base import _multi_worker
+    from keras_gan_zoo.models.distribution import _multi_worker
 
     source = as_source(x, y)
     steps_per_epoch = source.steps_per_epoch(batch_size)
@@ -210,7 +210,7 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
 
     if isinstance(source, ArraySource) and not isinstance(source._x, np.memmap):
         # arrays in memory are checked in full (range, finite values), as fit checks them
-        model.check_data(source._x, source.labels if getattr(model, "uses_labels", False) else None)
+        model.check_data(source._x, source.labels if model.takes.labelled else None)
     else:  # a stream: the checks read one batch, not the data set
         try:
             model.check_data(source.batches(batch_size, seed=seed, epoch=0).take(1))

@@ -107,7 +107,7 @@ def interpolation_images(model, rows=4, steps=8, seed=0, **codes):
 
 
 def save_interpolation_grid(model, path, rows=4, steps=8, seed=0, **codes):
-    """Write :func:`interpolation_images` as a PNG grid, one path per row."""
+    """Write ``interpolation_images`` as a PNG grid, one path per row."""
     save_image_grid(interpolation_images(model, rows, steps, seed, **codes), path, ncols=steps)
     return path
 

@@ -34,3 +34,15 @@ def two_replicas():
     devices = [d.name for d in tf.config.list_logical_devices("CPU")]
     assert len(devices) >= 2, "conftest.py should have made two logical CPUs"
     return tf.distribute.MirroredStrategy(devices[:2])
+
+
+@pytest.fixture
+def policy(request):
+    """A global mixed-precision policy for one test (``indirect`` parametrisation), reset after."""
+    import keras
+
+    keras.mixed_precision.set_global_policy(request.param)
+    try:
+        yield request.param
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

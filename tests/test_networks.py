@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from keras_gan_zoo import networks
+from keras_gan_zoo.variants.infogan.networks import infogan_discriminator_body, infogan_generator
 
 
 @pytest.mark.parametrize("size", [8, 16, 28, 32, 64])
@@ -48,8 +49,8 @@ def test_unsupported_shapes_say_what_is_expected(shape):
 
 @pytest.mark.parametrize("size", [8, 28, 32])
 def test_infogan_paper_networks(size):
-    g = networks.infogan_generator((size, size, 1), latent_dim=6, base_filters=4, dense_units=8)
-    d = networks.infogan_discriminator_body((size, size, 1), base_filters=4, dense_units=8)
+    g = infogan_generator((size, size, 1), latent_dim=6, base_filters=4, dense_units=8)
+    d = infogan_discriminator_body((size, size, 1), base_filters=4, dense_units=8)
     images = np.asarray(g(np.random.default_rng(0).normal(size=(3, 6)).astype("float32") * 10))
     assert images.shape == (3, size, size, 1) and np.abs(images).max() <= 1
     assert np.asarray(d(images)).shape == (3, 8)
@@ -62,13 +63,13 @@ def test_infogan_paper_networks(size):
 @pytest.mark.parametrize("shape", [(30, 30, 1), (68, 68, 1), (28, 32, 1), (4,)])
 def test_infogan_paper_networks_say_which_shapes_fit(shape):
     with pytest.raises(ValueError, match="multiple of 4 from 8 to 64, got"):
-        networks.infogan_generator(shape)
+        infogan_generator(shape)
 
 
 def test_cyclegan_networks_are_fully_convolutional():
-    from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
+    from keras_gan_zoo.networks.translators import patch_discriminator, resnet_translator
 
-    g = resnet_generator(1, 3, base_filters=4, num_blocks=1)
+    g = resnet_translator(1, 3, base_filters=4, num_blocks=1)
     d = patch_discriminator(3, base_filters=4)
     for h, w in [(32, 32), (64, 48)]:
         out = np.asarray(g(np.random.default_rng(0).normal(size=(2, h, w, 1)).astype("float32")))

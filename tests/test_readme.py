@@ -38,29 +38,39 @@ def test_the_ten_line_example_runs(tmp_path, monkeypatch):
                                   namespace["model"].generate(5, seed=0))
 
 
-def test_the_zoo_table_is_the_metadata():
-    from keras_gan_zoo import zoo
+def _sync_tables():
+    import importlib.util
 
-    assert zoo.markdown_table() in (ROOT / "README.md").read_text()
-    assert len(zoo.list()) >= 5
-
-
-def test_the_variant_table_is_the_registry():
-    import keras_gan_zoo as kgz
-
-    table = kgz.models.markdown_table()
-    assert table in (ROOT / "README.md").read_text()
-    assert table in (ROOT / "docs" / "guide" / "variants.md").read_text()
-    assert all(f"`{name}`" in table for name in kgz.VARIANTS)
-    reference = (ROOT / "docs" / "reference" / "models.md").read_text()
-    for cls in kgz.VARIANTS.values():
-        assert f"::: {cls.__module__}.{cls.__name__}" in reference, cls.__name__
+    spec = importlib.util.spec_from_file_location("sync_tables", ROOT / "tools" / "sync_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_the_docs_zoo_table_is_the_metadata():
-    from keras_gan_zoo import zoo
+def test_every_generated_table_is_up_to_date():
+    # the README's and the docs' tables come from the registries: run tools/sync_tables.py
+    assert _sync_tables().sync(check=True) == []
 
-    assert zoo.markdown_table(links=False) in (ROOT / "docs" / "guide" / "zoo.md").read_text()
+
+def test_the_synchroniser_rewrites_a_stale_table_and_nothing_else(tmp_path):
+    import shutil
+
+    sync = _sync_tables()
+    pages = sorted({page for page, _, _ in sync.TABLES})
+    for page in pages:
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / page, tmp_path / page)
+    readme = tmp_path / "README.md"
+    stale = readme.read_text().replace("| `wgan_gp` | `kgz.WGANGP` |", "| `wgan_gp` | `kgz.Old` |")
+    readme.write_text(stale)
+    assert sync.sync(check=True, root=tmp_path) == [("README.md", "variants table")]
+    assert readme.read_text() == stale  # --check changes nothing
+    assert sync.sync(root=tmp_path) == [("README.md", "variants table")]
+    for page in pages:
+        assert (tmp_path / page).read_text() == (ROOT / page).read_text(), page
+    (tmp_path / "docs" / "index.md").write_text("# no markers here\n")
+    with pytest.raises(ValueError, match=r"index.md has no markers <!-- variants list: start -->"):
+        sync.sync(check=True, root=tmp_path)
 
 
 def test_the_readme_is_for_users():

@@ -17,7 +17,7 @@ import keras_gan_zoo as kgz
 from keras_gan_zoo.cli import main
 from keras_gan_zoo.training import CHECKPOINT, Interrupted, fit_resumable
 
-from harness import assert_two_replicas_match_one
+from variant_checks import assert_two_replicas_match_one
 from shared_data import shared_data
 from test_cli import run_cli
 from test_training import _cli_command, _wait

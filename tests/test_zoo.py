@@ -21,8 +21,9 @@ from keras_gan_zoo import zoo
 from shared_data import shared_data
 from test_cli import run_cli
 
-#: Variants whose zoo entry is not trained yet (benchmarks/train_zoo.py has their recipes).
-NOT_YET_IN_THE_ZOO = set()
+#: Variants without a bundled zoo entry yet: the bundled entries are at their 60 MB budget
+#: until entries are fetched by name rather than shipped in the package.
+NOT_YET_IN_THE_ZOO = {"sagan"}
 
 
 def _folder_bytes(directory):
@@ -38,7 +39,7 @@ def test_one_bundled_entry_per_variant_with_a_card_within_the_size_budget():
     for entry in entries:
         assert entry["headline"]
         meta = zoo.info(entry["name"])
-        assert meta["command"].startswith("python benchmarks/train_zoo.py " + entry["name"])
+        assert meta["command"].startswith("python tools/train_zoo.py " + entry["name"])
         assert meta["metrics"] and meta["training_minutes"] > 0
         directory = zoo.resolve(entry["name"])
         for name in ("README.md", "samples.png", "config.json", "model.weights.h5"):
@@ -50,21 +51,21 @@ def _recipes():
     import sys
     from pathlib import Path
 
-    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
-    sys.path.insert(0, str(benchmarks))  # train_zoo imports its neighbour common.py
+    tools = Path(__file__).resolve().parents[1] / "tools"
+    sys.path.insert(0, str(tools))  # train_zoo imports its neighbour kit.py
     try:
-        spec = importlib.util.spec_from_file_location("train_zoo", benchmarks / "train_zoo.py")
+        spec = importlib.util.spec_from_file_location("train_zoo", tools / "train_zoo.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
-        sys.path.remove(str(benchmarks))
+        sys.path.remove(str(tools))
     return module.RECIPES
 
 
 @pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
 def test_bundled_entry_loads_with_the_settings_it_was_trained_with(name):
     # Every argument of the variant (not the networks, name or version) as the
-    # entry's recipe in benchmarks/train_zoo.py sets it, whatever today's defaults.
+    # entry's recipe in tools/train_zoo.py sets it, whatever today's defaults.
     recipe = _recipes()[name]().get_config()
     loaded = zoo.load(name).get_config()
     skip = {"name", "config_version", *kgz.VARIANTS[zoo.info(name)["variant"]].network_names}

@@ -2,22 +2,22 @@
 
 Bundled with the package (no files, no download):
 
-* :func:`toy` - the 2-D Gaussian mixtures of the mode-collapse literature.
-* :func:`digits` - real 8x8 handwritten digits, images in ``[-1, 1]``.
-* :func:`stacked_mnist` - three digits as RGB channels, 1,000 modes (from
+* ``toy`` - the 2-D Gaussian mixtures of the mode-collapse literature.
+* ``digits`` - real 8x8 handwritten digits, images in ``[-1, 1]``.
+* ``stacked_mnist`` - three digits as RGB channels, 1,000 modes (from
   arrays of digits you load).
 
 Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 
-* :func:`mnist` (IDX files), :func:`usps` (``usps.h5``), :func:`facades`
-  (unpaired photo / label-map halves; :func:`facade_classes` turns label maps
-  into class indices), :func:`image_folder` (any folder,
-  subfolders as classes) and :func:`tfds` (tensorflow-datasets).
+* ``mnist`` (IDX files), ``usps`` (``usps.h5``), ``facades``
+  (unpaired photo / label-map halves; ``facade_classes`` turns label maps
+  into class indices), ``image_folder`` (any folder,
+  subfolders as classes) and ``tfds`` (tensorflow-datasets).
 
-:func:`open_source` opens any of them, named by a string (what the command
-line's ``--data`` takes), as a :class:`Source` that streams from disk: folders
+``open_source`` opens any of them, named by a string (what the command
+line's ``--data`` takes), as a ``Source`` that streams from disk: folders
 of any layout, ``.zip`` files (``keras-gan-zoo prepare``), TFRecords, tfds,
-memory-mapped ``.npy``. :func:`load` reads a small one into NumPy arrays.
+memory-mapped ``.npy``. ``load`` reads a small one into NumPy arrays.
 """
 
 from keras_gan_zoo.data.digits import digits

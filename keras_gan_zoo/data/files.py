@@ -8,7 +8,7 @@ usual, then pass them to ``fit``::
     ds = kgz.data.mnist("data/mnist", split="train")      # (image, label)
     model.fit(ds.shuffle(8000).batch(64), epochs=10)
 
-Nothing is downloaded here except through :func:`tfds` with ``download=True``.
+Nothing is downloaded here except through ``tfds`` with ``download=True``.
 Malformed files raise a ``ValueError`` that names the file and what was
 expected; missing files a ``FileNotFoundError``.
 """
@@ -119,7 +119,7 @@ def mnist(path, subset="t10k", split="all", size=None, deskew=False):
 
 
 def _ink_moments(images):
-    """Per image: the ink's centre row and its slant (see :func:`slant`)."""
+    """Per image: the ink's centre row and its slant (see ``slant``)."""
     images = np.asarray(images, dtype="float64")
     if images.ndim != 4 or images.shape[-1] != 1:
         raise ValueError(f"expected grey images (n, h, w, 1) in [-1, 1], got shape {images.shape}")
@@ -282,15 +282,15 @@ FACADE_PALETTE = np.array([
 
 
 def facade_classes(label_maps):
-    """Class indices ``(n, h, w)`` int32 (0-12, :data:`FACADE_CLASSES`) of colour-coded label maps.
+    """Class indices ``(n, h, w)`` int32 (0-12, ``FACADE_CLASSES``) of colour-coded label maps.
 
     Each pixel takes the class of the nearest colour of
-    :data:`FACADE_PALETTE` (Euclidean distance in RGB), so the colours JPEG
+    ``FACADE_PALETTE`` (Euclidean distance in RGB), so the colours JPEG
     compression blurred at the edges between regions go to the closer class.
 
     Args:
         label_maps: ``(n, h, w, 3)`` RGB label maps in ``[-1, 1]`` (as
-            :func:`facades` returns them) or ``[0, 255]`` (uint8).
+            ``facades`` returns them) or ``[0, 255]`` (uint8).
     """
     return colour_classes(label_maps, FACADE_PALETTE)
 

@@ -59,7 +59,7 @@ def prepare(spec, out, size, channels=None, crop="center", background="white", l
     TFRecord shards when ``shards`` is given) and return the manifest.
 
     Args:
-        spec: any image source :func:`~keras_gan_zoo.data.stream.open_source`
+        spec: any image source ``open_source``
             reads (a folder of any layout, a zip, TFRecords).
         out: ``NAME.zip``, or a new folder for ``shards`` TFRecord files.
         size, channels, crop, background, labels: as ``open_source``.

@@ -5,7 +5,7 @@ import os
 
 __all__ = ["SOURCES", "load"]
 
-#: What :func:`load` and :func:`~keras_gan_zoo.data.stream.open_source` read, for help texts and errors.
+#: What ``load`` and ``open_source`` read, for help texts and errors.
 SOURCES = ("a folder of images (flat; one subfolder per class; nested; or with labels.csv / "
            "labels.json), a .zip of images (keras-gan-zoo prepare), TFRecord files, "
            "tfds:NAME[:SPLIT] (a prepared tensorflow-datasets set, offline), a .npy file "
@@ -18,10 +18,10 @@ def load(spec, size=None, channels=None, split="train", toy_size=20000):
 
     Reads the whole source into memory as float32 in ``[-1, 1]``: for data
     sets that fit. Training and evaluation stream instead:
-    :func:`~keras_gan_zoo.data.stream.open_source` takes the same ``spec``.
+    ``open_source`` takes the same ``spec``.
 
     Args:
-        spec: as :func:`~keras_gan_zoo.data.stream.open_source`.
+        spec: as ``open_source``.
         size: side of the images to return (resized); ``None`` keeps the
             source's (image folders: 64).
         channels: 1 or 3 for image files (default 3).

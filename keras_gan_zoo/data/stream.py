@@ -1,6 +1,6 @@
-"""Data sets read on demand: the one input path of ``train``, ``evaluate`` and :func:`fit_resumable`.
+"""Data sets read on demand: the one input path of ``train``, ``evaluate`` and ``fit_resumable``.
 
-A :class:`Source` is a list of examples that are read when a batch needs
+A ``Source`` is a list of examples that are read when a batch needs
 them, never all at once: image files in a folder (flat, one subfolder per
 class, nested, or with a labels file), the members of a ``.zip``, the records
 of TFRecord shards or of a prepared tensorflow-datasets split, the rows of a
@@ -8,7 +8,7 @@ memory-mapped ``.npy`` file, or arrays already in memory. Its memory does not
 grow with the number of examples beyond their index (a file name and a label
 each).
 
-Batches come from :meth:`Source.batches`: the order is a stateless shuffle of
+Batches come from ``Source.batches``: the order is a stateless shuffle of
 the example *indices* keyed by ``(seed, epoch)``, so batch ``k`` of an epoch
 is the same in any process, after any crash, and on any number of replicas.
 Files are read, decoded, cropped and resized by ``tf.data`` in parallel, with
@@ -296,8 +296,8 @@ class ArraySource(Source):
 class ImageSource(Source):
     """Encoded images (files, zip members or records), decoded and shaped by ``tf.data``.
 
-    Subclasses give :meth:`_encoded` (graph: index -> the file's bytes) and
-    :meth:`path` (index -> a name for messages).
+    Subclasses give ``_encoded`` (graph: index -> the file's bytes) and
+    ``path`` (index -> a name for messages).
     """
 
     def __init__(self, name, n, options, labels=None, class_names=None, ignored=None,
@@ -340,7 +340,7 @@ class ImageSource(Source):
 
     # decoding
     def decode_eager(self, index):
-        """Decode example ``index`` now; raises :class:`BadImageError` naming its file."""
+        """Decode example ``index`` now; raises ``BadImageError`` naming its file."""
         data = self.read_bytes(index)
         path = self.path(index)
         try:
@@ -422,7 +422,7 @@ class ImageSource(Source):
         return ds.map(finish, num_parallel_calls=_AUTOTUNE, deterministic=True).prefetch(_AUTOTUNE)
 
     def find_bad(self, indices):
-        """The first of ``indices`` whose file cannot be decoded, as a :class:`BadImageError`."""
+        """The first of ``indices`` whose file cannot be decoded, as a ``BadImageError``."""
         for index in indices:
             try:
                 self.decode_eager(int(index))
@@ -431,7 +431,7 @@ class ImageSource(Source):
         return None
 
     def order(self, seed, epoch, stream=0):
-        """The indices of an epoch in the order they are read (as :meth:`batches`)."""
+        """The indices of an epoch in the order they are read (as ``batches``)."""
         return epoch_order(self.n, seed, epoch, stream).numpy()
 
 
@@ -838,7 +838,7 @@ def _class_indices(values):
 
 
 def open_folder(folder, options, labels="auto", skip_bad=False):
-    """A :class:`FolderSource` for ``folder`` with the labels rule of ``labels``.
+    """A ``FolderSource`` for ``folder`` with the labels rule of ``labels``.
 
     ``labels``: ``"auto"`` (a labels file if there is one; else subfolders as
     classes if all images are in subfolders; else none), ``"folders"``,
@@ -899,7 +899,7 @@ def open_folder(folder, options, labels="auto", skip_bad=False):
 
 
 def open_zip(path, options, skip_bad=False):
-    """A :class:`ZipSource`: its image members (in name order), labels from its ``dataset.json``."""
+    """A ``ZipSource``: its image members (in name order), labels from its ``dataset.json``."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -932,7 +932,7 @@ def open_zip(path, options, skip_bad=False):
 
 
 def open_records(pattern, options, skip_bad=False):
-    """A :class:`RecordSource` for TFRecord files (a file, a glob, or a folder of ``*.tfrecord*``)."""
+    """A ``RecordSource`` for TFRecord files (a file, a glob, or a folder of ``*.tfrecord*``)."""
     if os.path.isdir(pattern):
         shards = sorted(os.path.join(pattern, f) for f in os.listdir(pattern) if ".tfrecord" in f)
     else:
@@ -1012,7 +1012,7 @@ def open_tfds(name, split, data_dir, options):
 def open_source(spec, size=None, channels=None, crop="center", mirror=False,
                 background="white", labels="auto", split="train", skip_bad=False,
                 data_dir=None, toy_size=20000, default_size=None):
-    """Open a data source named by ``spec`` as a :class:`Source`, reading nothing but its index.
+    """Open a data source named by ``spec`` as a ``Source``, reading nothing but its index.
 
     Args:
         spec: a folder of images (flat, one subfolder per class, nested, or
@@ -1027,7 +1027,7 @@ def open_source(spec, size=None, channels=None, crop="center", mirror=False,
         size: side of the square examples (image files: required unless they
             are all square and the same size; arrays: resized if given).
         channels: 1 or 3 (image files; default 3).
-        crop, mirror, background: see :class:`ImageOptions`.
+        crop, mirror, background: see ``ImageOptions``.
         labels: ``"auto"``, ``"folders"``, ``"none"`` or a labels file (folders).
         split: for MNIST, USPS and tfds (this project's MNIST split:
             t10k 0-7,999 train, 8,000-9,999 test).

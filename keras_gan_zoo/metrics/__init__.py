@@ -3,40 +3,40 @@
 Distances between real and generated samples (features ``(n, d)`` or images
 ``(n, h, w, c)`` in [-1, 1], which go through a feature extractor first):
 
-* :func:`frechet_distance` - FID on Inception features, "Fréchet distance in
+* ``frechet_distance`` - FID on Inception features, "Fréchet distance in
   classifier features" on the bundled digit classifier's.
-* :func:`kernel_distance` - KID: unbiased MMD² with a cubic kernel, mean and
+* ``kernel_distance`` - KID: unbiased MMD² with a cubic kernel, mean and
   standard deviation over subsets.
-* :func:`precision_recall` - improved precision and recall (k-NN manifolds).
+* ``precision_recall`` - improved precision and recall (k-NN manifolds).
 
-Feature extractors: :func:`features`, :func:`digit_classifier` (bundled),
-:func:`inception_v3` (your weights file), :func:`classify_digits`.
+Feature extractors: ``features``, ``digit_classifier`` (bundled),
+``inception_v3`` (your weights file), ``classify_digits``.
 
 Modes and codes:
 
-* :func:`mode_coverage` - modes covered, high-quality share and reverse KL on
+* ``mode_coverage`` - modes covered, high-quality share and reverse KL on
   the toy mixtures (the PacGAN / VEEGAN protocol).
-* :func:`stacked_mnist_modes` - modes covered (of 1,000) and KL to uniform
+* ``stacked_mnist_modes`` - modes covered (of 1,000) and KL to uniform
   on Stacked MNIST.
-* :func:`best_matching_accuracy` - accuracy of unsupervised codes (InfoGAN's
+* ``best_matching_accuracy`` - accuracy of unsupervised codes (InfoGAN's
   categorical code) under the best one-to-one matching to classes.
-* :func:`conditional_accuracy` - share of class-conditional samples that a
+* ``conditional_accuracy`` - share of class-conditional samples that a
   classifier assigns to the class asked for.
 
 The first papers' numbers (poor measures of quality, kept for comparison):
 
-* :func:`inception_score` (your Inception-v3 weights), :func:`classifier_score`
-  (the same score in the bundled digit classifier), :func:`score_from_probabilities`.
-* :func:`parzen_window` - Parzen-window log-likelihood of held-out data, the
+* ``inception_score`` (your Inception-v3 weights), ``classifier_score``
+  (the same score in the bundled digit classifier), ``score_from_probabilities``.
+* ``parzen_window`` - Parzen-window log-likelihood of held-out data, the
   bandwidth chosen on a validation split (Goodfellow et al. 2014, Table 1).
 
-Exports: :func:`export_quality` - the Fréchet distance of a model's and of
+Exports: ``export_quality`` - the Fréchet distance of a model's and of
 its exported (e.g. int8) file's samples from the same inputs, with an
-:class:`ExportQualityWarning` past :data:`QUALITY_THRESHOLD`.
+``ExportQualityWarning`` past ``QUALITY_THRESHOLD``.
 
-By name (:data:`METRICS`): :func:`evaluate` computes ``fid``, ``kid``,
+By name (``METRICS``): ``evaluate`` computes ``fid``, ``kid``,
 ``precision_recall`` or ``modes`` for generated samples; the command line's
-``evaluate`` and :class:`keras_gan_zoo.callbacks.MetricLogger` (during
+``evaluate`` and ``keras_gan_zoo.callbacks.MetricLogger`` (during
 ``fit``) use it.
 """
 

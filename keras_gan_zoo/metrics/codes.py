@@ -42,9 +42,9 @@ def conditional_accuracy(model, classify=None, n_per_class=100, seed=0):
     """Share of a conditional model's samples classified as the class asked for.
 
     Args:
-        model: a trained :class:`keras_gan_zoo.ConditionalGAN`.
+        model: a trained ``keras_gan_zoo.ConditionalGAN``.
         classify: ``images -> (n,) classes``; default the bundled digit
-            classifier (:func:`keras_gan_zoo.metrics.classify_digits`).
+            classifier (``keras_gan_zoo.metrics.classify_digits``).
         n_per_class: samples per class.
         seed: seed of the noise.
 

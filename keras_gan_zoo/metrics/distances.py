@@ -3,7 +3,7 @@
 Every function takes either **features** ``(n, d)`` or **images** ``(n, h,
 w, c)`` in [-1, 1]; images go through ``extractor`` first (``"digits"`` by
 default, ``"inception"`` with ``inception_weights=``, or any model; see
-:func:`keras_gan_zoo.metrics.features`).
+``keras_gan_zoo.metrics.features``).
 """
 
 import numpy as np
@@ -180,11 +180,11 @@ DISTANCES = ("fid", "kid", "precision_recall")
 
 
 def compare(metric, real, fake, num_subsets=100):
-    """One of :data:`DISTANCES` between two feature sets, as a dict of named floats.
+    """One of ``DISTANCES`` between two feature sets, as a dict of named floats.
 
     ``"fid"`` -> ``{"fid"}``, ``"kid"`` -> ``{"kid", "kid_std"}``,
     ``"precision_recall"`` -> ``{"precision", "recall"}``: the keys the
-    command line prints and :class:`keras_gan_zoo.callbacks.MetricLogger` logs.
+    command line prints and ``keras_gan_zoo.callbacks.MetricLogger`` logs.
     """
     if metric == "fid":
         return {"fid": frechet_distance(real, fake)}

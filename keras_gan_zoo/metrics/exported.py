@@ -1,8 +1,8 @@
 """What an export (a quantized one above all) does to a generator's quality.
 
-:func:`export_quality` samples the Keras model and the exported file with
+``export_quality`` samples the Keras model and the exported file with
 the same inputs, measures both against the same real images, and warns
-(:class:`ExportQualityWarning`) when the file's Fréchet distance is worse
+(``ExportQualityWarning``) when the file's Fréchet distance is worse
 than the model's by more than a threshold.
 """
 
@@ -26,17 +26,17 @@ def export_quality(model, exported, real, n=2000, seed=0, sources=None, extracto
 
     Args:
         model: the trained variant the file was exported from.
-        exported: the export: a path (any format :func:`keras_gan_zoo.export.load`
-            reads) or an :class:`~keras_gan_zoo.export.ExportedGenerator`.
+        exported: the export: a path (any format ``keras_gan_zoo.export.load``
+            reads) or an ``ExportedGenerator``.
         real: real images ``(m, h, w, c)`` in [-1, 1] (held out) to measure against.
         n: samples drawn from each (a sampler), with the same ``seed``, so both
             get identical noise and codes.
         seed: the seed of the inputs.
         sources: for a translator, the images ``(n, h, w, c)`` both translate.
-        extractor: features, as :func:`keras_gan_zoo.metrics.extractor_for`
+        extractor: features, as ``keras_gan_zoo.metrics.extractor_for``
             (``"auto"``: digits for grey images, facades for colour).
         threshold: relative rise of the distance above which an
-            :class:`ExportQualityWarning` is issued (``None``: never).
+            ``ExportQualityWarning`` is issued (``None``: never).
 
     Returns:
         ``{"fid_model", "fid_export", "fid_change" (relative), "max_abs_diff",

@@ -2,11 +2,11 @@
 facades segmenter and Inception-v3.
 
 * ``"digits"``: a small CNN trained by the project on MNIST (see
-  :func:`digit_classifier`), shipped in the package. Its 128-d pooled
+  ``digit_classifier``), shipped in the package. Its 128-d pooled
   features give the "Fréchet distance in classifier features" for digit
   images; its predictions label generated digits.
 * ``"facades"``: a small segmenter trained by the project on the CMP facades
-  photos (see :func:`facades_segmenter`), shipped in the package, for colour
+  photos (see ``facades_segmenter``), shipped in the package, for colour
   photos of buildings (and, with care, other colour photos): its 352-d
   features pool four depths of its encoder.
 * ``"inception"``: Inception-v3 from ``keras.applications`` (2048-d pooled
@@ -29,10 +29,10 @@ __all__ = ["DIGIT_CLASSIFIER", "FACADES_SEGMENTER", "EXTRACTORS", "classify_digi
            "extractor_for", "facades_segmenter_network", "features", "inception_v3",
            "segment_facades"]
 
-#: The bundled classifier's weights, trained by ``benchmarks/train_digit_classifier.py``.
+#: The bundled classifier's weights, trained by ``tools/train_digit_classifier.py``.
 DIGIT_CLASSIFIER = os.path.join(os.path.dirname(__file__), "digit_classifier.weights.h5")
 
-#: The bundled facades segmenter's weights, trained by ``benchmarks/train_facades_segmenter.py``.
+#: The bundled facades segmenter's weights, trained by ``tools/train_facades_segmenter.py``.
 FACADES_SEGMENTER = os.path.join(os.path.dirname(__file__), "facades_segmenter.weights.h5")
 
 #: The named extractors, and the images each one reads.
@@ -53,7 +53,7 @@ def extractor_for(channels, name="auto"):
 
     Grey images get ``"digits"``, colour ones ``"facades"``. A named
     extractor that does not read such images raises a ``ValueError`` listing
-    which extractor reads which images (:data:`EXTRACTORS`).
+    which extractor reads which images (``EXTRACTORS``).
     """
     if name == "auto":
         return "digits" if channels == 1 else "facades"
@@ -91,7 +91,7 @@ def digit_classifier_network():
 def digit_classifier():
     """The bundled digit classifier: ``(n, 28, 28, 1)`` in [-1, 1] -> 10 logits.
 
-    Trained by ``python benchmarks/train_digit_classifier.py`` on MNIST
+    Trained by ``python tools/train_digit_classifier.py`` on MNIST
     t10k[0:8000] (the project's training split of the MNIST test file), with
     small random shifts, rotations and zooms. Accuracy on the held-out
     t10k[8000:10000]: 98.50%; on USPS test digits (never seen): 90.68%
@@ -102,7 +102,7 @@ def digit_classifier():
         if not os.path.exists(DIGIT_CLASSIFIER):
             raise FileNotFoundError(
                 f"the bundled digit classifier is missing ({DIGIT_CLASSIFIER}); reinstall "
-                "keras-gan-zoo or run benchmarks/train_digit_classifier.py"
+                "keras-gan-zoo or run tools/train_digit_classifier.py"
             )
         model = digit_classifier_network()
         model.load_weights(DIGIT_CLASSIFIER)
@@ -114,7 +114,7 @@ def facades_segmenter_network(size=64):
     """The architecture of the bundled facades segmenter (untrained).
 
     ``(size, size, 3)`` photos in ``[-1, 1]`` -> 13 class logits per pixel
-    (:data:`keras_gan_zoo.data.FACADE_CLASSES`). A small U-Net: three
+    (``keras_gan_zoo.data.FACADE_CLASSES``). A small U-Net: three
     encoder stages (two 3x3 convolutions with batch norm and ReLU, 32, 64,
     128 filters, max-pooling between), a 128-filter bottleneck, and a decoder
     that upsamples with the encoder's features. The ``features`` layer
@@ -149,9 +149,9 @@ def facades_segmenter_network(size=64):
 def facades_segmenter():
     """The bundled facades segmenter: ``(n, 64, 64, 3)`` photos in [-1, 1] -> ``[logits, features]``.
 
-    Trained by ``python benchmarks/train_facades_segmenter.py`` on the
+    Trained by ``python tools/train_facades_segmenter.py`` on the
     photos of CMP facades files 0-399 (label maps turned into classes by
-    :func:`keras_gan_zoo.data.facade_classes`), with horizontal flips;
+    ``keras_gan_zoo.data.facade_classes``), with horizontal flips;
     files 400-499 are held out. ``facades_segmenter.json`` beside the
     weights holds its held-out accuracy and the sanity checks of its
     features (held-out photos score near the training photos; noise and
@@ -161,7 +161,7 @@ def facades_segmenter():
         if not os.path.exists(FACADES_SEGMENTER):
             raise FileNotFoundError(
                 f"the bundled facades segmenter is missing ({FACADES_SEGMENTER}); reinstall "
-                "keras-gan-zoo or run benchmarks/train_facades_segmenter.py")
+                "keras-gan-zoo or run tools/train_facades_segmenter.py")
         model = facades_segmenter_network()
         model.load_weights(FACADES_SEGMENTER)
         _cache["facades"] = model
@@ -273,7 +273,7 @@ def features(images, extractor="digits", batch_size=256, verbose="auto", incepti
         images: array of images in [-1, 1].
         extractor: ``"digits"`` (grey digits), ``"facades"`` (colour
             photos), ``"inception"``, a ``keras.Model`` or a callable ``batch
-            -> (batch, d)`` (see :data:`EXTRACTORS`).
+            -> (batch, d)`` (see ``EXTRACTORS``).
         batch_size: images per forward pass (bounds memory).
         verbose: a progress bar (``keras.utils.Progbar``) when 1, or when
             ``"auto"`` and there are more than 10 batches.
@@ -307,7 +307,7 @@ def stream_features(batches, extractor="digits", inception_weights=None, total=N
         batches: an iterable of image batches ``(b, h, w, c)`` in [-1, 1]
             (or of ``(images, labels)``), e.g. a data source's
             ``source.batches(256, shuffle=False)``.
-        extractor, inception_weights: as :func:`features`.
+        extractor, inception_weights: as ``features``.
         total: stop after this many images.
     """
     extract = _extractor(extractor, inception_weights)
@@ -336,7 +336,7 @@ def generated_features(model, n, seed=0, extractor="digits", batch_size=256,
     The samples are those ``generate`` gives (its inputs are drawn at once:
     ``n`` noise vectors, a few kB each); the images exist a batch at a time,
     so memory does not grow with ``n``. Works for a variant and for an
-    exported generator (:func:`keras_gan_zoo.export.load`).
+    exported generator (``keras_gan_zoo.export.load``).
     """
     signature = model.signature()
     inputs = signature.make_inputs(n, np.random.default_rng(seed), None, **codes)

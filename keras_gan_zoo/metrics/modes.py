@@ -17,7 +17,7 @@ def mode_coverage(samples, means, std, threshold=3.0):
     Args:
         samples: ``(n, d)`` generated points (the papers use n = 2,500).
         means: ``(k, d)`` mode centres, e.g. from
-            :func:`keras_gan_zoo.data.toy_modes`.
+            ``keras_gan_zoo.data.toy_modes``.
         std: standard deviation of every mode.
         threshold: how many standard deviations count as high quality.
 
@@ -70,7 +70,7 @@ def stacked_mnist_modes(images, batch_size=512):
     """Modes covered and KL to uniform on Stacked MNIST (VEEGAN / PacGAN protocol).
 
     Each channel of each ``(28, 28, 3)`` image is read by the bundled digit
-    classifier (:func:`keras_gan_zoo.metrics.classify_digits`); the three
+    classifier (``keras_gan_zoo.metrics.classify_digits``); the three
     digits give the mode ``100 R + 10 G + B``. PacGAN (table 2) uses 26,000
     samples: DCGAN covers 99 modes with KL 3.40, PacDCGAN2 1,000 with 0.06.
 

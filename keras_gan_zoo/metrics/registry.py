@@ -36,12 +36,12 @@ def evaluate(metric, fake, real=None, extractor="digits", inception_weights=None
     """``metric`` of the generated samples ``fake``, as a dict of named floats.
 
     Args:
-        metric: a name of :data:`METRICS`.
+        metric: a name of ``METRICS``.
         fake: generated samples: images ``(n, h, w, c)`` in [-1, 1], features
             ``(n, d)``, or points of a toy mixture.
         real: real images or features (distances), or a name of
-            :data:`MODE_SETS` (``"modes"``).
-        extractor, inception_weights: see :func:`keras_gan_zoo.metrics.features`.
+            ``MODE_SETS`` (``"modes"``).
+        extractor, inception_weights: see ``keras_gan_zoo.metrics.features``.
         num_subsets: subsets of the kernel distance.
         real_features: the real features, when already computed (skips ``real``).
 

@@ -2,8 +2,8 @@
 
 Both are here because users compare against the papers that report them.
 Neither is a good measure of sample quality; the docstrings say why. Prefer
-:func:`~keras_gan_zoo.metrics.frechet_distance` and
-:func:`~keras_gan_zoo.metrics.precision_recall` for decisions.
+``frechet_distance`` and
+``precision_recall`` for decisions.
 """
 
 import numpy as np
@@ -214,9 +214,9 @@ def fcn_score(photos, label_maps, batch_size=64):
     """The FCN score of facade photos against the label maps they were made from.
 
     Segments ``photos`` with the bundled facades segmenter
-    (:func:`~keras_gan_zoo.metrics.segment_facades`, at 64x64) and compares
+    (``segment_facades``, at 64x64) and compares
     the classes with those of ``label_maps`` (colour-coded maps in [-1, 1]
-    or uint8, read by :func:`keras_gan_zoo.data.facade_classes` after
+    or uint8, read by ``keras_gan_zoo.data.facade_classes`` after
     resizing to 64x64 by nearest neighbour; or class maps ``(n, h, w)``).
     A generator whose photos segment back into their maps scores high; real
     photos give the ceiling of the segmenter (0.586 pixel accuracy on the

@@ -1,11 +1,11 @@
 """The variant contract: what a generator takes and gives, declared once by its variant.
 
-Every variant declares its generator's inputs as :class:`Port` objects (name,
+Every variant declares its generator's inputs as ``Port`` objects (name,
 per-example shape, dtype, meaning, value range, and how a value is drawn when
-the user gives none) and its output as one more port; :class:`Signature`
+the user gives none) and its output as one more port; ``Signature``
 bundles them with the generator itself. Everything outside ``models/``
 (export, the command line, the callbacks, the zoo) reads a variant's
-:meth:`~keras_gan_zoo.models.base.AdversarialModel.signature` instead of
+``signature`` instead of
 asking what type it is:
 
 * a **sampler** (``signature.kind == "sampler"``: GAN, WGAN-GP, conditional
@@ -15,7 +15,7 @@ asking what type it is:
   with ``model.translate(images, direction=)``;
 * an **encoder** (``"encoder"``: BiGAN's, VAE-GAN's) turns images into latent
   codes with ``model.encode(images)``. A variant with an encoder lists it
-  among its :attr:`~keras_gan_zoo.models.base.AdversarialModel.directions`
+  among its ``directions``
   beside its generator, so export reaches it the same way
   (``direction="encoder"``).
 
@@ -32,7 +32,7 @@ import numpy as np
 import keras
 import tensorflow as tf
 
-__all__ = ["Port", "Recipe", "Signature", "declared_classes", "infer_signature", "value_range"]
+__all__ = ["Port", "Recipe", "Signature", "Takes", "declared_classes", "infer_signature", "value_range"]
 
 KINDS = ("normal", "uniform", "categorical", "image", "output")
 # How errors speak of a port's values: (one, many).
@@ -40,12 +40,58 @@ _NOUNS = {"label": ("label", "labels"), "categorical": ("categorical code", "cat
           "continuous": ("continuous code", "continuous codes")}
 
 
+#: What a variant's ``fit`` can take, by kind, as the docs' variant table says it.
+TAKES = {
+    "examples": "examples",
+    "labelled": "examples and their labels",
+    "paired": "paired `(a, b)` images: two arrays or a dataset",
+    "unpaired": "a dataset of unpaired `(a, b)` image batches",
+    "one_image": "one image, learnt at several scales",
+    "text": "images and a text for each",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Takes:
+    """What a variant's ``fit`` takes: the one declaration the input checks, the
+    command line's ``train``, the docs' variant table and the tests read.
+
+    A variant sets it as a class attribute (``takes = Takes("labelled")``).
+
+    Attributes:
+        kind: a key of ``TAKES``: ``"examples"``, ``"labelled"``
+            (examples and class labels), ``"paired"`` or ``"unpaired"``
+            (``(a, b)`` images of two domains), ``"one_image"``, ``"text"``.
+    """
+
+    kind: str
+
+    def __post_init__(self):
+        if self.kind not in TAKES:
+            raise ValueError(f"unknown kind of training data {self.kind!r}; expected one of "
+                             f"{', '.join(map(repr, TAKES))}")
+
+    @property
+    def labelled(self):
+        """Whether ``fit`` takes class labels beside the examples (``fit(x, y)``)."""
+        return self.kind == "labelled"
+
+    @property
+    def pairs(self):
+        """Whether ``fit`` takes images of two domains (``"paired"`` or ``"unpaired"``)."""
+        return self.kind in ("paired", "unpaired")
+
+    def describe(self):
+        """What ``fit`` takes, for people."""
+        return TAKES[self.kind]
+
+
 @dataclasses.dataclass(frozen=True)
 class Recipe:
     """Named settings of a variant: what ``train VARIANT --recipe NAME`` uses.
 
     A variant lists its recipes in a ``RECIPES`` class attribute
-    (:meth:`~keras_gan_zoo.models.base.AdversarialModel.recipes`); the
+    (``recipes``); the
     command line asks for them by name and never knows the variant.
 
     Attributes:
@@ -224,7 +270,7 @@ class Port:
         return np.broadcast_to(values.astype("int32"), (n,))
 
     def describe(self):
-        """The port as a JSON-able dict (export metadata, model cards); :meth:`from_record`
+        """The port as a JSON-able dict (export metadata, model cards); ``from_record``
         reads it back."""
         shape = [None] + [None if s is None else int(s) for s in self.spec().shape[1:]]
         record = {"name": self.name, "kind": self.kind, "shape": shape, "dtype": self.dtype,
@@ -238,7 +284,7 @@ class Port:
 
     @classmethod
     def from_record(cls, record):
-        """The port a :meth:`describe` record (an export's metadata) declares.
+        """The port a ``describe`` record (an export's metadata) declares.
 
         An image port's free height and width come back as ``None``. Records
         written before ports carried their ``kind`` (keras-gan-zoo 0.4 and
@@ -284,10 +330,10 @@ class Signature:
 
     @classmethod
     def from_record(cls, record, generator=None):
-        """The signature an export's metadata record declares (:meth:`metadata`).
+        """The signature an export's metadata record declares (``metadata``).
 
         ``generator`` is what runs it (an exported file's runtime, or
-        ``None``): :meth:`make_inputs` draws and checks inputs without it.
+        ``None``): ``make_inputs`` draws and checks inputs without it.
         """
         info = {k: v for k, v in record.items()
                 if k not in ("variant", "kind", "generator", "inputs", "outputs", "producer",

@@ -14,66 +14,45 @@ Example:
 
 from keras_gan_zoo.networks.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_zoo.networks.mlp import mlp_discriminator, mlp_generator
-from keras_gan_zoo.networks.conditional import conditional_for_shape, conditional_generator
-from keras_gan_zoo.networks.acgan import acgan_for_shape
-from keras_gan_zoo.networks.bigan import bigan_discriminator, bigan_encoder, bigan_for_shape
-from keras_gan_zoo.networks.vaegan import vae_encoder, vaegan_discriminator, vaegan_for_shape
-from keras_gan_zoo.networks.ebgan import ebgan_discriminator, ebgan_for_shape
-from keras_gan_zoo.networks.cyclegan import patch_discriminator, resnet_generator
-from keras_gan_zoo.networks.gaugan import (gaugan_for_shape, multiscale_discriminator,
-                                          spade_generator, style_encoder)
-from keras_gan_zoo.networks.pix2pix import pair_discriminator, pix2pix_for_shape, unet_generator
-from keras_gan_zoo.networks.infogan import infogan_discriminator_body, infogan_generator
+from keras_gan_zoo.networks.translators import patch_discriminator, resnet_translator
 from keras_gan_zoo.networks.layers import (FusedBatchNormalization, LeakyReLU, MinibatchStdDev,
                                           SeededDropout, SelfAttention, SpectralConv2D,
                                           SpectralDense)
 from keras_gan_zoo.networks.resnet import sngan_discriminator, sngan_generator
 
+
+def __getattr__(name):
+    # the variants' own builders, here before they moved to their folders (0.4 and older)
+    from keras_gan_zoo import legacy
+
+    return legacy.attribute(__name__, name)
+
+
 __all__ = [
+    "architecture_for_shape",
     "ARCHITECTURES",
+    "dcgan_discriminator",
+    "dcgan_generator",
     "DEFAULT_LATENT_DIM",
-    "acgan_for_shape",
+    "discriminator_for_shape",
+    "for_shape",
     "FusedBatchNormalization",
+    "generator_for_shape",
     "LeakyReLU",
     "MinibatchStdDev",
-    "SeededDropout",
-    "SelfAttention",
-    "SpectralConv2D",
-    "SpectralDense",
-    "architecture_for_shape",
-    "bigan_discriminator",
-    "bigan_encoder",
-    "bigan_for_shape",
-    "conditional_for_shape",
-    "conditional_generator",
-    "discriminator_for_shape",
-    "generator_for_shape",
-    "dcgan_discriminator",
-    "ebgan_discriminator",
-    "ebgan_for_shape",
-    "dcgan_generator",
-    "for_shape",
-    "gaugan_for_shape",
-    "infogan_discriminator_body",
-    "infogan_generator",
     "mlp_discriminator",
     "mlp_generator",
-    "multiscale_discriminator",
-    "pair_discriminator",
     "patch_discriminator",
-    "pix2pix_for_shape",
-    "resnet_generator",
+    "resnet_translator",
+    "SeededDropout",
+    "SelfAttention",
     "sngan_discriminator",
     "sngan_generator",
-    "spade_generator",
-    "style_encoder",
-    "unet_generator",
-    "vae_encoder",
-    "vaegan_discriminator",
-    "vaegan_for_shape",
+    "SpectralConv2D",
+    "SpectralDense",
 ]
 
-#: Latent size used by :func:`for_shape` when none is given.
+#: Latent size used by ``for_shape`` when none is given.
 DEFAULT_LATENT_DIM = 64
 
 
@@ -126,7 +105,7 @@ def _image_only(kwargs, architecture):
 
 
 def generator_for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, architecture="auto", **kwargs):
-    """The default generator ``z -> example`` for ``shape`` (see :func:`for_shape`)."""
+    """The default generator ``z -> example`` for ``shape`` (see ``for_shape``)."""
     architecture = architecture_for_shape(shape, architecture)
     kwargs.pop("spectral_norm", None)  # a discriminator option
     _image_only(kwargs, architecture)
@@ -161,10 +140,10 @@ def discriminator_for_shape(shape, features_only=False, architecture="auto", **k
 def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, architecture="auto", **kwargs):
     """Default ``(generator, discriminator)`` for examples of ``shape``.
 
-    * ``(d,)`` vectors: MLPs (:func:`mlp_generator`, :func:`mlp_discriminator`).
+    * ``(d,)`` vectors: MLPs (``mlp_generator``, ``mlp_discriminator``).
     * ``(s, s, c)`` square images, ``c`` in {1, 3}: DCGAN networks
-      (:func:`dcgan_generator`, :func:`dcgan_discriminator`) up to 64 px,
-      ResNets (:func:`sngan_generator`, :func:`sngan_discriminator`, SNGAN
+      (``dcgan_generator``, ``dcgan_discriminator``) up to 64 px,
+      ResNets (``sngan_generator``, ``sngan_discriminator``, SNGAN
       style, up to 256 px) above; ``architecture=`` picks one by name.
 
     Args:
@@ -175,7 +154,7 @@ def for_shape(shape, latent_dim=DEFAULT_LATENT_DIM, architecture="auto", **kwarg
         **kwargs: passed to both builders (``hidden=`` for MLPs,
             ``base_filters=`` for image networks, ``attention=`` (a
             resolution) for ResNets), except the discriminator's own
-            ``minibatch_std=`` (see :class:`MinibatchStdDev`) and
+            ``minibatch_std=`` (see ``MinibatchStdDev``) and
             ``spectral_norm=`` (spectrally normalised discriminator layers:
             off for DCGAN networks, on for ResNets unless ``False``).
 

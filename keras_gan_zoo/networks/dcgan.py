@@ -80,11 +80,11 @@ def dcgan_discriminator(image_shape, base_filters=64, name="discriminator", feat
         features_only: return the flattened features instead of a logit
             (the body that conditional and InfoGAN heads share).
         minibatch_std: if > 0, a
-            :class:`~keras_gan_zoo.networks.layers.MinibatchStdDev` channel over
+            ``MinibatchStdDev`` channel over
             groups of this many examples is appended before the last
             features, as in ProGAN (Karras et al. 2018).
         spectral_norm: spectrally normalise the convolutions and the logit
-            layer (:class:`~keras_gan_zoo.networks.layers.SpectralConv2D`).
+            layer (``SpectralConv2D``).
     """
     size, _, channels = _check_image_shape(image_shape, any_channels=True)  # packs: c * pack
     k = max(_num_upsamplings(size), 1)

@@ -1,14 +1,14 @@
 """Layers the default networks are made of, beyond Keras's own.
 
-* :class:`MinibatchStdDev` - the ProGAN layer against mode collapse.
-* :class:`SpectralConv2D` and :class:`SpectralDense` - spectrally normalised
+* ``MinibatchStdDev`` - the ProGAN layer against mode collapse.
+* ``SpectralConv2D`` and ``SpectralDense`` - spectrally normalised
   convolution and dense layers in the form of the SNGAN paper.
-* :class:`SelfAttention` - the SAGAN attention block.
-* :class:`SeededDropout` - dropout whose masks do not change with the number
+* ``SelfAttention`` - the SAGAN attention block.
+* ``SeededDropout`` - dropout whose masks do not change with the number
   of replicas (the pix2pix generator's noise).
-* :class:`FusedBatchNormalization` - ``keras.layers.BatchNormalization``
+* ``FusedBatchNormalization`` - ``keras.layers.BatchNormalization``
   whose training call is TensorFlow's fused kernel on one replica.
-* :class:`LeakyReLU` - ``keras.layers.LeakyReLU`` whose gradient reads its
+* ``LeakyReLU`` - ``keras.layers.LeakyReLU`` whose gradient reads its
   output, so that TensorFlow can fuse it into the convolution before it.
 """
 
@@ -150,7 +150,7 @@ class _SpectralNorm:
         return ops.sum(ops.matmul(v, w) * u)
 
     def normalized_kernel(self, training=False):
-        """The kernel divided by :meth:`sigma` (float32)."""
+        """The kernel divided by ``sigma`` (float32)."""
         return ops.cast(self.kernel, "float32") / self.sigma(training)
 
 
@@ -164,7 +164,7 @@ class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
     Miyato et al. 2018 and PyTorch's ``spectral_norm``; unlike
     ``keras.layers.SpectralNormalization``, which writes ``W / sigma`` back into
     the kernel and so leaves the sigma term out of the gradient. Inference
-    calls leave ``u`` as it is. :meth:`sigma` reads the estimate.
+    calls leave ``u`` as it is. ``sigma`` reads the estimate.
 
     Example:
         >>> conv = SpectralConv2D(64, 3, padding="same")
@@ -177,7 +177,7 @@ class SpectralConv2D(_SpectralNorm, keras.layers.Conv2D):
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class SpectralDense(_SpectralNorm, keras.layers.Dense):
     """``keras.layers.Dense`` whose kernel is spectrally normalised (SNGAN form, as
-    :class:`SpectralConv2D`)."""
+    ``SpectralConv2D``)."""
 
     def _linear(self, inputs, kernel):
         return ops.matmul(inputs, kernel)
@@ -371,7 +371,7 @@ _DROPOUT_SEEDS = []  # the seeds of the enclosing dropout_seed() blocks, innermo
 
 @contextlib.contextmanager
 def dropout_seed(seed):
-    """Make every :class:`SeededDropout` called inside draw its masks from ``seed``.
+    """Make every ``SeededDropout`` called inside draw its masks from ``seed``.
 
     A variant's ``train_step`` wraps its generator calls in this block with a
     stateless seed of its own (model seed, stream, step). The k-th dropout
@@ -391,7 +391,7 @@ def dropout_seed(seed):
 class SeededDropout(keras.layers.Dropout):
     """``keras.layers.Dropout`` whose masks do not depend on the number of replicas.
 
-    Inside a :func:`dropout_seed` block the mask of each example is a
+    Inside a ``dropout_seed`` block the mask of each example is a
     stateless draw of (seed, the layer's turn in the block, the example's
     place in the global batch); outside one it is Keras' own dropout. At inference
     (``training=False``) it is the identity, so exported generators are

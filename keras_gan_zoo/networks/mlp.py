@@ -34,7 +34,7 @@ def mlp_discriminator(input_dim, hidden=(256, 256, 256), name="discriminator",
     batch, which breaks the per-example gradient penalty of WGAN-GP.
     ``features_only=True`` returns the last hidden layer instead of a logit.
     ``minibatch_std=g`` (> 0) appends a
-    :class:`~keras_gan_zoo.networks.layers.MinibatchStdDev` feature over
+    ``MinibatchStdDev`` feature over
     groups of ``g`` examples before the logit.
     """
     x_in = keras.Input((input_dim,), name="x")

@@ -11,12 +11,12 @@ appendix B) and, with a self-attention block, of SAGAN (Zhang et al. 2019):
   3x3 convolution, ReLU, 3x3 convolution, 2x2 average pooling; the first
   block applies no ReLU to the image), then ReLU, a sum over positions and one
   dense logit. Its layers are spectrally normalised by default
-  (:class:`~keras_gan_zoo.networks.layers.SpectralConv2D`).
+  (``SpectralConv2D``).
 
 Widths: the stage at resolution ``r`` of an ``s``-pixel network has
 ``base_filters * min(s // r, 8)`` channels, so the widest stage (at the
 smallest resolution) has 8 times ``base_filters``. The default
-``base_filters`` shrinks with the size (:func:`default_base_filters`), so
+``base_filters`` shrinks with the size (``default_base_filters``), so
 that a step at 128 or 256 px stays affordable on a CPU.
 
 The generator's batch normalisation is synchronized across replicas (as in
@@ -40,7 +40,7 @@ DEFAULT_WIDTHS = ((64, 32), (128, 16), (MAX_SIZE, 8))
 
 
 def default_base_filters(size):
-    """The ResNets' default ``base_filters`` for ``size``-pixel images (:data:`DEFAULT_WIDTHS`).
+    """The ResNets' default ``base_filters`` for ``size``-pixel images (``DEFAULT_WIDTHS``).
 
     32 up to 64 px; 16 at 128 px, the width of the small-data recipe that the
     docs' small-data page measured at 64 and 128 px; 8 at 256 px, where
@@ -94,12 +94,12 @@ def sngan_generator(image_shape, latent_dim=128, base_filters=None, attention=No
     """A ResNet generator ``z -> image`` in ``[-1, 1]``.
 
     Args:
-        image_shape: ``(s, s, c)``; see :func:`resnet_stages` for the sizes.
+        image_shape: ``(s, s, c)``; see ``resnet_stages`` for the sizes.
         latent_dim: size of the noise input ``z``.
         base_filters: channels of the last stage; the first has 8 times as many
-            (default: :func:`default_base_filters` of the size).
+            (default: ``default_base_filters`` of the size).
         attention: resolution (e.g. 32) after whose block a
-            :class:`~keras_gan_zoo.networks.layers.SelfAttention` block is
+            ``SelfAttention`` block is
             placed (SAGAN); ``None`` for none.
         name: model name.
     """
@@ -145,13 +145,13 @@ def sngan_discriminator(image_shape, base_filters=None, attention=None, spectral
         image_shape: ``(s, s, c)``, any ``c`` (packed PacGAN inputs have
             ``pack`` times the image's channels).
         base_filters: channels of the first stage; the last has 8 times as many
-            (default: :func:`default_base_filters` of the size).
+            (default: ``default_base_filters`` of the size).
         attention: resolution of the feature map (e.g. 32) after whose block
             a self-attention block is placed; ``None`` for none.
         spectral_norm: spectrally normalise every convolution and the logit
             layer (SNGAN; on by default for these networks).
         minibatch_std: if > 0, a
-            :class:`~keras_gan_zoo.networks.layers.MinibatchStdDev` channel
+            ``MinibatchStdDev`` channel
             over groups of this many examples before the last features.
         features_only: return the pooled features instead of a logit.
         name: model name.

@@ -8,7 +8,7 @@ A preset is a directory in the keras-hub layout:
   command and time, measured quality, and the SHA-256 of the two files above;
 * ``README.md`` (the model card) and ``samples.png``.
 
-A preset is named by a bundled name (:func:`list`), a local directory, or a
+A preset is named by a bundled name (``list``), a local directory, or a
 URL of a ``.tar.gz`` of such a directory with its SHA-256 (downloaded once into
 the Keras cache with ``keras.utils.get_file``). Every load checks the files'
 hashes before reading them, and reads the config with Keras' ``safe_mode`` on,
@@ -109,7 +109,7 @@ def resolve(preset, sha256=None, cache_dir=None):
 
     Args:
         preset: bundled name, local directory, or ``http(s)://`` URL of a
-            ``.tar.gz`` made by :func:`pack`.
+            ``.tar.gz`` made by ``pack``.
         sha256: the archive's SHA-256; required for a URL.
         cache_dir: the Keras cache (default ``~/.keras``); URLs land in its
             ``keras_gan_zoo/`` folder.
@@ -175,7 +175,7 @@ def load(preset, sha256=None, cache_dir=None):
     does not store (``metadata["stored_networks"]``, e.g. a discriminator left
     out to keep the entry small) start from their initial weights.
 
-    Args: as :func:`resolve`.
+    Args: as ``resolve``.
 
     Raises:
         PresetError: unknown name (with the closest names), failed hash
@@ -231,7 +231,7 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
         weights_dtype: ``"float32"``, or ``"float16"`` to store the weights
             at half the size. A loaded preset computes in float32 either way
             (its weights are widened on load); measure the loaded entry, as
-            ``benchmarks/train_zoo.py`` does, to know what the rounding costs.
+            ``tools/train_zoo.py`` does, to know what the rounding costs.
         training_networks: also store the networks only training uses (the
             variant's ``training_only_networks``, its discriminators).
             ``False`` leaves them out: the entry samples, translates and

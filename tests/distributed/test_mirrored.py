@@ -14,7 +14,7 @@ import keras
 import tensorflow as tf
 
 import keras_gan_zoo as kgz
-from harness import assert_two_replicas_match_one
+from variant_checks import assert_two_replicas_match_one
 from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G
 
 DIM = 3

@@ -1,5 +1,5 @@
 """The small-data recipe of the shared GAN step: augmentation, ADA's p, the generator EMA,
-lazy R1 (the harness's recipe entries add 1-vs-2 replicas, save/load and export)."""
+lazy R1 (the recipe checks in each variant's test file add 1-vs-2 replicas, save/load and export)."""
 
 import numpy as np
 import pytest
