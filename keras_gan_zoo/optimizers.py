@@ -12,8 +12,8 @@ average of weights) is unchanged. AMSGrad, sparse gradients (an
 ``Embedding``'s) and variables in other dtypes than float32 / float64 take
 Keras's own update.
 
-On the DCGAN step on a CPU it halves the optimizer's time (3.1 -> 1.5 ms
-a step, ``benchmarks/profile_step.py``).
+What it saves on a CPU is measured on the docs' performance page (the
+profile of the DCGAN step).
 """
 
 import keras

@@ -132,10 +132,13 @@ def _kernel_matrix(layer):
     (lambda: networks.SpectralDense(5), (4, 12)),
 ])
 def test_spectral_norm_matches_a_direct_svd(make, x_shape):
+    # a fixed kernel: power iteration converges as (sigma_2 / sigma_1)^(2k), slowly for a
+    # kernel whose two largest singular values are close, as a random one may be
+    keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).normal(size=x_shape).astype("float32")
     layer = make()
     layer(x)
-    for _ in range(60):  # power iterations: one per training call
+    for _ in range(200):  # power iterations: one per training call
         layer(x, training=True)
     top = np.linalg.svd(_kernel_matrix(layer), compute_uv=False)[0]
     np.testing.assert_allclose(float(layer.sigma()), top, rtol=1e-4)

@@ -51,3 +51,17 @@ def test_other_keras_backend_is_a_clear_import_error(how, tmp_path):
     assert "needs the TensorFlow backend of Keras" in result.stderr
     assert ("'jax'" if how == "env" else "'torch'") in result.stderr
     assert "KERAS_BACKEND=tensorflow" in result.stderr
+
+
+def test_docstrings_use_markdown_not_sphinx_roles():
+    # the API pages render docstrings as Markdown (mkdocstrings): a Sphinx role such as
+    # :class:`X` would show as raw text there
+    import re
+    from pathlib import Path
+
+    import keras_gan_zoo
+
+    role = re.compile(r":(func|class|meth|mod|attr|data|exc|obj):`")
+    found = [f"{path.name}:{i}" for path in Path(keras_gan_zoo.__file__).parent.rglob("*.py")
+             for i, line in enumerate(path.read_text().splitlines(), 1) if role.search(line)]
+    assert found == []

@@ -14,7 +14,7 @@ it was split by concern.
 from keras_gan_zoo.models.adversarial import CONFIG_VERSION, AdversarialModel
 from keras_gan_zoo.models.checks import data_facts, shape_str
 from keras_gan_zoo.models.distribution import (NOISE_STREAM_AUGMENT, NOISE_STREAM_AUX,
-                                               NOISE_STREAM_D, NOISE_STREAM_G)
+                                               NOISE_STREAM_D, NOISE_STREAM_G, _multi_worker)  # noqa: F401
 from keras_gan_zoo.models.encoding import EncodingModel
 from keras_gan_zoo.models.sampling import GenerativeModel, predict_batches
 from keras_gan_zoo.models.translation import TranslationModel
@@ -22,3 +22,6 @@ from keras_gan_zoo.models.translation import TranslationModel
 __all__ = ["AdversarialModel", "CONFIG_VERSION", "EncodingModel", "GenerativeModel",
            "NOISE_STREAM_AUGMENT", "NOISE_STREAM_AUX", "NOISE_STREAM_D", "NOISE_STREAM_G",
            "TranslationModel", "data_facts", "predict_batches", "shape_str"]
+
+# the private names a variant written against 0.4 may have imported from here
+_shape_str, _predict = shape_str, predict_batches

@@ -4,16 +4,16 @@ Each part is off at its zero setting, owns its state and its trackers, and
 offers the hooks of the phase it acts in (in the spirit of StyleGAN2-ADA's
 loss phases and augment pipe):
 
-* :class:`Augmentation` - before the discriminator reads an image (``apply``),
+* ``Augmentation`` - before the discriminator reads an image (``apply``),
   and after a discriminator update (``adapt``, ADA's probability);
-* :class:`ZeroCentredPenalties` - R1 / R2 added to a discriminator update
+* ``ZeroCentredPenalties`` - R1 / R2 added to a discriminator update
   (``terms``), lazily every ``interval`` updates, and their logs (``track``).
 
 The generator's moving average (``ema=``) lives in every sampler
-(:class:`~keras_gan_zoo.models.sampling.GenerativeModel`). A variant builds
+(``GenerativeModel``). A variant builds
 its parts in its constructor from its own arguments (so its config and saved
 files say which are on) and calls their hooks in its ``train_step``; the GAN
-step (:class:`~keras_gan_zoo.variants.gan.model.GAN`) and BiGAN's use them.
+step (``GAN``) and BiGAN's use them.
 """
 
 import keras
@@ -21,9 +21,9 @@ import tensorflow as tf
 
 from keras_gan_zoo import augment as augmentations
 from keras_gan_zoo import losses
-from keras_gan_zoo.models.distribution import NOISE_STREAM_AUGMENT
+from keras_gan_zoo.models.distribution import NOISE_STREAM_AUGMENT, NOISE_STREAM_AUX
 
-__all__ = ["Augmentation", "ZeroCentredPenalties"]
+__all__ = ["Augmentation", "GradientPenalty", "InstanceNoise", "ZeroCentredPenalties"]
 
 
 class Augmentation:
@@ -34,7 +34,7 @@ class Augmentation:
     Args:
         model: the variant it serves (its random streams and its saved state).
         augment: ``None`` (off), ``"diffaugment"`` or ``"ada"``
-            (:data:`keras_gan_zoo.augment.AUGMENTS`).
+            (``keras_gan_zoo.augment.AUGMENTS``).
         target: ADA's target of ``r_t = E[sign(D(real))]``.
         interval: discriminator updates between two adjustments of ``p``.
         kimg: thousands of images for ``p`` to move from 0 to 1.
@@ -193,3 +193,65 @@ class ZeroCentredPenalties:
             if self.interval > 1:
                 weight *= tf.cast(tf.equal(counter % self.interval, 0), tf.int32)
             self.trackers[name].update_state(tf.reduce_mean(values), sample_weight=weight)
+
+
+class GradientPenalty:
+    """WGAN-GP's two-sided penalty ``(||grad D(x_hat)|| - 1)^2`` at uniform random
+    interpolates of real and generated examples (Gulrajani et al. 2017).
+
+    Args:
+        model: the variant it serves (its random streams).
+        weight: the penalty's weight (``lambda``, 10 in the paper; 0: off).
+
+    The interpolation weights are drawn for the global batch from the step's
+    auxiliary stream, so each example meets the same weight on one replica or
+    many.
+    """
+
+    def __init__(self, model, weight=0.0):
+        if not weight >= 0:
+            raise ValueError(f"expected gradient_penalty >= 0 (a weight), got {weight}")
+        self.model, self.weight = model, float(weight)
+        self.tracker = keras.metrics.Mean(name="gp") if self.weight else None
+
+    def term(self, judged, real, fake, counter):
+        """The per-example penalty (not yet weighted), or ``None`` when off."""
+        if not self.weight:
+            return None
+        alpha_seed = self.model.random_seed(NOISE_STREAM_AUX, counter)
+        alpha = self.model.replica_share(
+            lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), tf.shape(real)[0])
+        return losses.wasserstein_gradient_penalty(judged, real, fake, alpha=alpha)
+
+
+class InstanceNoise:
+    """Gaussian noise on every example the discriminator reads (Arjovsky and Bottou 2017),
+    its standard deviation annealed linearly to 0 over ``steps`` generator steps.
+
+    Args:
+        model: the variant it serves (its random streams and generator optimizer).
+        sigma: the noise's standard deviation at the start (0: off).
+        steps: generator steps over which it falls to 0 (``None``: kept).
+    """
+
+    def __init__(self, model, sigma=0.0, steps=None):
+        if not sigma >= 0:
+            raise ValueError(f"expected instance_noise >= 0 (a standard deviation), got {sigma}")
+        if steps is not None and (not isinstance(steps, int) or steps < 1):
+            raise ValueError(
+                f"expected instance_noise_steps to be None or an integer >= 1, got {steps!r}")
+        self.model, self.sigma, self.steps = model, float(sigma), steps
+
+    def apply(self, examples, counter, salt):
+        """``examples`` plus this step's noise (unchanged when off)."""
+        if not self.sigma:
+            return examples
+        sigma = tf.constant(self.sigma, tf.float32)
+        if self.steps:
+            done = tf.cast(self.model.generator_optimizer.iterations, tf.float32) / self.steps
+            sigma *= tf.maximum(0.0, 1.0 - done)
+        seed = tf.random.experimental.stateless_fold_in(
+            self.model.random_seed(NOISE_STREAM_AUX, counter), salt)
+        noise = self.model.replica_share(lambda n: tf.random.stateless_normal(
+            tf.concat([[n], tf.shape(examples)[1:]], 0), seed=seed), tf.shape(examples)[0])
+        return examples + tf.cast(sigma * noise, examples.dtype)

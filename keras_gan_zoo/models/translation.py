@@ -115,7 +115,7 @@ class TranslationModel(AdversarialModel):
 
         Args:
             images: the source images, as the direction's first input takes them.
-            direction: one of :attr:`directions` (default: the first).
+            direction: one of ``directions`` (default: the first).
             seed: the draw of anything else the translator takes (noise, a
                 style code), so that the same seed gives the same
                 translations; a translator that takes the images alone

@@ -252,8 +252,8 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
 
     Keras 3 normalises a training batch with separate reductions, squares,
     casts and multiplies (and, with ``synchronized=True``, an all-reduce of
-    sums and of a tensor of ones), forward and backward: a sixth of the
-    DCGAN step on a CPU (``benchmarks/profile_step.py``). Where nothing needs
+    sums and of a tensor of ones), forward and backward: a large share of the
+    DCGAN step on a CPU (the docs' performance page profiles it). Where nothing needs
     that path - on one replica, channels last, no mask, no renorm - this
     layer calls TensorFlow's ``FusedBatchNormV3`` instead: one op forward and
     one backward, in the input's dtype (bfloat16 under a mixed policy, with

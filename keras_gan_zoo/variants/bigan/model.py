@@ -41,10 +41,10 @@ class BiGAN(EncodingModel):
         r1_weight, r_interval: R1 on the real images (the gradient of the
             discriminator with respect to the image, the code held fixed),
             lazily every ``r_interval`` updates; the parts of the GAN step
-            (:class:`~keras_gan_zoo.models.stabilisers.ZeroCentredPenalties`).
+            (``ZeroCentredPenalties``).
         augment, ada_target, ada_interval, ada_kimg, ada_p: differentiable
             augmentation of the images the discriminator reads, their codes
-            unchanged (:class:`~keras_gan_zoo.models.stabilisers.Augmentation`);
+            unchanged (``Augmentation``);
             off by default, as in the papers.
         seed: seed of the training noise.
 

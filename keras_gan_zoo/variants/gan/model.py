@@ -19,13 +19,13 @@ import tensorflow as tf
 
 from keras_gan_zoo import losses
 from keras_gan_zoo.models.base import (
-    NOISE_STREAM_AUX,
     NOISE_STREAM_D,
     NOISE_STREAM_G,
     GenerativeModel,
 )
 from keras_gan_zoo.models.contract import Recipe
-from keras_gan_zoo.models.stabilisers import Augmentation, ZeroCentredPenalties
+from keras_gan_zoo.models.stabilisers import (Augmentation, GradientPenalty, InstanceNoise,
+                                               ZeroCentredPenalties)
 from keras_gan_zoo.models.registry import register_variant
 
 __all__ = ["GAN"]
@@ -91,9 +91,8 @@ class GAN(GenerativeModel):
             of the last discriminator update, judged again by the updated
             discriminator, instead of drawing new ones: one generator forward
             pass fewer per step, as the PyTorch DCGAN example does. On by
-            default: +15% images/s (``benchmarks/throughput.py``) and no loss
-            of quality (``research/fast_settings.py``: MNIST FD 87.1 vs
-            105.5, ring8 8/8 modes both). ``False`` draws fresh noise.
+            default: faster, with no loss of quality found (the docs'
+            performance page measures both). ``False`` draws fresh noise.
         pack: PacGAN packing (Lin et al. 2018): the discriminator judges
             ``pack`` examples at once, stacked along the last axis, so its
             input has ``pack`` times the channels (``GAN.for_shape(shape,
@@ -183,10 +182,9 @@ class GAN(GenerativeModel):
         if label_smoothing and loss in ("hinge", "wasserstein", "f_divergence"):
             raise ValueError("label_smoothing applies to the minimax, non-saturating and "
                              f"least-squares losses, not to {loss}")
-        if not gradient_penalty >= 0:
-            raise ValueError(f"expected gradient_penalty >= 0 (a weight), got {gradient_penalty}")
-        self.gradient_penalty = float(gradient_penalty)
-        self.gp_tracker = keras.metrics.Mean(name="gp") if self.gradient_penalty else None
+        self._gradient_penalty = GradientPenalty(self, gradient_penalty)
+        self.gradient_penalty = self._gradient_penalty.weight
+        self.gp_tracker = self._gradient_penalty.tracker
         self._penalties = ZeroCentredPenalties(r1_weight, r2_weight, r_interval)
         self.r1_weight, self.r2_weight = self._penalties.r1_weight, self._penalties.r2_weight
         self.r_interval = r_interval
@@ -210,13 +208,8 @@ class GAN(GenerativeModel):
         self.feature_matching = feature_matching
         if feature_matching:
             self.discriminator_features()  # fails early on a discriminator it cannot read
-        if not instance_noise >= 0:
-            raise ValueError(f"expected instance_noise >= 0 (a standard deviation), got {instance_noise}")
-        if instance_noise_steps is not None and (
-                not isinstance(instance_noise_steps, int) or instance_noise_steps < 1):
-            raise ValueError(
-                f"expected instance_noise_steps to be None or an integer >= 1, got {instance_noise_steps!r}")
-        self.instance_noise = float(instance_noise)
+        self._instance_noise = InstanceNoise(self, instance_noise, instance_noise_steps)
+        self.instance_noise = self._instance_noise.sigma
         self.instance_noise_steps = instance_noise_steps
         if not historical_averaging >= 0:
             raise ValueError(f"expected historical_averaging >= 0, got {historical_averaging}")
@@ -391,24 +384,15 @@ class GAN(GenerativeModel):
         return self._augmentation.probability
 
     def augmented(self, images, counter, salt):
-        """``images`` as the discriminator sees them (:meth:`Augmentation.apply
-        <keras_gan_zoo.models.stabilisers.Augmentation.apply>`)."""
+        """``images`` as the discriminator sees them (``Augmentation.apply`` of
+        ``keras_gan_zoo.models.stabilisers``)."""
         return self._augmentation.apply(images, counter, salt)
 
     # ------------------------------------------------------- stabilisers
     def noisy(self, examples, counter, salt):
-        """``examples`` plus this step's instance noise (unchanged when it is off)."""
-        if not self.instance_noise:
-            return examples
-        sigma = tf.constant(self.instance_noise, tf.float32)
-        if self.instance_noise_steps:
-            done = tf.cast(self.generator_optimizer.iterations, tf.float32) / self.instance_noise_steps
-            sigma *= tf.maximum(0.0, 1.0 - done)
-        seed = tf.random.experimental.stateless_fold_in(
-            self.random_seed(NOISE_STREAM_AUX, counter), salt)
-        noise = self.replica_share(lambda n: tf.random.stateless_normal(
-            tf.concat([[n], tf.shape(examples)[1:]], 0), seed=seed), tf.shape(examples)[0])
-        return examples + tf.cast(sigma * noise, examples.dtype)
+        """``examples`` plus this step's instance noise (unchanged when it is off;
+        ``keras_gan_zoo.models.stabilisers.InstanceNoise``)."""
+        return self._instance_noise.apply(examples, counter, salt)
 
     def feature_matching_loss(self, real, fake, condition=None):
         """``||mean f(real) - mean f(fake)||^2`` over the global batch, per replica's share.
@@ -454,23 +438,13 @@ class GAN(GenerativeModel):
 
     # -------------------------------------------------------------- terms
     def penalty(self, real, fake, condition, counter):
-        """Per-example terms added to the discriminator's loss (0 when none is on).
-
-        WGAN-GP's gradient penalty: the interpolation weights are drawn for
-        the global batch from the step's auxiliary stream, so each example
-        meets the same weight on one replica or many.
-        """
-        if not self.gradient_penalty:
-            return None
-        alpha_seed = self.random_seed(NOISE_STREAM_AUX, counter)
-        alpha = self.replica_share(
-            lambda n: tf.random.stateless_uniform([n], seed=alpha_seed), tf.shape(real)[0])
-        return losses.wasserstein_gradient_penalty(self.judged_logits(condition), real, fake,
-                                                   alpha=alpha)
+        """Per-example terms added to the discriminator's loss (``None`` when none is on):
+        WGAN-GP's gradient penalty (``keras_gan_zoo.models.stabilisers.GradientPenalty``)."""
+        return self._gradient_penalty.term(self.judged_logits(condition), real, fake, counter)
 
     def zero_centred_penalties(self, real, fake, condition, counter):
         """``{"r1": (weight, ||grad D(real)||^2), "r2": ...}`` for the penalties that are on
-        (:class:`~keras_gan_zoo.models.stabilisers.ZeroCentredPenalties`)."""
+        (``ZeroCentredPenalties``)."""
         return self._penalties.terms(self.judged_logits(condition), real, fake, counter,
                                      self.pack)
 
