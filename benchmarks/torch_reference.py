@@ -112,7 +112,7 @@ def _width(base, size, resolution):
 
 
 class UpBlock(nn.Module):
-    """BN ReLU, upsample, conv3, BN ReLU, conv3; shortcut: upsample, conv1 (kgz's ``_up_block``)."""
+    """BN ReLU, upsample, conv3, BN ReLU, conv3; shortcut: upsample, conv1 (kgz's ``up_block``)."""
 
     def __init__(self, cin, cout):
         super().__init__()

@@ -31,7 +31,8 @@ from keras import layers
 from keras_gan_zoo.networks.layers import (FusedBatchNormalization, MinibatchStdDev,
                                           SelfAttention, SpectralConv2D, SpectralDense)
 
-__all__ = ["default_base_filters", "resnet_stages", "sngan_discriminator", "sngan_generator"]
+__all__ = ["default_base_filters", "resnet_stages", "sngan_discriminator", "sngan_generator",
+           "stage_width", "up_block"]
 
 MAX_SIZE = 256
 
@@ -74,17 +75,19 @@ def resnet_stages(image_shape, any_channels=False):
     return shape[0], shape[2], size, k
 
 
-def _width(base_filters, size, resolution):
+def stage_width(base_filters, size, resolution):
+    """Channels of the stage at ``resolution`` of a ``size``-pixel network."""
     return base_filters * min(size // resolution, 8)
 
 
-def _up_block(x, filters, name):
+def up_block(x, filters, name, conv=layers.Conv2D):
+    """SNGAN's residual up block; ``conv`` is the convolution (``SpectralConv2D`` for SAGAN)."""
     h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn1")(x))
     h = layers.UpSampling2D(2, name=f"{name}_up")(h)
-    h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv1")(h)
+    h = conv(filters, 3, padding="same", name=f"{name}_conv1")(h)
     h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn2")(h))
-    h = layers.Conv2D(filters, 3, padding="same", name=f"{name}_conv2")(h)
-    shortcut = layers.Conv2D(filters, 1, name=f"{name}_shortcut")(
+    h = conv(filters, 3, padding="same", name=f"{name}_conv2")(h)
+    shortcut = conv(filters, 1, name=f"{name}_shortcut")(
         layers.UpSampling2D(2, name=f"{name}_shortcut_up")(x))
     return layers.Add(name=f"{name}_out")([h, shortcut])
 
@@ -108,12 +111,12 @@ def sngan_generator(image_shape, latent_dim=128, base_filters=None, attention=No
     _check_attention(attention, [seed * 2 ** (i + 1) for i in range(k)], "generator")
     base_filters = base_filters or default_base_filters(size)
     z = keras.Input((latent_dim,), name="z")
-    filters = _width(base_filters, size, seed)
+    filters = stage_width(base_filters, size, seed)
     x = layers.Reshape((seed, seed, filters))(layers.Dense(seed * seed * filters, name="project")(z))
     resolution = seed
     for i in range(k):
         resolution *= 2
-        x = _up_block(x, _width(base_filters, size, resolution), name=f"up{i}")
+        x = up_block(x, stage_width(base_filters, size, resolution), name=f"up{i}")
         if resolution == attention:
             x = SelfAttention(name=f"attention{resolution}")(x)
     x = layers.ReLU()(FusedBatchNormalization(synchronized=True, name="out_bn")(x))
@@ -166,7 +169,8 @@ def sngan_discriminator(image_shape, base_filters=None, attention=None, spectral
     x, resolution = image, size
     for i in range(k):
         resolution //= 2
-        x = _down_block(x, _width(base_filters, size, resolution), i == 0, conv, name=f"down{i}")
+        x = _down_block(x, stage_width(base_filters, size, resolution), i == 0, conv,
+                        name=f"down{i}")
         if resolution == attention:
             x = SelfAttention(spectral_norm=spectral_norm, name=f"attention{resolution}")(x)
     if minibatch_std:

@@ -19,7 +19,7 @@ from keras import layers
 from keras_gan_zoo.networks.layers import (FusedBatchNormalization, SelfAttention,
                                           SpectralConv2D, SpectralDense)
 from keras_gan_zoo.networks.resnet import (default_base_filters, resnet_stages,
-                                           sngan_discriminator)
+                                           sngan_discriminator, stage_width, up_block)
 
 __all__ = ["default_attention", "default_networks", "sagan_generator"]
 
@@ -28,22 +28,6 @@ def default_attention(resolutions):
     """Where the self-attention block goes among a network's block ``resolutions``: at 32x32,
     the paper's best place (its table 1), or at the resolution nearest to it."""
     return min(resolutions, key=lambda r: (abs(math.log2(r / 32)), -r))
-
-
-def _width(base_filters, size, resolution):
-    return base_filters * min(size // resolution, 8)
-
-
-def _up_block(x, filters, name):
-    """SNGAN's up block with spectrally normalised convolutions."""
-    h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn1")(x))
-    h = layers.UpSampling2D(2, name=f"{name}_up")(h)
-    h = SpectralConv2D(filters, 3, padding="same", name=f"{name}_conv1")(h)
-    h = layers.ReLU()(FusedBatchNormalization(synchronized=True, name=f"{name}_bn2")(h))
-    h = SpectralConv2D(filters, 3, padding="same", name=f"{name}_conv2")(h)
-    shortcut = SpectralConv2D(filters, 1, name=f"{name}_shortcut")(
-        layers.UpSampling2D(2, name=f"{name}_shortcut_up")(x))
-    return layers.Add(name=f"{name}_out")([h, shortcut])
 
 
 def sagan_generator(image_shape, latent_dim=128, base_filters=None, attention=None,
@@ -67,11 +51,12 @@ def sagan_generator(image_shape, latent_dim=128, base_filters=None, attention=No
                          f"{', '.join(map(str, resolutions))}; expected one of them")
     base_filters = base_filters or default_base_filters(size)
     z = keras.Input((latent_dim,), name="z")
-    filters = _width(base_filters, size, seed)
+    filters = stage_width(base_filters, size, seed)
     x = layers.Reshape((seed, seed, filters))(
         SpectralDense(seed * seed * filters, name="project")(z))
     for i, resolution in enumerate(resolutions):
-        x = _up_block(x, _width(base_filters, size, resolution), name=f"up{i}")
+        x = up_block(x, stage_width(base_filters, size, resolution), name=f"up{i}",
+                     conv=SpectralConv2D)
         if resolution == attention:
             x = SelfAttention(spectral_norm=True, name=f"attention{resolution}")(x)
     x = layers.ReLU()(FusedBatchNormalization(synchronized=True, name="out_bn")(x))
