@@ -45,25 +45,8 @@ def fd(reference, images):
                                         kgz.metrics.features(images, extractor="digits"))
 
 
-def nearest_neighbour(train_codes, train_labels, codes, labels, chunk=500):
-    right = 0
-    squared = (train_codes ** 2).sum(1)
-    for i in range(0, len(codes), chunk):
-        c = codes[i:i + chunk]
-        d = squared[None] - 2 * c @ train_codes.T
-        right += int((train_labels[d.argmin(1)] == labels[i:i + chunk]).sum())
-    return right / len(codes)
-
-
-def linear_probe(train_codes, train_labels, codes, labels):
-    keras.utils.set_random_seed(0)
-    mean, std = train_codes.mean(0), train_codes.std(0) + 1e-6
-    probe = keras.Sequential([keras.Input(train_codes.shape[1:]), keras.layers.Dense(10)])
-    probe.compile(keras.optimizers.Adam(1e-2),
-                  keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    probe.fit((train_codes - mean) / std, train_labels, batch_size=256, epochs=30, verbose=0)
-    predicted = probe.predict((codes - mean) / std, verbose=0).argmax(-1)
-    return float(np.mean(predicted == labels))
+nearest_neighbour = kgz.metrics.nearest_neighbour_accuracy
+linear_probe = kgz.metrics.linear_probe_accuracy
 
 
 def train(model, x, epochs, discriminator_lr=None):

@@ -79,10 +79,6 @@ def _quickstart(args):
 
 
 # ---------------------------------------------------------------- loading
-#: File endings (and the SavedModel's metadata file) of the exports the commands run.
-_EXPORT_ENDINGS = (".onnx", ".tflite", ".xml")
-
-
 def _load_model(spec):
     """A variant from a ``.keras`` file (Keras' safe mode on) or a zoo preset name/directory,
     or an exported generator (``.onnx``, ``.tflite``, OpenVINO ``.xml``, SavedModel folder)
@@ -92,8 +88,7 @@ def _load_model(spec):
     import keras_gan_zoo  # noqa: F401  registers the variants for deserialisation
     from keras_gan_zoo import export, zoo
 
-    if spec.lower().endswith(_EXPORT_ENDINGS) or os.path.isfile(
-            os.path.join(spec, "assets", export.METADATA_KEY + ".json")):
+    if export.is_export(spec):
         try:
             return export.load(spec)
         except export.ExportError as error:
@@ -679,6 +674,7 @@ def build_parser():
     from keras_gan_zoo.augment import AUGMENTS
     from keras_gan_zoo.losses import DIVERGENCES, NAMES as LOSSES
     from keras_gan_zoo.metrics.features import EXTRACTORS
+    from keras_gan_zoo import export
 
     parser = argparse.ArgumentParser(
         prog="keras-gan-zoo",
@@ -704,18 +700,18 @@ def build_parser():
 
     exp = commands.add_parser(
         "export",
-        help="export a saved model's generator to ONNX, a SavedModel, LiteRT or OpenVINO, "
-             "verified against Keras",
+        help="export a saved model's generator ("
+             + ", ".join(f.title for f in export.REGISTRY.values())
+             + "), verified against Keras",
     )
     exp.add_argument("model", help="a .keras file saved by model.save, or a zoo name")
-    exp.add_argument("--format", choices=["onnx", "saved_model", "litert", "openvino"],
-                     default="onnx")
+    exp.add_argument("--format", choices=export.FORMATS, default="onnx")
     exp.add_argument("--out", help="file (.onnx, .tflite, OpenVINO .xml with its .bin) or "
                      "folder (saved_model) to write (default: beside the model)")
     exp.add_argument("--direction", help="for a translation model: which generator "
                      "(a CycleGAN's a_to_b or b_to_a; default the first)")
     exp.add_argument("--opset", type=_positive_int, help="ONNX opset (default: tf2onnx's)")
-    exp.add_argument("--quantize", choices=["float16", "int8"],
+    exp.add_argument("--quantize", choices=export.QUANTIZE,
                      help="ONNX only: float16 weights and compute, or int8 (static, QDQ) "
                           "calibrated on the generator's own inputs")
     exp.add_argument("--calibration", help="for --quantize int8 of a translation model: an "

@@ -213,6 +213,25 @@ def test_refuses_unknown_format_and_direction(models, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_formats_come_from_one_registry():
+    from keras_gan_zoo.cli import build_parser
+
+    assert export.FORMATS == tuple(export.REGISTRY) == ("onnx", "saved_model", "litert",
+                                                        "openvino")
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices["export"]
+    assert tuple(next(a for a in sub._actions if a.dest == "format").choices) == export.FORMATS
+    with pytest.raises(ValueError, match="'onnx' is already registered"):
+        export.register(export.REGISTRY["onnx"])
+    assert export.is_export("g.tflite") and not export.is_export("g.keras")
+
+
+def test_options_of_one_format_are_refused_for_another(models, tmp_path):
+    with pytest.raises(export.ExportError, match="quantize= applies to format=\"onnx\""):
+        export.export(models["gan"], tmp_path / "g_sm", format="saved_model", quantize="int8")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_never_overwrites_without_permission(models, tmp_path):
     path = tmp_path / "g.onnx"
     path.write_bytes(b"the user's file")

@@ -28,3 +28,16 @@ def test_shape_errors():
         metrics.mode_coverage(np.zeros((3, 3)), MEANS, std=1)
     with pytest.raises(ValueError, match="at least one sample"):
         metrics.mode_coverage(np.zeros((0, 2)), MEANS, std=1)
+
+
+def test_code_accuracies_read_classes_from_codes_that_hold_them():
+    rng = np.random.default_rng(0)
+    labels, held = rng.integers(0, 4, 400), rng.integers(0, 4, 200)
+    centres = rng.normal(size=(4, 8)) * 5
+    codes = lambda y: (centres[y] + rng.normal(size=(len(y), 8))).astype("float32")  # noqa: E731
+    assert metrics.nearest_neighbour_accuracy(codes(labels), labels, codes(held), held) > 0.95
+    assert metrics.linear_probe_accuracy(codes(labels), labels, codes(held), held) > 0.95
+    noise = rng.normal(size=(200, 8))  # codes that know nothing of the class: near chance
+    assert metrics.nearest_neighbour_accuracy(codes(labels), labels, noise, held) < 0.5
+    with pytest.raises(ValueError, match="same width"):
+        metrics.nearest_neighbour_accuracy(codes(labels), labels, noise[:, :3], held)

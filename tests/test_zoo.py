@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import keras
 import tensorflow as tf
@@ -48,25 +49,37 @@ def test_one_bundled_entry_per_variant_with_a_card_within_the_size_budget():
 
 def _recipes():
     import importlib.util
-    import sys
     from pathlib import Path
 
-    tools = Path(__file__).resolve().parents[1] / "tools"
-    sys.path.insert(0, str(tools))  # train_zoo imports its neighbour kit.py
-    try:
-        spec = importlib.util.spec_from_file_location("train_zoo", tools / "train_zoo.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(tools))
-    return module.RECIPES
+    path = Path(__file__).resolve().parents[1] / "tools" / "zoo_recipes.py"
+    spec = importlib.util.spec_from_file_location("zoo_recipes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_recipe_with_a_missing_or_unknown_field_says_which(tmp_path, monkeypatch):
+    recipes = _recipes()
+    monkeypatch.setattr(recipes, "RECIPES_DIR", tmp_path)
+    good = (Path(__file__).resolve().parents[1] / "tools" / "recipes"
+            / "dcgan_mnist.toml").read_text()
+    (tmp_path / "typo.toml").write_text(good.replace("epochs =", "epoch ="))
+    with pytest.raises(ValueError, match=r"missing epochs; unknown field\(s\) epoch"):
+        recipes.load("typo")
+    with pytest.raises(ValueError, match="no recipe for 'nothing'.*recipes: typo"):
+        recipes.load("nothing")
+
+
+def test_every_bundled_entry_has_a_recipe_and_every_recipe_an_entry():
+    assert _recipes().names() == sorted(e["name"] for e in zoo.list())
 
 
 @pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
 def test_bundled_entry_loads_with_the_settings_it_was_trained_with(name):
     # Every argument of the variant (not the networks, name or version) as the
-    # entry's recipe in tools/train_zoo.py sets it, whatever today's defaults.
-    recipe = _recipes()[name]().get_config()
+    # entry's recipe (tools/recipes/NAME.toml) sets it, whatever today's defaults.
+    recipes = _recipes()
+    recipe = recipes.build_model(recipes.load(name)).get_config()
     loaded = zoo.load(name).get_config()
     skip = {"name", "config_version", *kgz.VARIANTS[zoo.info(name)["variant"]].network_names}
     settings = {k: v for k, v in recipe.items() if k not in skip}

@@ -62,9 +62,7 @@ def export_formats():
     """The docs home's line on export."""
     from keras_gan_zoo import export
 
-    names = {"onnx": "ONNX (float32, float16, int8)", "saved_model": "SavedModel",
-             "litert": "LiteRT", "openvino": "OpenVINO"}
-    formats = ", ".join(names.get(f, f) for f in export.FORMATS)
+    formats = ", ".join(fmt.title for fmt in export.REGISTRY.values())
     return (f"- **Export** to {formats}, each file verified against Keras, and a kit that runs "
             "exported generators without TensorFlow, in a web page too. [Export](guide/export.md).")
 

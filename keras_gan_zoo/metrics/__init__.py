@@ -22,6 +22,8 @@ Modes and codes:
   categorical code) under the best one-to-one matching to classes.
 * ``conditional_accuracy`` - share of class-conditional samples that a
   classifier assigns to the class asked for.
+* ``nearest_neighbour_accuracy``, ``linear_probe_accuracy`` - how well an
+  encoder's codes (BiGAN, VAE-GAN) keep the class: 1-NN and a linear probe.
 
 The first papers' numbers (poor measures of quality, kept for comparison):
 
@@ -40,7 +42,12 @@ By name (``METRICS``): ``evaluate`` computes ``fid``, ``kid``,
 ``fit``) use it.
 """
 
-from keras_gan_zoo.metrics.codes import best_matching_accuracy, conditional_accuracy
+from keras_gan_zoo.metrics.codes import (
+    best_matching_accuracy,
+    conditional_accuracy,
+    linear_probe_accuracy,
+    nearest_neighbour_accuracy,
+)
 from keras_gan_zoo.metrics.distances import (
     feature_statistics,
     frechet_distance,
@@ -97,6 +104,8 @@ __all__ = [
     "inception_score",
     "inception_v3",
     "kernel_distance",
+    "linear_probe_accuracy",
+    "nearest_neighbour_accuracy",
     "mode_coverage",
     "parzen_log_likelihood",
     "parzen_window",

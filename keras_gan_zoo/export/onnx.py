@@ -1,0 +1,222 @@
+"""ONNX: one ``.onnx`` file by tf2onnx, in float32 or quantized (float16, int8) by
+onnxruntime's tools, verified in onnxruntime.
+
+The metadata record is in the file's ``metadata_props``: the whole record as
+JSON under ``keras_gan_zoo``, plus flat keys a viewer such as Netron shows.
+"""
+
+import json
+import logging
+import os
+import tempfile
+
+import numpy as np
+
+from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, VERIFY_BATCHES, ExportError,
+                                       Format, float32_copy, finish, prepare, register)
+
+#: What ``to_onnx(..., quantize=...)`` makes: float16 weights and compute, or int8
+#: weights and activations (static, QDQ, per output channel).
+QUANTIZE = ("float16", "int8")
+#: Largest *mean* absolute difference from Keras a quantized export's verification
+#: accepts (a few pixels of an int8 file move far while the image does not change; what
+#: it does to quality is measured by ``keras_gan_zoo.metrics.export_quality``).
+QUANTIZED_TOLERANCE = {"float16": 1e-2, "int8": 5e-2}
+#: Inputs an int8 export of a sampler is calibrated on (drawn as ``generate`` draws them).
+CALIBRATION_SAMPLES = 256
+
+_QUANTIZATION_RECORD = {
+    "float16": {"mode": "float16", "weights": "float16", "compute": "float16",
+                "inputs_outputs": "float32", "tool": "onnxruntime.transformers.float16"},
+    "int8": {"mode": "int8", "format": "QDQ", "weights": "int8 per output channel",
+             "activations": "int8", "calibration_method": "MinMax",
+             "tool": "onnxruntime.quantization.quantize_static"},
+}
+
+
+def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=None,
+            direction=None, quantize=None, calibration=None):
+    """Export ``model``'s generator to an ONNX file, in float32 or quantized.
+
+    Args:
+        model: a trained variant (its generator is exported) or a generator.
+        path: the ``.onnx`` file to write.
+        opset: ONNX opset; ``None`` lets tf2onnx choose (15 with tf2onnx 1.17).
+        overwrite: replace ``path`` if it exists (otherwise an error, and
+            nothing is touched).
+        verify: run the file with onnxruntime at batch 1 and 7 and compare
+            with Keras.
+        tolerance: largest accepted absolute difference (default
+            ``TOLERANCE``); for a quantized file, largest accepted *mean*
+            difference (default ``QUANTIZED_TOLERANCE``).
+        direction: ``"a_to_b"`` (default) or ``"b_to_a"`` for a CycleGAN.
+        quantize: ``None`` (float32), ``"float16"`` (weights and compute in
+            float16 by onnxruntime's converter; inputs and outputs stay
+            float32) or ``"int8"`` (onnxruntime's static quantization: QDQ,
+            int8 weights per output channel and int8 activations, calibrated
+            on the generator's own inputs).
+        calibration: for ``quantize="int8"`` of a translator, source images
+            ``(n, h, w, c)`` in ``[-1, 1]`` (e.g. a few dozen training inputs)
+            to calibrate on and verify with; a sampler is calibrated on
+            ``CALIBRATION_SAMPLES`` inputs drawn as ``generate`` draws them.
+
+    Returns:
+        ``ExportResult``.
+
+    Example:
+        >>> kgz.export.to_onnx(model, "generator.onnx").max_abs_diff
+        {1: 2.4e-07, 7: 3.0e-07}
+        >>> kgz.export.to_onnx(model, "generator_int8.onnx", quantize="int8").mean_abs_diff
+    """
+    try:
+        import onnx
+        import tf2onnx
+    except ImportError as error:
+        raise ExportError(
+            f"ONNX export needs onnx, tf2onnx and onnxruntime ({error.name} is missing): "
+            "pip install 'keras-gan-zoo[onnx]'"
+        ) from None
+
+    if quantize is not None and quantize not in QUANTIZE:
+        raise ExportError(f"unknown quantize={quantize!r}; expected None (float32) or one of "
+                          f"{', '.join(map(repr, QUANTIZE))}")
+    plan, path, parent = prepare(model, path, "onnx", overwrite, direction)
+    feeds = _calibration(plan, quantize, calibration)
+    if tolerance is None:
+        tolerance = QUANTIZED_TOLERANCE[quantize] if quantize else TOLERANCE
+    generator = float32_copy(plan.generator)
+    record = plan.metadata()
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+    try:
+        proto, _ = tf2onnx.convert.from_function(
+            plan.function(generator), input_signature=plan.specs(), opset=opset
+        )
+    except Exception as error:  # tf2onnx raises many types; name the generator and re-raise
+        raise ExportError(f"tf2onnx could not convert {plan.generator.name!r}: {error}") from error
+    if quantize:
+        proto = _quantized(proto, quantize, feeds, parent)
+        record["quantization"] = _QUANTIZATION_RECORD[quantize] | (
+            {"calibration": f"{sum(len(next(iter(f.values()))) for f in feeds)} "
+                            + ("given source images" if calibration is not None
+                               else "drawn inputs")} if feeds else {})
+    _write_metadata(proto, record, quantize)
+    fd, tmp = tempfile.mkstemp(suffix=".onnx", prefix=".kgz-export-", dir=parent)
+    os.close(fd)
+    try:
+        onnx.save(proto, tmp)
+        run = _runtime(tmp)
+        verify_inputs = None
+        if calibration is not None:  # a translator's real images, not uniform noise
+            verify_inputs = lambda batch: {k: v[:batch] for k, v in feeds[0].items()}  # noqa: E731
+        return finish(plan, record, tmp, path, "onnx", lambda inputs: run(inputs, plan.output),
+                      verify, tolerance, generator, quantize=quantize,
+                      verify_inputs=verify_inputs)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _write_metadata(proto, record, quantize):
+    """The record as ``metadata_props``: whole under ``METADATA_KEY``, and flat keys."""
+    del proto.metadata_props[:]
+    props = {METADATA_KEY: json.dumps(record), "variant": record["variant"],
+             "package_version": record["package_version"],
+             "output_range": json.dumps(record["outputs"][0]["range"])}
+    for key in ("num_classes", "num_categories", "num_continuous", "direction"):
+        if key in record:
+            props[key] = str(record[key])
+    if quantize:
+        props["quantization"] = quantize
+    for key, value in props.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    proto.doc_string = f"keras_gan_zoo {record['variant']} generator {record['generator']!r}"
+
+
+def _calibration(plan, quantize, calibration, batch=32):
+    """The feeds an int8 export is calibrated on: ``[{input name: array}, ...]``."""
+    if quantize != "int8":
+        if calibration is not None:
+            raise ExportError("calibration= applies to quantize=\"int8\" only")
+        return None
+    signature = plan.signature
+    rng = np.random.default_rng(0)
+    if signature.kind == "sampler":
+        if calibration is not None:
+            raise ExportError(
+                f"a {signature.variant} sampler is calibrated on its own drawn inputs; "
+                "calibration= takes source images, for a translator")
+        arrays = signature.make_inputs(CALIBRATION_SAMPLES, rng)
+    else:
+        if calibration is None:
+            raise ExportError(
+                f"an int8 export of a {signature.variant} translator needs calibration "
+                f"images: pass calibration= a batch of source images (n, h, w, "
+                f"{signature.inputs[0].shape[-1]}) in [-1, 1], e.g. 64 of its training inputs")
+        try:
+            images = signature.inputs[0].check(calibration, len(np.asarray(calibration)))
+        except ValueError as error:
+            raise ExportError(f"calibration: {error}") from None
+        if len(images) < max(VERIFY_BATCHES):
+            raise ExportError(f"calibration: got {len(images)} images; expected at least "
+                              f"{max(VERIFY_BATCHES)} (a few dozen calibrate better)")
+        others = [p.draw(len(images), rng) for p in signature.inputs[1:]]
+        arrays = [np.asarray(images, "float32"), *others]
+        # feeds of a few images (the verification takes the first feed's): the calibration
+        # session runs without graph optimisations, and one feed of 64 maps at 256 px takes
+        # more than 24 GB there
+        batch = max(VERIFY_BATCHES)
+    names = [s.name for s in plan.specs()]
+    n = len(arrays[0])
+    return [{name: np.ascontiguousarray(a[i:i + batch]) for name, a in zip(names, arrays)}
+            for i in range(0, n, batch)]
+
+
+def _quantized(proto, quantize, feeds, parent):
+    """``proto`` converted to float16 or quantized to int8 by onnxruntime's tools."""
+    if quantize == "float16":
+        from onnxruntime.transformers.float16 import convert_float_to_float16
+
+        return convert_float_to_float16(proto, keep_io_types=True)
+    import onnx
+    from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                          quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self._feeds = iter(feeds)
+
+        def get_next(self):
+            return next(self._feeds, None)
+
+    with tempfile.TemporaryDirectory(prefix=".kgz-quantize-", dir=parent) as work:
+        source, prepared, target = (os.path.join(work, f"{n}.onnx")
+                                    for n in ("float32", "prepared", "int8"))
+        onnx.save(proto, source)
+        quant_pre_process(source, prepared, skip_symbolic_shape=True)  # onnx.shape_inference is enough
+        quantize_static(prepared, target, Reader(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, activation_type=QuantType.QInt8,
+                        weight_type=QuantType.QInt8)
+        return onnx.load(target)
+
+
+def _read_metadata(path):
+    import onnx
+
+    props = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+    return props.get(METADATA_KEY)
+
+
+def _runtime(path):
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    return lambda feed, output: session.run([output], feed)[0]
+
+
+FORMAT = register(Format(
+    name="onnx", title="ONNX (float32, float16, int8)", ending=".onnx",
+    path_rule="an ONNX export is one .onnx file", write=to_onnx,
+    read_metadata=_read_metadata, runtime=_runtime,
+    options=("opset", "quantize", "calibration")))
