@@ -70,7 +70,7 @@ def run(variant, data, steps, batch_size, seed, out, latent_dim, hidden, gradien
     settings = SETTINGS[variant]
     if variant == "wgan_gp":
         gradient_penalty = GP_WEIGHT[data] if gradient_penalty is None else gradient_penalty
-        settings = {**settings, "kwargs": {"gradient_penalty": gradient_penalty}}
+        settings = {**settings, "kwargs": {"gradient_penalty_weight": gradient_penalty}}
     x = kgz.data.toy(data, n=steps * batch_size, seed=seed)  # one epoch = `steps` steps
     model = settings["cls"].for_shape(
         (2,), latent_dim=latent_dim, network_kwargs={"hidden": hidden, **(network_kwargs or {})},

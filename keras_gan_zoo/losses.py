@@ -37,6 +37,7 @@ __all__ = [
     "wasserstein_discriminator_loss",
     "wasserstein_generator_loss",
     "wasserstein_gradient_penalty",
+    "zero_centred_gradient_penalty",
     "f_divergence_discriminator_loss",
     "f_divergence_generator_loss",
     "DIVERGENCES",
@@ -202,7 +203,7 @@ def wasserstein_gradient_penalty(
     return tf.square(norm - 1.0)
 
 
-def zero_centered_gradient_penalty(discriminator, examples, training=True):
+def zero_centred_gradient_penalty(discriminator, examples, training=True):
     """``||grad_x D(x)||^2`` per example: R1 on real examples, R2 on generated ones.
 
     Mescheder et al. 2018 ("Which Training Methods for GANs do actually
@@ -365,3 +366,15 @@ def get(name, divergence=None):
     return (functools.partial(g_loss, divergence=divergence),
             functools.partial(d_loss, divergence=divergence))
 
+
+
+def __getattr__(name):
+    # spelt "centered" before 0.5, beside ZeroCentredPenalties and the docs' "centred"
+    if name == "zero_centered_gradient_penalty":
+        import warnings
+
+        warnings.warn("keras_gan_zoo.losses.zero_centered_gradient_penalty is now "
+                      "zero_centred_gradient_penalty (keras-gan-zoo 0.5)", DeprecationWarning,
+                      stacklevel=2)
+        return zero_centred_gradient_penalty
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

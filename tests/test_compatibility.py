@@ -68,7 +68,7 @@ CASES = {
 SAME = {"rtol": 1e-4, "atol": 1e-5}
 MOVE_SHARE = 0.05  # measured: at most 1.8% (CycleGAN's generator, oneDNN on AVX2)
 # 0.1.0 argument -> today's, for comparing settings.
-RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty"}
+RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty_weight"}
 
 
 def test_every_case_has_a_fixture():

@@ -33,6 +33,7 @@ Two bases build on it, one per contract:
 
 import copy
 import inspect
+import warnings
 
 import numpy as np
 import keras
@@ -60,6 +61,16 @@ def _merged(cls, attribute):
     return merged
 
 
+def deprecated_argument(cls, kwargs, old, new, value):
+    """``value`` of the argument ``new``, or what ``kwargs`` gives under its old name ``old``
+    (popped, with a ``DeprecationWarning`` that names the new one)."""
+    if old not in kwargs:
+        return value
+    warnings.warn(f"{cls.__name__}: {old}= is now {new}= (keras-gan-zoo 0.5); the old name "
+                  "will stop working in 1.0", DeprecationWarning, stacklevel=3)
+    return kwargs.pop(old)
+
+
 class AdversarialModel(InputChecks, DistributedStep, keras.Model):
     """Base class of the variants: networks, optimizers, trackers, configs.
 
@@ -70,7 +81,10 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
 
     Class attributes a variant may declare:
 
-    * ``network_names``: the constructor arguments that hold networks.
+    * ``network_names``: the constructor arguments that hold networks. An
+      argument holds one ``keras.Model`` or, for a variable number of
+      networks (a pyramid of scales), a list of them; configs, saving, the
+      zoo and ``trained_networks`` (``"generators/0"``...) handle both.
     * ``training_only_networks``: those of them that only training uses (the
       discriminators); sampling, translating, encoding and the variant's own
       measures (``predict_codes``...) never call them, so a pretrained entry
@@ -81,6 +95,10 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
       they load back empty.
     * ``RENAMED``: ``{old argument: new argument}``; the old name gets an
       error that names the new one, and older configs are read with it.
+    * ``DEPRECATED``: ``{old argument: new argument}`` renamed recently: the
+      old name still works with a ``DeprecationWarning`` (the variant's
+      ``__init__`` reads it with ``deprecated_argument``), and configs that
+      carry it load under the new name.
     * ``OLD_DEFAULTS``: ``{config version: {argument: default}}``, the
       defaults of an older version that differ from today's. A config of that
       version that lacks the argument loads with that default, not today's.
@@ -88,7 +106,8 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
       the value that behaves as the code did before the argument existed.)
 
     Args:
-        networks: ``{name: keras.Model}`` in the order of ``network_names``.
+        networks: ``{name: keras.Model or [keras.Model, ...]}`` in the order of
+            ``network_names``.
         seed: seed of the training noise. ``None`` draws one from NumPy's
             global generator (so ``keras.utils.set_random_seed`` fixes it).
         **kwargs: passed to ``keras.Model`` (``name``, ``dtype``).
@@ -98,19 +117,27 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
     training_only_networks = ()
     training_only_state = ()
     RENAMED = {}
+    DEPRECATED = {}
     OLD_DEFAULTS = {}
 
     def __init__(self, networks, seed=None, **kwargs):
         self._check_keywords(kwargs)
         super().__init__(**kwargs)
         seen = set()
-        for role, net in networks.items():
-            if not isinstance(net, keras.Model):
-                raise TypeError(f"expected the {role} to be a keras.Model, got {type(net).__name__}")
-            if id(net) in seen:
-                raise ValueError(f"the networks must be distinct models; {role} is given twice")
-            seen.add(id(net))
-            setattr(self, role, net)
+        for role, value in networks.items():
+            several = isinstance(value, (list, tuple))
+            if several and not value:
+                raise ValueError(f"expected at least one network in {role}, got an empty list")
+            for i, net in enumerate(value if several else [value]):
+                where = f"{role}[{i}]" if several else role
+                if not isinstance(net, keras.Model):
+                    raise TypeError(f"expected the {where} to be a keras.Model, got "
+                                    f"{type(net).__name__}")
+                if id(net) in seen:
+                    raise ValueError(f"the networks must be distinct models; {where} is given "
+                                     "twice")
+                seen.add(id(net))
+            setattr(self, role, list(value) if several else value)
         self.check_networks()
         if seed is None:
             seed = int(np.random.randint(0, 2**31 - 1))
@@ -144,7 +171,10 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         known = cls._init_names()
         if builder is not None:
             known |= set(inspect.signature(builder).parameters) - {"cls", "kwargs"}
+        deprecated = _merged(cls, "DEPRECATED")
         for key in kwargs:
+            if key in deprecated:
+                continue
             if key in renamed:
                 raise TypeError(f"{cls.__name__}: {key}= was renamed {renamed[key]}= in 0.2.0 "
                                 "(see CHANGELOG.md)")
@@ -174,9 +204,22 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         """``"sampler"`` (``generate``) or ``"translator"`` (``translate``)."""
         return self.signature(self.directions[0]).kind
 
+    def networks_in(self, role):
+        """The networks the argument ``role`` holds, as a list (empty for ``None``)."""
+        value = getattr(self, role)
+        return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+
     def trained_networks(self):
-        """``{name: network}`` of every network training changes (what a test compares)."""
-        return {role: getattr(self, role) for role in self.network_names}
+        """``{name: network}`` of every network training changes (what a test compares);
+        a list argument's networks are ``"role/0"``, ``"role/1"``..."""
+        networks = {}
+        for role in self.network_names:
+            value = getattr(self, role)
+            if isinstance(value, (list, tuple)):
+                networks.update({f"{role}/{i}": net for i, net in enumerate(value)})
+            else:
+                networks[role] = value
+        return networks
 
     # ------------------------------------------------------- build and config
     @classmethod
@@ -231,7 +274,10 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         config = {"name": self.name, "trainable": self.trainable, "seed": self.seed,
                   "config_version": CONFIG_VERSION}
         for key in self.network_names:
-            config[key] = keras.saving.serialize_keras_object(getattr(self, key))
+            value = getattr(self, key)
+            config[key] = ([keras.saving.serialize_keras_object(net) for net in value]
+                           if isinstance(value, (list, tuple))
+                           else keras.saving.serialize_keras_object(value))
         return config
 
     @classmethod
@@ -243,6 +289,9 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         file loads with the settings it was saved with.
         """
         config = dict(config)
+        for old, new in _merged(cls, "DEPRECATED").items():
+            if old in config:
+                config[new] = config.pop(old)
         version = int(config.pop("config_version", 1))
         if version > CONFIG_VERSION:
             raise ValueError(
@@ -262,7 +311,9 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         # Deep copy: deserialising a functional model consumes its config dict.
         config = cls.upgrade_config(copy.deepcopy(config))
         for key in cls.network_names:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+            value = config[key]
+            config[key] = ([keras.saving.deserialize_keras_object(net) for net in value]
+                           if isinstance(value, list) else keras.saving.deserialize_keras_object(value))
         return cls(**config)
 
     # --------------------------------------------------------------- compile

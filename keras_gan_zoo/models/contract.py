@@ -34,10 +34,19 @@ import tensorflow as tf
 
 __all__ = ["Port", "Recipe", "Signature", "Takes", "declared_classes", "infer_signature", "value_range"]
 
-KINDS = ("normal", "uniform", "categorical", "image", "output")
+KINDS = ("normal", "uniform", "categorical", "image", "noise_map", "truncation", "output")
+#: How a port answers ``generate(..., truncation=psi)``: ``"redraw"`` draws again every
+#: entry beyond ``psi`` (BigGAN's trick on z), ``"value"`` carries ``psi`` itself into the
+#: generator (StyleGAN moves w toward its mean there); ``None``: the port ignores it.
+TRUNCATIONS = ("redraw", "value", None)
 # How errors speak of a port's values: (one, many).
 _NOUNS = {"label": ("label", "labels"), "categorical": ("categorical code", "categorical codes"),
           "continuous": ("continuous code", "continuous codes")}
+
+
+def _default_truncation(kind):
+    """What ``truncation=psi`` does to a port of ``kind`` unless it declares otherwise."""
+    return {"normal": "redraw", "truncation": "value"}.get(kind)
 
 
 #: What a variant's ``fit`` can take, by kind, as the docs' variant table says it.
@@ -128,7 +137,11 @@ class Port:
         kind: how values are drawn and checked: ``"normal"`` (standard
             normal noise), ``"uniform"`` (uniform in ``range``),
             ``"categorical"`` (integers ``0 .. classes - 1``), ``"image"``
-            (images in ``range``, height and width free), ``"output"``.
+            (images in ``range``, height and width free), ``"noise_map"``
+            (standard normal noise of shape ``(h, w, c)``, height and width
+            free: SinGAN's per-scale noise, StyleGAN's noise inputs),
+            ``"truncation"`` (the truncation ``psi`` itself, one float per
+            sample, 1 when none is asked for), ``"output"``.
         shape: shape of one value (no batch axis); ``()`` for an integer code.
         dtype: ``"float32"`` or ``"int32"``.
         meaning: one line for people (metadata, model cards, errors).
@@ -136,9 +149,12 @@ class Port:
         classes: how many categories a ``"categorical"`` port takes.
         keyword: the argument of ``generate`` that sets it (``"labels"`` for
             the port ``"label"``); defaults to ``name``.
-        fixed_size: for an ``"image"`` port, whether height and width are
-            fixed to ``shape`` (an encoder with dense layers) or free (a
-            fully convolutional translator).
+        fixed_size: for an ``"image"`` or ``"noise_map"`` port, whether height
+            and width are fixed to ``shape`` (an encoder with dense layers) or
+            free (a fully convolutional network).
+        truncation: how the port answers ``truncation=psi`` (``TRUNCATIONS``):
+            the variant's truncation hook, declared with its ports so that an
+            export truncates as the Keras model does.
     """
 
     name: str
@@ -150,18 +166,40 @@ class Port:
     classes: int | None = None
     keyword: str | None = None
     fixed_size: bool = False
+    truncation: str | None = "default"
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown port kind {self.kind!r}; expected one of {KINDS}")
+        if self.truncation == "default":
+            object.__setattr__(self, "truncation", _default_truncation(self.kind))
+        if self.truncation not in TRUNCATIONS:
+            raise ValueError(f"unknown truncation {self.truncation!r} for port {self.name!r}; "
+                             f"expected one of {TRUNCATIONS}")
         if self.keyword is None:
             object.__setattr__(self, "keyword", self.name)
 
     # ------------------------------------------------------------ factories
     @classmethod
-    def noise(cls, size):
-        """The standard normal latent input ``z`` of ``size`` entries."""
-        return cls("z", "normal", (int(size),), meaning="latent noise, standard normal N(0, 1)")
+    def noise(cls, size, truncation="redraw"):
+        """The standard normal latent input ``z`` of ``size`` entries; by default
+        ``truncation=psi`` redraws its entries beyond ``psi`` (``None``: it does not)."""
+        return cls("z", "normal", (int(size),), meaning="latent noise, standard normal N(0, 1)",
+                   truncation=truncation)
+
+    @classmethod
+    def noise_map(cls, name, shape, meaning, fixed_size=False):
+        """Standard normal noise of shape ``(h, w, c)``, height and width free unless
+        ``fixed_size`` (a generator that samples at other sizes takes maps of that size)."""
+        return cls(name, "noise_map", tuple(int(s) for s in shape), meaning=meaning,
+                   fixed_size=fixed_size)
+
+    @classmethod
+    def truncation_psi(cls, meaning="truncation psi: 1 leaves the sample as drawn, toward 0 "
+                                    "it moves to the average sample"):
+        """The truncation ``psi`` as an input (one float per sample): for a generator that
+        truncates inside its graph, e.g. StyleGAN's ``w = mean + psi * (w - mean)``."""
+        return cls("psi", "truncation", (), meaning=meaning)
 
     @classmethod
     def categorical(cls, name, classes, meaning, keyword=None):
@@ -184,7 +222,7 @@ class Port:
     # ---------------------------------------------------------------- use
     def spec(self):
         """The ``tf.TensorSpec`` of a batch of values: dynamic batch (and image size)."""
-        if self.kind == "image" and not self.fixed_size:
+        if self.kind in ("image", "noise_map") and not self.fixed_size:
             shape = (None, None, None, self.shape[-1])
         else:
             shape = (None,) + tuple(self.shape)
@@ -195,12 +233,17 @@ class Port:
 
         Categorical codes are not random: they cycle ``0, 1, ..., classes - 1,
         0, ...`` so that a grid of ``n`` samples shows every class. With
-        ``truncation=psi`` a normal port redraws every entry whose magnitude
-        exceeds ``psi`` (the BigGAN truncation trick: fewer, more typical samples).
+        ``truncation=psi`` a ``"redraw"`` port draws again every entry whose
+        magnitude exceeds ``psi`` (the BigGAN truncation trick: fewer, more
+        typical samples) and a ``"truncation"`` port is ``psi`` for every sample.
         """
+        if self.kind == "truncation":
+            return np.full((n,), 1.0 if truncation is None else truncation, "float32")
+        if self.kind == "noise_map":
+            return rng.standard_normal((n,) + self.shape).astype("float32")
         if self.kind == "normal":
             values = rng.standard_normal((n,) + self.shape)
-            if truncation is not None:
+            if truncation is not None and self.truncation == "redraw":
                 outside = np.abs(values) > truncation
                 while outside.any():
                     values[outside] = rng.standard_normal(int(outside.sum()))
@@ -229,15 +272,15 @@ class Port:
         values = np.asarray(values)
         if self.kind == "categorical":
             return self._check_categorical(values, n)
-        if self.kind == "image":
+        if self.kind in ("image", "noise_map"):
             expected = self.shape if self.fixed_size else (None, None, self.shape[-1])
             if values.ndim != 4 or not all(e is None or e == g
                                            for e, g in zip(expected, values.shape[1:])):
                 what = ", ".join("h" if i == 0 and e is None else "w" if e is None else str(e)
                                  for i, e in enumerate(expected))
                 raise ValueError(
-                    f"expected a batch of images (n, {what}) for {context or self.keyword}, "
-                    f"got {values.shape}")
+                    f"expected a batch of {'images' if self.kind == 'image' else 'noise maps'} "
+                    f"(n, {what}) for {context or self.keyword}, got {values.shape}")
             return values.astype("float32")
         many = self.nouns[1]
         if not np.issubdtype(values.dtype, np.number):
@@ -280,6 +323,10 @@ class Port:
             record["classes"] = self.classes
         if self.keyword != self.name:
             record["keyword"] = self.keyword
+        if self.truncation != _default_truncation(self.kind):
+            record["truncation"] = self.truncation
+        if self.kind == "noise_map":  # the size it was trained at, to draw maps of
+            record["trained_shape"] = list(self.shape)
         return record
 
     @classmethod
@@ -300,9 +347,13 @@ class Port:
         keyword = record.get("keyword") or ("labels" if record["name"] == "label" and
                                             "kind" not in record else None)
         value_range = None if record.get("range") is None else tuple(record["range"])
+        fixed_size = kind in ("image", "noise_map") and None not in shape
+        if record.get("trained_shape"):
+            shape = tuple(record["trained_shape"])
+        truncation = record.get("truncation", "default")  # the kind's, when not written
         return cls(record["name"], kind, shape, record.get("dtype", "float32"),
                    record.get("meaning", ""), value_range, record.get("classes"), keyword,
-                   fixed_size=kind == "image" and None not in shape)
+                   fixed_size=fixed_size, truncation=truncation)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -377,9 +428,16 @@ class Signature:
             if n is None:
                 raise ValueError("expected the number of samples n (or an input with a batch axis, "
                                  "e.g. z of shape (n, latent_dim))")
-        if truncation is not None and not (isinstance(truncation, (int, float)) and truncation > 0):
-            raise ValueError(f"expected truncation > 0 (the largest |z| entry kept), got "
-                             f"{truncation!r}")
+        if truncation is not None:
+            hooks = {p.truncation for p in self.inputs} - {None}
+            if not hooks:
+                raise ValueError(f"a {self.variant} generator takes no truncation: none of its "
+                                 "inputs is truncated (truncation=None)")
+            least = 0 if hooks == {"value"} else None
+            if not isinstance(truncation, (int, float)) or isinstance(truncation, bool) or (
+                    truncation < 0 if least == 0 else truncation <= 0):
+                raise ValueError(
+                    f"expected truncation {'>= 0 (psi: 0 is the average sample, 1 none)' if least == 0 else '> 0 (the largest |z| entry kept)'}, got {truncation!r}")
         rng = np.random.default_rng() if rng is None else rng
         return [p.check(given[p.keyword], n) if p.keyword in given and given[p.keyword] is not None
                 else p.draw(n, rng, truncation) for p in self.inputs]

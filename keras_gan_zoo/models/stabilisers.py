@@ -163,7 +163,7 @@ class ZeroCentredPenalties:
         the others. One term per judged pack of ``pack`` examples.
         """
         def penalty(x):
-            values = losses.zero_centered_gradient_penalty(judged, x)
+            values = losses.zero_centred_gradient_penalty(judged, x)
             return tf.reduce_sum(tf.reshape(values, [-1, pack]), axis=1)
 
         terms = {}
@@ -210,7 +210,7 @@ class GradientPenalty:
 
     def __init__(self, model, weight=0.0):
         if not weight >= 0:
-            raise ValueError(f"expected gradient_penalty >= 0 (a weight), got {weight}")
+            raise ValueError(f"expected gradient_penalty_weight >= 0 (a weight), got {weight}")
         self.model, self.weight = model, float(weight)
         self.tracker = keras.metrics.Mean(name="gp") if self.weight else None
 

@@ -201,7 +201,8 @@ def load(preset, sha256=None, cache_dir=None):
         config = json.load(f)
     model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     stored = meta.get("stored_networks", model.network_names)  # older presets store them all
-    missing = [getattr(model, n) for n in model.network_names if n not in stored]
+    stored = {key.split("/")[0] for key in stored}  # a list's networks are "role/i"
+    missing = [net for n in model.network_names if n not in stored for net in model.networks_in(n)]
     # float16 weights are widened to the float32 variables as they are assigned
     keras.saving.load_weights(model, os.path.join(directory, WEIGHTS),
                               objects_to_skip=missing or None)
@@ -258,7 +259,8 @@ def save(model, directory, metadata, samples=None, overwrite=False, weights_dtyp
     copy.set_weights(model.get_weights())
     skipped = () if training_networks else tuple(copy.training_only_networks)
     keras.saving.save_weights(copy, os.path.join(directory, WEIGHTS),
-                              objects_to_skip=[getattr(copy, n) for n in skipped] or None)
+                              objects_to_skip=[net for n in skipped for net in copy.networks_in(n)]
+                              or None)
     dropped = () if training_networks else tuple(copy.training_only_state)
     if weights_dtype == "float16" or dropped:
         _rewrite_weights(os.path.join(directory, WEIGHTS), weights_dtype == "float16", dropped)

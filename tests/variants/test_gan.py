@@ -167,7 +167,7 @@ def test_r1_and_r2_penalties_are_the_squared_input_gradients():
 
     _, d = kgz.networks.for_shape((3,), latent_dim=2, hidden=(8,))
     x = tf.constant(np.random.default_rng(0).normal(size=(5, 3)), tf.float32)
-    got = kgz.losses.zero_centered_gradient_penalty(lambda v, training: d(v, training=training), x)
+    got = kgz.losses.zero_centred_gradient_penalty(lambda v, training: d(v, training=training), x)
     # by hand: one example at a time through its own tape
     expected = []
     for row in tf.unstack(x):
@@ -191,3 +191,9 @@ def test_r1_and_r2_train_and_are_logged():
     assert model.get_config()["r1_weight"] == 10.0
     with pytest.raises(ValueError, match="expected r1_weight >= 0"):
         kgz.GAN.for_shape((2,), r1_weight=-1.0)
+
+
+def test_the_old_spelling_of_the_zero_centred_penalty_still_works():
+    with pytest.warns(DeprecationWarning, match="now zero_centred_gradient_penalty"):
+        old = kgz.losses.zero_centered_gradient_penalty
+    assert old is kgz.losses.zero_centred_gradient_penalty

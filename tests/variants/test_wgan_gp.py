@@ -31,7 +31,7 @@ def test_critic_steps_and_logs():
 
 def test_paper_defaults():
     model = kgz.WGANGP.for_shape((2,))
-    assert (model.discriminator_steps, model.gradient_penalty) == (5, 10.0)
+    assert (model.discriminator_steps, model.gradient_penalty_weight) == (5, 10.0)
     assert (model.loss_name, model.reuse_fakes) == ("wasserstein", False)
     g_opt, d_opt = model.default_optimizers()
     assert float(g_opt.learning_rate) == pytest.approx(1e-4)
@@ -40,7 +40,7 @@ def test_paper_defaults():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"discriminator_steps": 0}, "discriminator_steps to be an integer >= 1"),
-    ({"gradient_penalty": -1.0}, "gradient_penalty >= 0"),
+    ({"gradient_penalty_weight": -1.0}, "gradient_penalty_weight >= 0"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -48,16 +48,26 @@ def test_bad_arguments(kwargs, message):
 
 
 @pytest.mark.parametrize("old, new", [("critic_steps", "discriminator_steps"),
-                                      ("gp_weight", "gradient_penalty")])
+                                      ("gp_weight", "gradient_penalty_weight")])
 def test_renamed_arguments_name_the_new_one(old, new):
     with pytest.raises(TypeError, match=f"{old}= was renamed {new}="):
         kgz.WGANGP.for_shape((2,), **{old: 1})
 
 
+def test_the_old_name_of_the_penalty_weight_still_works_and_warns(tmp_path):
+    with pytest.warns(DeprecationWarning, match="gradient_penalty= is now gradient_penalty_weight="):
+        model = kgz.WGANGP.for_shape((2,), latent_dim=2, gradient_penalty=2.5)
+    assert model.gradient_penalty_weight == 2.5
+    # a config written by 0.4 (the old key) loads with its value under the new name
+    config = model.get_config()
+    config["gradient_penalty"] = config.pop("gradient_penalty_weight")
+    assert kgz.WGANGP.from_config(config).gradient_penalty_weight == 2.5
+
+
 def test_wgan_gp_is_a_configuration_of_the_gan_step():
     # The named variant and the shared step with the same settings are one model.
     a = kgz.WGANGP.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (8,)}, seed=3)
-    b = kgz.GAN(a.generator, a.discriminator, loss="wasserstein", gradient_penalty=10.0,
+    b = kgz.GAN(a.generator, a.discriminator, loss="wasserstein", gradient_penalty_weight=10.0,
                 discriminator_steps=5, reuse_fakes=False, seed=3)
     config = {k: v for k, v in a.get_config().items() if k not in ("name", "generator",
                                                                    "discriminator")}
@@ -72,7 +82,7 @@ def test_learns_the_ring():
     """
     keras.utils.set_random_seed(0)
     model = kgz.WGANGP.for_shape((2,), latent_dim=2, network_kwargs={"hidden": (64, 64)},
-                                 gradient_penalty=0.1)
+                                 gradient_penalty_weight=0.1)
     model.compile(
         generator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),
         discriminator_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9),

@@ -7,7 +7,7 @@ batch of this step (the keras-io convention; pass a larger batch to see more
 data per generator update).
 
 The step is shared by the variants that differ only in their losses and
-terms: WGAN-GP is ``GAN(loss="wasserstein", gradient_penalty=10.0,
+terms: WGAN-GP is ``GAN(loss="wasserstein", gradient_penalty_weight=10.0,
 discriminator_steps=5)`` (``WGANGP`` names
 it), the conditional GAN feeds labels through it, and a variant that must act
 after each discriminator update (the original WGAN clips the critic's
@@ -23,6 +23,7 @@ from keras_gan_zoo.models.base import (
     NOISE_STREAM_G,
     GenerativeModel,
 )
+from keras_gan_zoo.models.adversarial import deprecated_argument
 from keras_gan_zoo.models.contract import Recipe
 from keras_gan_zoo.models.stabilisers import (Augmentation, GradientPenalty, InstanceNoise,
                                                ZeroCentredPenalties)
@@ -56,7 +57,7 @@ class GAN(GenerativeModel):
             output activation ``g_f`` and conjugate ``f*``; the generator
             maximises ``E_fake[g_f(V)]`` (the paper's practical objective).
             See ``keras_gan_zoo.losses.f_divergence_discriminator_loss``.
-        gradient_penalty: weight of WGAN-GP's two-sided gradient penalty
+        gradient_penalty_weight: weight of WGAN-GP's two-sided gradient penalty
             ``(||grad D(x_hat)|| - 1)^2`` at uniform random interpolates of a
             real and a fake example (Gulrajani et al. 2017; lambda = 10 there),
             added to the discriminator's per-example loss; 0 turns it off. The
@@ -130,6 +131,7 @@ class GAN(GenerativeModel):
     # Version-1 configs (0.1.0) lack the arguments added after them; these
     # values behave as the code did before each argument existed.
     OLD_DEFAULTS = {1: {"reuse_fakes": False}}
+    DEPRECATED = {"gradient_penalty": "gradient_penalty_weight"}
     training_only_networks = ("discriminator",)
     #: ``train gan --recipe NAME`` (see ``recipes``)
     RECIPES = {
@@ -152,7 +154,7 @@ class GAN(GenerativeModel):
         loss="non_saturating",
         divergence=None,
         discriminator_steps=1,
-        gradient_penalty=0.0,
+        gradient_penalty_weight=0.0,
         r1_weight=0.0,
         r2_weight=0.0,
         r_interval=1,
@@ -171,6 +173,9 @@ class GAN(GenerativeModel):
         seed=None,
         **kwargs,
     ):
+        gradient_penalty_weight = deprecated_argument(
+            type(self), kwargs, "gradient_penalty", "gradient_penalty_weight",
+            gradient_penalty_weight)
         self.pack = _check_pack(pack)  # before the base checks the networks: it sets the example shape
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         if loss not in self.LOSSES:
@@ -182,8 +187,8 @@ class GAN(GenerativeModel):
         if label_smoothing and loss in ("hinge", "wasserstein", "f_divergence"):
             raise ValueError("label_smoothing applies to the minimax, non-saturating and "
                              f"least-squares losses, not to {loss}")
-        self._gradient_penalty = GradientPenalty(self, gradient_penalty)
-        self.gradient_penalty = self._gradient_penalty.weight
+        self._gradient_penalty = GradientPenalty(self, gradient_penalty_weight)
+        self.gradient_penalty_weight = self._gradient_penalty.weight
         self.gp_tracker = self._gradient_penalty.tracker
         self._penalties = ZeroCentredPenalties(r1_weight, r2_weight, r_interval)
         self.r1_weight, self.r2_weight = self._penalties.r1_weight, self._penalties.r2_weight
@@ -289,7 +294,7 @@ class GAN(GenerativeModel):
         """
         # WGAN-GP's critic is called once more on the interpolates anyway; two
         # calls keep its numbers those of its own loop in 0.1.0 (to the bit).
-        if self._batch_coupled() or self.gradient_penalty:
+        if self._batch_coupled() or self.gradient_penalty_weight:
             return self.judge(real, condition), self.judge(fake, condition)
         # pack each half on its own, so that each is checked to be a multiple of pack
         real, fake = self.packed(real), self.packed(fake)
@@ -331,7 +336,7 @@ class GAN(GenerativeModel):
             "loss": self.loss_name,
             "divergence": self.divergence,
             "discriminator_steps": self.discriminator_steps,
-            "gradient_penalty": self.gradient_penalty,
+            "gradient_penalty_weight": self.gradient_penalty_weight,
             "r1_weight": self.r1_weight,
             "r2_weight": self.r2_weight,
             "r_interval": self.r_interval,
@@ -491,7 +496,7 @@ class GAN(GenerativeModel):
                 per_example = self.discriminator_terms(real_logits, fake_logits, condition)
                 penalty = self.penalty(d_real, d_fake, condition, counter)
                 if penalty is not None:
-                    per_example += self.gradient_penalty * penalty
+                    per_example += self.gradient_penalty_weight * penalty
                 zero_centred = self.zero_centred_penalties(d_real, d_fake, condition, counter)
                 per_example = self._penalties.add(per_example, zero_centred)
                 d_loss = (self.reduce_loss(per_example, self.discriminator)

@@ -3,7 +3,7 @@
 The critic minimises ``D(G(z)) - D(x) + lambda * (||grad D(x_hat)|| - 1)^2``
 with ``x_hat`` a uniform random interpolation of a real and a fake example;
 the generator minimises ``-D(G(z))``. This is the shared GAN step configured
-as ``GAN(loss="wasserstein", gradient_penalty=10.0, discriminator_steps=5,
+as ``GAN(loss="wasserstein", gradient_penalty_weight=10.0, discriminator_steps=5,
 reuse_fakes=False)``: each step runs 5 critic updates (fresh noise and
 interpolation weights each, on this step's real batch) and one generator
 update on fresh noise, with the paper's Adam(1e-4, 0.5, 0.9).
@@ -28,7 +28,8 @@ class WGANGP(GAN):
         generator: functional ``keras.Model``, ``z -> example``.
         discriminator: the critic, functional ``keras.Model``, ``example -> score``.
         discriminator_steps: critic updates per generator update (paper: 5).
-        gradient_penalty: weight of the gradient penalty (lambda of the paper: 10).
+        gradient_penalty_weight: weight of the gradient penalty (lambda of the paper: 10;
+            ``gradient_penalty=`` before 0.5).
         loss, reuse_fakes, seed, **kwargs: as ``GAN`` (``"wasserstein"``
             and ``False`` here).
 
@@ -38,14 +39,15 @@ class WGANGP(GAN):
         >>> model.fit(kgz.data.toy("ring8"), batch_size=256, epochs=5)
     """
 
-    RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty"}
+    RENAMED = {"critic_steps": "discriminator_steps", "gp_weight": "gradient_penalty_weight"}
 
-    def __init__(self, generator, discriminator, discriminator_steps=5, gradient_penalty=10.0,
-                 loss="wasserstein", reuse_fakes=False, seed=None, **kwargs):
+    def __init__(self, generator, discriminator, discriminator_steps=5,
+                 gradient_penalty_weight=10.0, loss="wasserstein", reuse_fakes=False, seed=None,
+                 **kwargs):
         super().__init__(generator, discriminator, loss=loss,
                          discriminator_steps=discriminator_steps,
-                         gradient_penalty=gradient_penalty, reuse_fakes=reuse_fakes, seed=seed,
-                         **kwargs)
+                         gradient_penalty_weight=gradient_penalty_weight,
+                         reuse_fakes=reuse_fakes, seed=seed, **kwargs)
 
     @classmethod
     def default_optimizers(cls):
