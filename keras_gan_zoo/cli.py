@@ -9,8 +9,11 @@
     keras-gan-zoo export MODEL --format onnx|saved_model|litert|openvino --out PATH
                          [--direction b_to_a] [--quantize float16|int8 [--reference DATA]]
     keras-gan-zoo list
+    keras-gan-zoo download cgan_mnist           # (or all) into the cache, to load offline
+    keras-gan-zoo upload my_gan hf://me/my_gan  # share a preset saved with kgz.zoo.save
 
-MODEL is a .keras file or a zoo name everywhere (and, for ``sample`` and
+MODEL is a .keras file or a preset handle everywhere (a zoo name, a preset
+folder, a .tar.gz/.zip, hf://owner/repo[@revision]; and, for ``sample`` and
 ``evaluate``, an exported generator: ``.onnx``, ``.tflite``, OpenVINO ``.xml``
 or a SavedModel folder, run by its own runtime); DATA is read by
 ``keras_gan_zoo.data.load``. The command line only wires the library
@@ -548,13 +551,49 @@ def _list(args):
 
     entries = zoo.list()
     if not entries:
-        print("no bundled presets")
+        print("the zoo's index is empty")
         return
     width = max(len(e["name"]) for e in entries)
-    print(f"{'name':<{width}}  {'variant':<15} {'size':>7}  headline  (task)")
+    print(f"{'name':<{width}}  {'variant':<15} {'size':>7}  {'cached':<6}  headline  (task)")
     for e in entries:
-        print(f"{e['name']:<{width}}  {e['variant']:<15} {e['size_mb']:>5.1f}MB  {e['headline']}  "
-              f"({e['task']})")
+        print(f"{e['name']:<{width}}  {e['variant']:<15} {e['size_mb']:>5.1f}MB  "
+              f"{'yes' if e['cached'] else 'no':<6}  {e['headline']}  ({e['task']})")
+    print(f"\ncache: {zoo.cache.cache_dir()}  (KERAS_GAN_ZOO_CACHE)\nsource: {zoo.cache.source()}"
+          "  (KERAS_GAN_ZOO_SOURCE)" + ("\ndownloads are off (offline)" if zoo.cache.offline()
+                                        else ""))
+
+
+def _download(args):
+    import keras
+
+    from keras_gan_zoo import zoo
+
+    names = zoo.index.names() if args.names == ["all"] else args.names
+    for name in names:
+        if name.startswith(("hf://", "http://", "https://")) or not zoo.NAME.match(name):
+            print(f"{name}: {zoo.resolve(name, sha256=args.sha256)}")
+            continue
+        entry = zoo.index.find(name)
+        if zoo.cached(name):
+            print(f"{name}: cached")
+            continue
+        total = sum(f["bytes"] for f in entry["files"].values())
+        bar = keras.utils.Progbar(total, unit_name="B", verbose=args.verbose)
+        done = [0]
+
+        def progress(n):
+            done[0] += n
+            bar.update(done[0])
+
+        folder = zoo.download(name, progress=progress)
+        print(f"{name}: {folder}")
+
+
+def _upload(args):
+    from keras_gan_zoo import zoo
+
+    url = zoo.upload(args.folder, args.handle, message=args.message, private=args.private)
+    print(f"uploaded {args.folder} to {args.handle}: {url}")
 
 
 # ------------------------------------------------------------------ sample
@@ -831,8 +870,25 @@ def build_parser():
     pr.add_argument("--verbose", type=int, choices=[0, 1], default=1)
     pr.set_defaults(run=_prepare)
 
-    ls = commands.add_parser("list", help="the pretrained zoo entries and their headline numbers")
+    ls = commands.add_parser("list", help="the pretrained zoo entries, their headline numbers "
+                             "and whether they are cached (works offline)")
     ls.set_defaults(run=_list)
+
+    dl = commands.add_parser("download", help="fetch zoo entries into the cache, so that they "
+                             "load offline")
+    dl.add_argument("names", nargs="+", metavar="NAME",
+                    help="zoo names, all, or handles (hf://owner/repo, an https:// URL)")
+    dl.add_argument("--sha256", help="the SHA-256 of an https:// archive")
+    dl.add_argument("--verbose", type=int, choices=[0, 1], default=1)
+    dl.set_defaults(run=_download)
+
+    up = commands.add_parser("upload", help="push a preset folder (kgz.zoo.save) to the "
+                             "Hugging Face Hub")
+    up.add_argument("folder", help="a preset folder written by kgz.zoo.save")
+    up.add_argument("handle", help="hf://owner/repo (created if needed)")
+    up.add_argument("--message", help="the commit message")
+    up.add_argument("--private", action="store_true", help="create the repository private")
+    up.set_defaults(run=_upload)
 
     sm = commands.add_parser(
         "sample", help="write a PNG grid of samples (or translations) of a zoo entry or a "

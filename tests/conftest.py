@@ -20,7 +20,32 @@ tf.config.set_logical_device_configuration(
 )
 
 
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import pytest  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from file_server import FileServer  # noqa: E402
+
+# The zoo as users get it: the repository's entries (zoo/) served by a real HTTP server on
+# 127.0.0.1, fetched by name into a cache of this test process (checked against the index's
+# hashes on the way), as a user's first load fetches them from where they are published.
+ZOO_SERVER = FileServer(Path(__file__).resolve().parents[1] / "zoo")
+os.environ["KERAS_GAN_ZOO_SOURCE"] = ZOO_SERVER.url
+os.environ["KERAS_GAN_ZOO_CACHE"] = tempfile.mkdtemp(prefix="kgz-test-cache-")
+for _setting in ("KERAS_GAN_ZOO_OFFLINE", "HF_HUB_OFFLINE"):
+    os.environ.pop(_setting, None)
+atexit.register(shutil.rmtree, os.environ["KERAS_GAN_ZOO_CACHE"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def zoo_server():
+    """The server the tests fetch zoo entries from (``requests`` lists what it served)."""
+    return ZOO_SERVER
 
 
 @pytest.fixture(scope="session")

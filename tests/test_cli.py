@@ -13,11 +13,11 @@ import keras
 import keras_gan_zoo as kgz
 
 
-def run_cli(*args, cwd=None):
+def run_cli(*args, cwd=None, env=None):
     exe = shutil.which("keras-gan-zoo")
     command = [exe] if exe else [sys.executable, "-m", "keras_gan_zoo.cli"]
     return subprocess.run(command + list(args), capture_output=True, text=True, cwd=cwd,
-                          timeout=600)
+                          timeout=600, env=None if env is None else {**os.environ, **env})
 
 
 def test_quickstart_writes_pngs_and_a_model(tmp_path):

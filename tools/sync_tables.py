@@ -85,7 +85,7 @@ def export_signatures():
         if entry["variant"] in seen:
             continue
         seen.add(entry["variant"])
-        card = Path(zoo.resolve(entry["name"])) / "metadata.json"
+        card = ROOT / "zoo" / entry["name"] / "metadata.json"
         for generator in json.loads(card.read_text())["generators"]:
             inputs = ", ".join(port(p) for p in generator["inputs"])
             output = port(generator["outputs"][0])

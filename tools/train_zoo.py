@@ -13,7 +13,8 @@ held out; USPS train/test). Quality is measured on held-out data with
 90.68% on USPS test). Training is resumable: an interrupted run restarts from
 its last finished epoch (``keras.callbacks.BackupAndRestore`` in
 ``tools/results/zoo_backup/NAME``). The entry lands in
-``keras_gan_zoo/zoo/presets/NAME`` (``--out`` to write elsewhere).
+``zoo/NAME`` (``--out`` to write elsewhere), and the package's index is rewritten
+(``tools/zoo_index.py``).
 """
 
 import argparse
@@ -333,8 +334,12 @@ def train(name, epochs=None, out=None):
         model.set_weights(kgz.zoo.load(os.path.join(staging, name)).get_weights())
     metrics, headline, samples = measure()
     meta.update(headline=headline, metrics=metrics)
-    directory = out or os.path.join(kgz.zoo.PRESETS_DIR, name)
+    directory = out or os.path.join(ROOT, "zoo", name)
     kgz.zoo.save(model, directory, meta, samples=samples, overwrite=True, **store)
+    if out is None:
+        import zoo_index
+
+        zoo_index.main([])
     shutil.rmtree(backup, ignore_errors=True)
     print(f"== {name}: {headline}; {metrics}; {meta['training_minutes']} min -> {directory}",
           flush=True)

@@ -249,7 +249,8 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
 
     @classmethod
     def from_preset(cls, preset, **kwargs):
-        """Load a pretrained entry of this variant: a bundled name, a directory or a URL.
+        """Load a preset of this variant by handle: a zoo name, a folder, a ``.tar.gz`` or
+        ``.zip``, an ``https://`` URL or ``hf://owner/repo[@revision]`` (``kgz.zoo.load``).
 
         ``kwargs`` (``sha256=``, ``cache_dir=``) go to
         ``keras_gan_zoo.zoo.load``.
