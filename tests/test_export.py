@@ -511,3 +511,40 @@ def test_cli_export_quantized_with_a_quality_report(tmp_path, capsys):
         assert cli(["export", "dcgan_mnist", "--out", str(tmp_path / "x.onnx"), *args]) == 2
         assert re.search(message, capsys.readouterr().err), message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d8.onnx"]
+
+
+def test_nearest_upsampling_as_one_resize_gives_the_same_pixels():
+    from keras_gan_zoo.networks.layers import NearestUpSampling2D
+
+    x = rng.standard_normal((2, 5, 7, 3)).astype("float32")
+    np.testing.assert_array_equal(NearestUpSampling2D(2)(x).numpy(),
+                                  keras.layers.UpSampling2D(2)(x).numpy())
+    assert NearestUpSampling2D(2)(keras.Input((5, 7, 3))).shape == (None, 10, 14, 3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt, name", [("onnx", "g.onnx"), ("litert", "g.tflite"),
+                                       ("openvino", "g.xml")])
+def test_a_resnet_generator_with_upsampling_exports_to_every_format(tmp_path, fmt, name):
+    # Keras's UpSampling2D loses the static shape under TensorFlow, and the LiteRT converter
+    # then refused the convolution after it (ERROR_NEEDS_FLEX_OPS)
+    keras.utils.set_random_seed(0)
+    model = kgz.GAN.for_shape((16, 16, 3), latent_dim=8,
+                              network_kwargs={"architecture": "resnet", "base_filters": 4})
+    assert any(type(layer) is keras.layers.UpSampling2D
+               for layer in model.generator._flatten_layers())
+    result = export.export(model, tmp_path / name, format=fmt)
+    assert max(result.max_abs_diff.values()) <= 1e-4
+    np.testing.assert_allclose(export.load(tmp_path / name).generate(3, seed=1),
+                               model.generate(3, seed=1), atol=1e-4)
+
+
+def test_a_converters_failure_is_told_in_a_line_with_the_whole_text_kept():
+    from keras_gan_zoo.export.core import conversion_error
+
+    graph = "\n".join(f"loc(callsite ... op {i})" for i in range(500))  # what converters print
+    cause = RuntimeError(f"Could not translate MLIR to FlatBuffer.\n{graph}\n"
+                         "TF Select ops: Conv2D\nDetails:\n\ttf.Conv2D(tensor<?x?x?x?xf32>)")
+    error = conversion_error("the LiteRT converter", keras.Sequential(name="g"), cause)
+    assert str(error).startswith("the LiteRT converter could not convert 'g': TF Select ops: "
+                                 "Conv2D") and len(str(error)) < 600

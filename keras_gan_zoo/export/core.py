@@ -115,6 +115,16 @@ def format_for(name):
     return REGISTRY[name]
 
 
+def conversion_error(converter, generator, error):
+    """An ``ExportError`` for a converter's failure, in a few lines: converters print whole
+    graphs in their messages (several KB); the full text stays in ``__cause__``."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    key = next((line for line in lines if line.startswith(("TF Select ops:", "Unsupported"))),
+               lines[0] if lines else type(error).__name__)
+    return ExportError(f"{converter} could not convert {generator.name!r}: {key[:400]} "
+                       "(the converter's full message is in the exception's __cause__)")
+
+
 # -------------------------------------------------------------------- plan
 class Plan:
     """The generator to export and its declared signature (what it takes and gives)."""
@@ -192,20 +202,33 @@ def metadata(model, direction=None):
     return Plan(model, direction).metadata()
 
 
-def float32_copy(generator):
-    """``generator`` itself if it computes in float32, else a float32 copy with its weights."""
-    if all(layer.dtype_policy.name == "float32"
-           for layer in generator._flatten_layers(include_self=False)):
+def float32_copy(generator, static_upsampling=False):
+    """``generator`` itself if it computes in float32, else a float32 copy with its weights.
+
+    With ``static_upsampling`` (for the LiteRT converter), Keras's nearest
+    ``UpSampling2D`` layers become ``NearestUpSampling2D``: the same pixels, in one op that
+    keeps the static shape the converter needs to lower the convolution after it.
+    """
+    layers = generator._flatten_layers(include_self=False)
+    if all(layer.dtype_policy.name == "float32" and not (
+            static_upsampling and type(layer) is keras.layers.UpSampling2D) for layer in layers):
         return generator
 
     def to_float32(node):
         if isinstance(node, dict):
             if node.get("class_name") in ("DTypePolicy", "FloatDTypePolicy") and "config" in node:
                 return {**node, "config": {**node["config"], "name": "float32"}}
+            if static_upsampling and node.get("class_name") == "UpSampling2D" \
+                    and node.get("module") == "keras.layers":
+                return {**node, "module": None, "class_name": "NearestUpSampling2D",
+                        "registered_name": "keras_gan_zoo>NearestUpSampling2D",
+                        "config": to_float32(node["config"])}
             return {k: to_float32(v) for k, v in node.items()}
         if isinstance(node, list):
             return [to_float32(v) for v in node]
         return node
+
+    import keras_gan_zoo.networks.layers  # noqa: F401  registers NearestUpSampling2D
 
     config = to_float32(keras.saving.serialize_keras_object(generator))
     copy = keras.saving.deserialize_keras_object(config)

@@ -13,8 +13,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gan_zoo.export import saved_model
-from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, ExportError, Format, finish,
-                                       prepare, register)
+from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, ExportError, Format,
+                                       conversion_error, finish, prepare, register)
 
 
 def interpreter(path):
@@ -49,7 +49,7 @@ def to_litert(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, di
     from tensorflow.lite.tools import flatbuffer_utils
 
     plan, path, parent = prepare(model, path, "litert", overwrite, direction)
-    generator, record, staging = saved_model.staged(plan, parent)
+    generator, record, staging = saved_model.staged(plan, parent, static_upsampling=True)
     tmp = os.path.join(staging, "generator.tflite")
     try:
         converter = tf.lite.TFLiteConverter.from_saved_model(
@@ -57,8 +57,7 @@ def to_litert(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, di
         try:
             flat = converter.convert()
         except Exception as error:  # the converter raises ConverterError and others
-            raise ExportError(f"the LiteRT converter could not convert "
-                              f"{plan.generator.name!r}: {error}") from error
+            raise conversion_error("the LiteRT converter", plan.generator, error) from error
         tree = flatbuffer_utils.convert_bytearray_to_object(bytearray(flat))
         _add_metadata(tree, json.dumps(record).encode())
         with open(tmp, "wb") as f:

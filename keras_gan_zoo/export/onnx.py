@@ -13,7 +13,8 @@ import tempfile
 import numpy as np
 
 from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, VERIFY_BATCHES, ExportError,
-                                       Format, float32_copy, finish, prepare, register)
+                                       Format, conversion_error, float32_copy, finish, prepare,
+                                       register)
 
 #: What ``to_onnx(..., quantize=...)`` makes: float16 weights and compute, or int8
 #: weights and activations (static, QDQ, per output channel).
@@ -92,7 +93,7 @@ def to_onnx(model, path, opset=None, overwrite=False, verify=True, tolerance=Non
             plan.function(generator), input_signature=plan.specs(), opset=opset
         )
     except Exception as error:  # tf2onnx raises many types; name the generator and re-raise
-        raise ExportError(f"tf2onnx could not convert {plan.generator.name!r}: {error}") from error
+        raise conversion_error("tf2onnx", plan.generator, error) from error
     if quantize:
         proto = _quantized(proto, quantize, feeds, parent)
         record["quantization"] = _QUANTIZATION_RECORD[quantize] | (

@@ -9,8 +9,8 @@ import os
 import shutil
 
 from keras_gan_zoo.export import saved_model
-from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, ExportError, Format, finish,
-                                       prepare, register)
+from keras_gan_zoo.export.core import (METADATA_KEY, TOLERANCE, ExportError, Format,
+                                       conversion_error, finish, prepare, register)
 
 
 def _openvino():
@@ -56,8 +56,7 @@ def to_openvino(model, path, overwrite=False, verify=True, tolerance=TOLERANCE, 
         try:
             converted = ov.convert_model(os.path.join(staging, "saved_model"))
         except Exception as error:
-            raise ExportError(f"openvino.convert_model could not convert "
-                              f"{plan.generator.name!r}: {error}") from error
+            raise conversion_error("openvino.convert_model", plan.generator, error) from error
         converted.set_rt_info(json.dumps(record), [METADATA_KEY])
         ov.save_model(converted, tmp, compress_to_fp16=False)
 

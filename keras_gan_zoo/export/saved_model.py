@@ -66,10 +66,11 @@ def to_saved_model(model, path, overwrite=False, verify=True, tolerance=TOLERANC
             shutil.rmtree(tmp)
 
 
-def staged(plan, parent):
+def staged(plan, parent, static_upsampling=False):
     """The float32 generator, its record, and a staging folder in ``parent`` holding its
-    SavedModel (``staging/saved_model``), for the formats converted from it."""
-    generator = float32_copy(plan.generator)
+    SavedModel (``staging/saved_model``), for the formats converted from it
+    (``static_upsampling``: see ``float32_copy``)."""
+    generator = float32_copy(plan.generator, static_upsampling)
     record = plan.metadata()
     staging = tempfile.mkdtemp(prefix=".kgz-export-", dir=parent)
     try:

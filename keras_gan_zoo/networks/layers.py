@@ -10,6 +10,9 @@
   whose training call is TensorFlow's fused kernel on one replica.
 * ``LeakyReLU`` - ``keras.layers.LeakyReLU`` whose gradient reads its
   output, so that TensorFlow can fuse it into the convolution before it.
+* ``NearestUpSampling2D`` - ``keras.layers.UpSampling2D`` (nearest) as one
+  resize op that keeps the static shape, which converters need (exports
+  use it in place of Keras's).
 """
 
 import contextlib
@@ -17,8 +20,32 @@ import contextlib
 import keras
 from keras import ops
 
-__all__ = ["FusedBatchNormalization", "LeakyReLU", "MinibatchStdDev", "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
+__all__ = ["FusedBatchNormalization", "LeakyReLU", "MinibatchStdDev", "NearestUpSampling2D",
+           "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
            "dropout_seed", "replica_share"]
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class NearestUpSampling2D(keras.layers.UpSampling2D):
+    """``keras.layers.UpSampling2D`` with nearest interpolation, computed as one resize.
+
+    Keras repeats the rows, then the columns, and under TensorFlow each
+    repeat loses the static shape of the tensor (``?x?x?x?``); the LiteRT
+    converter then cannot lower the convolution that follows. A nearest
+    resize by an integer factor (half-pixel centres) picks the same pixels,
+    so the output is the same, and its static shape survives. Exports
+    replace Keras's layer by this one (same configuration, no weights).
+    """
+
+    def call(self, inputs):
+        if self.interpolation != "nearest" or self.data_format != "channels_last":
+            return super().call(inputs)
+        static = inputs.shape
+        dynamic = ops.shape(inputs)
+        height = static[1] if static[1] is not None else dynamic[1]
+        width = static[2] if static[2] is not None else dynamic[2]
+        return ops.image.resize(inputs, (height * self.size[0], width * self.size[1]),
+                                interpolation="nearest", data_format="channels_last")
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
