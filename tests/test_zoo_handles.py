@@ -123,9 +123,13 @@ def test_an_archive_member_that_would_land_outside_its_folder_is_refused(tmp_pat
     assert [p for p in _files(tmp_path / "cache") if "evil" in p] == []
 
 
-def test_handles_that_name_nothing_say_what_a_handle_is():
+def test_handles_that_name_nothing_say_what_a_handle_is(tmp_path, monkeypatch):
     with pytest.raises(zoo.PresetError, match="neither a zoo name"):
         zoo.load("Not A Name")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my_gan").mkdir()
+    with pytest.raises(zoo.PresetError, match=r"not a zoo name; .* give it as a path: ./my_gan"):
+        zoo.load("my_gan")
     with pytest.raises(zoo.PresetError, match="expected hf://owner/repo"):
         zoo.load("hf://just-a-name")
 

@@ -141,6 +141,9 @@ def resolve(preset, sha256=None, cache_dir=None):
         raise PresetError(
             f"{preset!r} is neither a zoo name (lower-case letters, digits and _), a preset "
             "folder, a .tar.gz/.zip, an https:// URL nor hf://owner/repo")
+    if preset not in index.names() and os.path.isdir(preset):
+        raise PresetError(f"{preset!r} is not a zoo name; to load the folder of that name, "
+                          f"give it as a path: ./{preset}")
     return download(preset, cache_dir)
 
 
