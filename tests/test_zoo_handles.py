@@ -189,9 +189,11 @@ def test_download_all_then_list_says_every_entry_is_cached(tmp_path):
     result = run_cli("download", "all", "--verbose", "0", env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     listed = run_cli("list", env={**env, "KERAS_GAN_ZOO_OFFLINE": "1"}).stdout
-    rows = [line for line in listed.splitlines() if line.split()[:1] in
-            [[e["name"]] for e in zoo.list()]]
-    assert len(rows) == len(zoo.list()) and all("  yes  " in row for row in rows)
+    rows = {line.split()[0]: line for line in listed.splitlines() if line.split()[:1] in
+            [[e["name"]] for e in zoo.list()]}
+    assert len(rows) == len(zoo.list()) and all("  yes  " in row for row in rows.values())
+    for entry in zoo.list():  # each row gives the entry's headline
+        assert entry["headline"] in rows[entry["name"]]
 
 
 @pytest.mark.slow

@@ -392,10 +392,19 @@ class RecipeChecks(VariantChecks):
     """The checks on a variant with stabilisers on (its step changes, not its layers).
 
     The data checks are the variant's own and run once, in its
-    :class:`VariantChecks`; so do LiteRT and OpenVINO, which see the same
-    layers there (a recipe that swaps the networks takes the check back:
-    ``test_litert_and_openvino_... = VariantChecks.test_litert_and_openvino_...``).
+    `VariantChecks`; so do the exports, which see the same layers there (a
+    recipe that swaps the networks takes them back:
+    ``test_onnx_export_... = VariantChecks.test_onnx_export_...``). Mixed
+    precision runs once, in float16, where the loss scaling meets the
+    stabilisers' extra gradients; bfloat16 and user-written networks are the
+    variant's own checks.
     """
 
     test_check_range_false_trains_with_a_warning = None
+    test_onnx_export_of_every_generator_matches_keras = None
     test_litert_and_openvino_exports_of_every_generator_match_keras = None
+
+    @pytest.mark.parametrize("policy, networks", [("mixed_float16", "default")],
+                             indirect=["policy"])
+    def test_trains_under_mixed_precision(self, policy, networks):
+        VariantChecks.test_trains_under_mixed_precision(self, policy, networks)

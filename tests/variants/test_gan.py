@@ -23,6 +23,8 @@ class TestGANWithResNetsAndDiffAugmentChecks(RecipeChecks):
     """The small-data recipe's parts: ResNets (other layers), hinge, DiffAugment, EMA, lazy R1."""
 
     variant = "gan"
+    test_onnx_export_of_every_generator_matches_keras = (
+        VariantChecks.test_onnx_export_of_every_generator_matches_keras)
     test_litert_and_openvino_exports_of_every_generator_match_keras = (
         VariantChecks.test_litert_and_openvino_exports_of_every_generator_match_keras)
 
@@ -38,6 +40,9 @@ class TestGANWithResNetsAndDiffAugmentChecks(RecipeChecks):
 
 class TestGANWithADAChecks(RecipeChecks):
     variant = "gan"
+    # spectral norm: other layers than the variant's own checks export
+    test_onnx_export_of_every_generator_matches_keras = (
+        VariantChecks.test_onnx_export_of_every_generator_matches_keras)
 
     def build(self):
         return kgz.GAN.for_shape(SHAPE, latent_dim=4, seed=1, **ADA, **RECIPE,
