@@ -548,3 +548,21 @@ def test_a_converters_failure_is_told_in_a_line_with_the_whole_text_kept():
     error = conversion_error("the LiteRT converter", keras.Sequential(name="g"), cause)
     assert str(error).startswith("the LiteRT converter could not convert 'g': TF Select ops: "
                                  "Conv2D") and len(str(error)) < 600
+
+
+@pytest.mark.slow
+def test_the_int8_calibration_batch_changes_memory_not_the_file(models, tmp_path, monkeypatch):
+    # MinMax ranges are the extremes over every calibration input, however they are batched;
+    # a smaller batch only bounds the calibration session's memory
+    from keras_gan_zoo.export import onnx as onnx_format
+
+    model = models["gan"]
+    z = rng.standard_normal((32, model.latent_dim)).astype("float32")
+    outputs = {}
+    for batch in (8, 32):
+        monkeypatch.setattr(onnx_format, "CALIBRATION_BATCH", batch)
+        path = tmp_path / f"g{batch}.onnx"
+        export.to_onnx(model, path, quantize="int8")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        outputs[batch] = session.run(None, {"z": z})[0]
+    np.testing.assert_array_equal(outputs[8], outputs[32])
