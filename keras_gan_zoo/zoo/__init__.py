@@ -25,6 +25,8 @@ Example:
 """
 
 import os
+import shutil
+import tempfile
 
 from keras_gan_zoo.zoo import cache, hub, index
 from keras_gan_zoo.zoo.preset import (CARD, CONFIG, METADATA, NAME, SAMPLES, WEIGHTS, PresetError,
@@ -87,9 +89,6 @@ def download(name, cache_dir=None, progress=None):
     Each file is checked against the index's SHA-256 as it arrives; the
     entry's folder appears only once all of them matched.
     """
-    import shutil
-    import tempfile
-
     entry, folder = _entry_folder(name, cache_dir)
     if os.path.isdir(folder) and cache.verified(folder, entry["files"]):
         return folder

@@ -33,7 +33,7 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-from keras_gan_zoo.zoo.preset import PresetError
+from keras_gan_zoo.zoo.preset import PresetError, sha256 as _sha256
 
 #: Where the named entries are published (``{name}``, ``{file}`` filled in).
 DEFAULT_SOURCE = "https://huggingface.co/keras-gan-zoo/{name}/resolve/main/{file}"
@@ -132,12 +132,6 @@ def verified(directory, files):
     return all(os.path.isfile(os.path.join(directory, name))
                and _sha256(os.path.join(directory, name)) == spec["sha256"]
                for name, spec in files.items())
-
-
-def _sha256(path):
-    from keras_gan_zoo.zoo.preset import sha256
-
-    return sha256(path)
 
 
 def into_place(staging, final):

@@ -8,6 +8,7 @@ it is up to date).
 """
 
 import difflib
+import functools
 import json
 import os
 
@@ -18,17 +19,23 @@ INDEX = os.path.join(os.path.dirname(__file__), "index.json")
 INDEX_FORMAT = 1
 
 
-def entries():
-    """The index's entries (dicts), sorted by name."""
+@functools.lru_cache(maxsize=1)
+def _read():
     try:
         with open(INDEX) as f:
             index = json.load(f)
     except FileNotFoundError:
-        return []
+        return ()
     if index.get("format", 1) > INDEX_FORMAT:
         raise PresetError(f"{INDEX} has format {index['format']}, newer than this keras-gan-zoo "
                           f"reads ({INDEX_FORMAT}): upgrade keras-gan-zoo")
-    return sorted(index["entries"], key=lambda e: e["name"])
+    return tuple(sorted(index["entries"], key=lambda e: e["name"]))
+
+
+def entries():
+    """The index's entries (dicts), sorted by name (the file that ships with the package,
+    read once)."""
+    return [dict(e) for e in _read()]
 
 
 def names():
@@ -49,13 +56,12 @@ def find(name):
 
 def entry_of(directory):
     """The index entry of the preset folder ``directory`` (what ``tools/zoo_index.py`` writes)."""
-    from keras_gan_zoo.zoo.preset import read_metadata, sha256
+    from keras_gan_zoo.zoo.preset import file_records, read_metadata
 
     meta = read_metadata(directory)
     if not NAME.match(meta["name"]):
         raise PresetError(f"{directory}: invalid preset name {meta['name']!r}")
-    files = {f: {"sha256": sha256(os.path.join(directory, f)),
-                 "bytes": os.path.getsize(os.path.join(directory, f))}
-             for f in sorted(os.listdir(directory)) if not f.startswith(".")}
+    files = file_records(directory, sorted(f for f in os.listdir(directory)
+                                           if not f.startswith(".")))
     keys = ("name", "variant", "task", "data", "headline", "description", "size_mb")
     return {**{k: meta.get(k) for k in keys}, "files": files}

@@ -43,6 +43,12 @@ def sha256(path):
     return digest.hexdigest()
 
 
+def file_records(directory, names):
+    """``{name: {"sha256": ..., "bytes": ...}}`` of the files ``names`` in ``directory``."""
+    return {name: {"sha256": sha256(os.path.join(directory, name)),
+                   "bytes": os.path.getsize(os.path.join(directory, name))} for name in names}
+
+
 def read_metadata(directory):
     """The ``metadata.json`` of the preset folder ``directory`` (a dict)."""
     path = os.path.join(directory, METADATA)
@@ -201,9 +207,7 @@ def _write(model, directory, metadata, samples, weights_dtype, training_networks
     dropped = () if training_networks else tuple(copy.training_only_state)
     if weights_dtype == "float16" or dropped:
         _rewrite_weights(os.path.join(directory, WEIGHTS), weights_dtype == "float16", dropped)
-    files = {name: {"sha256": sha256(os.path.join(directory, name)),
-                    "bytes": os.path.getsize(os.path.join(directory, name))}
-             for name in (CONFIG, WEIGHTS)}
+    files = file_records(directory, (CONFIG, WEIGHTS))
     meta = {**metadata, "files": files, "generators": generators(model),
             "weights_dtype": weights_dtype,
             "stored_networks": [n for n in copy.trained_networks() if n not in skipped],
