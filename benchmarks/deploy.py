@@ -40,8 +40,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
+from common import DATA, hardware, write_between_markers  # noqa: E402  (puts tools/ on the path)
 import train_zoo  # noqa: E402
-from common import DATA, hardware  # noqa: E402
 
 FORMATS = ("keras", "onnx", "onnx-float16", "onnx-int8", "onnx-int8-dynamic", "litert",
            "openvino")
@@ -49,6 +49,9 @@ FORMATS = ("keras", "onnx", "onnx-float16", "onnx-int8", "onnx-int8-dynamic", "l
 DIRECTION = {"cyclegan_facades": "b_to_a"}
 SAMPLES = 2000
 RESULTS = os.path.join(os.path.dirname(__file__), "results", "deploy.json")
+PAGE = os.path.join(os.path.dirname(__file__), "..", "docs", "benchmarks", "deploy.md")
+#: The page lists entries in the zoo's order.
+ORDER = {e["name"]: i for i, e in enumerate(kgz.zoo.list())}
 
 
 # ------------------------------------------------------------------ quality
@@ -207,6 +210,19 @@ def measure(name, formats):
     return rows
 
 
+def page_tables(rows):
+    """The page's tables: one per machine the rows were measured on (compare rows within one
+    table only), in the order of the entries' first rows."""
+    machines = list(dict.fromkeys(r["hardware"] for r in rows))
+    blocks = []
+    for machine in machines:
+        mine = [r for r in rows if r["hardware"] == machine]
+        entries = ", ".join(dict.fromkeys(r["entry"] for r in mine))
+        blocks.append(f"Measured on {machine}, with the CPU otherwise idle ({entries}):\n\n"
+                      + table(mine))
+    return "\n\n".join(blocks)
+
+
 def table(rows):
     lines = ["| entry | format | size MB | x smaller | batch 1 ms | batch 64 ms | max / mean "
              "abs diff | quality | change |", "|" + "---|" * 9]
@@ -230,7 +246,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("entries", nargs="*", help="zoo entries (default: all bundled)")
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser.add_argument("--page", action="store_true",
+                        help="only rewrite the docs page's tables from the stored results")
     args = parser.parse_args(argv)
+    if args.page:
+        with open(RESULTS) as f:
+            write_between_markers(PAGE, "deploy table", page_tables(json.load(f)["rows"]))
+        return
     entries = args.entries or [e["name"] for e in kgz.zoo.list()]
     print(f"Deployment of the zoo's generators; {hardware()}; "
           f"onnxruntime {__import__('onnxruntime').__version__}")
@@ -239,13 +261,24 @@ def main(argv=None):
         rows.extend(measure(name, args.formats))
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
     previous = {}
+    earlier_hardware = None
     if os.path.exists(RESULTS):
         with open(RESULTS) as f:
-            previous = {(r["entry"], r["format"]): r for r in json.load(f)["rows"]}
+            stored = json.load(f)
+        earlier_hardware = stored.get("hardware")
+        previous = {(r["entry"], r["format"]): r for r in stored["rows"]}
+    machine = hardware()
+    for row in rows:
+        row["hardware"] = machine
+    for row in previous.values():  # rows from before rows said where they were measured
+        row.setdefault("hardware", earlier_hardware)
     previous.update({(r["entry"], r["format"]): r for r in rows})
+    everything = sorted(previous.values(), key=lambda r: (ORDER.get(r["entry"], 99), r["entry"],
+                                                          FORMATS.index(r["format"])))
     with open(RESULTS, "w") as f:
-        json.dump({"hardware": hardware(), "rows": list(previous.values())}, f, indent=1)
+        json.dump({"rows": everything}, f, indent=1)
     print(table(rows))
+    write_between_markers(PAGE, "deploy table", page_tables(everything))
 
 
 if __name__ == "__main__":

@@ -563,6 +563,12 @@ def _list(args):
                                         else ""))
 
 
+def _export_specs():
+    from keras_gan_zoo.zoo import exports
+
+    return exports.specs()
+
+
 def _download(args):
     import keras
 
@@ -570,6 +576,11 @@ def _download(args):
 
     names = zoo.index.names() if args.names == ["all"] else args.names
     for name in names:
+        if args.format:
+            path = zoo.export_path(name, *zoo.exports.parse(args.format), direction=args.direction,
+                                   sha256=args.sha256)
+            print(f"{name} {args.format}{' ' + args.direction if args.direction else ''}: {path}")
+            continue
         if name.startswith(("hf://", "http://", "https://")) or not zoo.NAME.match(name):
             print(f"{name}: {zoo.resolve(name, sha256=args.sha256)}")
             continue
@@ -879,6 +890,11 @@ def build_parser():
     dl.add_argument("names", nargs="+", metavar="NAME",
                     help="zoo names, all, or handles (hf://owner/repo, an https:// URL)")
     dl.add_argument("--sha256", help="the SHA-256 of an https:// archive")
+    dl.add_argument("--format", metavar="SPEC", choices=_export_specs(),
+                    help="only the verified export a deployer runs, e.g. onnx, onnx-int8, "
+                         "litert (fetched if the entry carries it, else exported here); "
+                         f"one of {', '.join(_export_specs())}")
+    dl.add_argument("--direction", help="the generator of a translator with two (a_to_b)")
     dl.add_argument("--verbose", type=int, choices=[0, 1], default=1)
     dl.set_defaults(run=_download)
 
@@ -992,5 +1008,20 @@ def main(argv=None):
     return 0
 
 
-if __name__ == "__main__":
+def console():
+    """The ``keras-gan-zoo`` command: ``main`` in a process of its own, where Ctrl-C, ``kill
+    -INT`` and ``kill -TERM`` (a scheduler's pre-emption) all interrupt, so that ``train``
+    stops at a step with a checkpoint; also in a job a shell started with ``&``, which
+    inherits SIGINT ignored and would otherwise never see it."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for which in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(which, interrupt)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    console()

@@ -446,6 +446,37 @@ def test_quantized_onnx_is_smaller_close_and_says_what_it_is(dcgan_mnist, tmp_pa
 
 
 @pytest.mark.slow
+def test_int8_keeps_int16_activations_where_int8_ones_would_move_the_image(tmp_path):
+    # one channel spans +-300 where the others stay within +-1, and a per-channel scale
+    # (batch norm) evens them out after: one int8 range for the tensor rounds the small
+    # channels away, as in a ResNet generator whose residual path is not normalised
+    z = keras.Input((8,), name="z")
+    wide = keras.layers.Dense(64, name="wide")
+    scale = keras.layers.BatchNormalization(epsilon=0.0, name="scale")
+    out = keras.layers.Dense(16, activation="tanh", name="out")
+    image = keras.layers.Reshape((4, 4, 1))(out(scale(wide(z))))
+    generator = keras.Model(z, image)
+    kernel = rng.normal(0, 0.3, (8, 64)).astype("float32")
+    kernel[:, 0] *= 1000  # channel 0 spans +-300 at the input
+    wide.set_weights([kernel, np.zeros(64, "float32")])
+    variance = np.ones(64, "float32")
+    variance[0] = 1000.0**2
+    scale.set_weights([np.ones(64, "float32"), np.zeros(64, "float32"),
+                       np.zeros(64, "float32"), variance])
+    out.set_weights([rng.normal(0, 0.5, (64, 16)).astype("float32"), np.zeros(16, "float32")])
+    disc_in = keras.Input((4, 4, 1))
+    model = kgz.GAN(generator, keras.Model(disc_in, keras.layers.Dense(1)(
+        keras.layers.Flatten()(disc_in))))
+    result = export.to_onnx(model, tmp_path / "g.onnx", quantize="int8")
+    activations = result.metadata["quantization"]["activations"]
+    assert activations.startswith("int16 (int8 activations moved the output by")
+    moved = float(re.search(r"by ([0-9.e-]+) on average", activations).group(1))
+    assert moved > export.QUANTIZED_TOLERANCE["int8"] > max(result.mean_abs_diff.values())
+    types = {init.data_type for init in onnx.load(result.path).graph.initializer}
+    assert onnx.TensorProto.INT8 in types and onnx.TensorProto.INT16 in types  # weights, zero points
+
+
+@pytest.mark.slow
 def test_int8_translator_is_calibrated_on_given_images(models, tmp_path):
     model = models["cyclegan"]
     with pytest.raises(export.ExportError, match=r"needs calibration images: pass calibration="):
@@ -454,7 +485,12 @@ def test_int8_translator_is_calibrated_on_given_images(models, tmp_path):
         export.to_onnx(model, tmp_path / "c.onnx", quantize="int8", calibration=_images(8, 16, 3))
     result = export.to_onnx(model, tmp_path / "c.onnx", quantize="int8",
                             calibration=_images(24, 16))
-    assert result.metadata["quantization"]["calibration"] == "24 given source images"
+    assert result.metadata["quantization"]["calibration"] == "24 given source images (of 24)"
+    many = export.CALIBRATION_IMAGES + 6  # more would only hold more memory: the first ones
+    result = export.to_onnx(model, tmp_path / "c.onnx", quantize="int8", overwrite=True,
+                            calibration=_images(many, 16))
+    assert result.metadata["quantization"]["calibration"] == \
+        f"{export.CALIBRATION_IMAGES} given source images (of {many})"
     assert [p.name for p in tmp_path.iterdir()] == ["c.onnx"]  # no work files left behind
 
 

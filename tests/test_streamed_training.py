@@ -65,17 +65,25 @@ def test_sigkill_mid_epoch_on_a_streamed_folder_resumes_to_identical_weights(tmp
 
 
 @pytest.mark.slow
-def test_ctrl_c_writes_a_checkpoint_and_says_how_to_resume(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl_c", "term"])
+def test_an_interrupt_writes_a_checkpoint_and_says_how_to_resume(tmp_path, signum):
+    # started as a shell's `cmd &` starts it (SIGINT ignored); SIGTERM as a scheduler stops it
     data = _emoji(tmp_path / "emoji", n=64)
     out = tmp_path / "run"
     command = _cli_command() + ["train", "gan", "--data", str(data), "--size", "16",
                                 "--epochs", "5000", "--batch-size", "8", "--out", str(out),
                                 "--verbose", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    history = out / "steps.csv"
-    assert _wait(lambda: history.exists() and len(history.read_text().splitlines()) > 2, process)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        history = out / "steps.csv"
+        assert _wait(lambda: history.exists() and len(history.read_text().splitlines()) > 2,
+                     process)
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # never leave a training process behind
+            process.kill()
     assert process.returncode == 130, stderr[-2000:]
     assert "interrupted at step" in stderr and "--resume" in stderr
     step = int(stderr.split("interrupted at step ")[1].split()[0].replace(",", ""))

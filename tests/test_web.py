@@ -11,6 +11,7 @@ import http.server
 import os
 import shutil
 import threading
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ import keras_gan_zoo as kgz
 from shared_data import shared_data
 
 WEB = Path(__file__).resolve().parents[1] / "export" / "web"
+ZOO = Path(__file__).resolve().parents[1] / "zoo"
 ENTRIES = ("cgan_mnist", "infogan_mnist", "pix2pix_facades")
 #: Chromium as the machine's probe starts it: no sandbox (root), and none of the
 #: background connections a closed network refuses.
@@ -47,6 +49,13 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     for name in ("index.html", "demo.js", "node_modules"):
         (root / name).symlink_to(WEB / name)
+    (root / "zoo").symlink_to(ZOO)  # the entries as they are published, for ?entry=NAME
+    damaged = root / "damaged" / "dcgan_mnist"  # an entry whose ONNX file was altered
+    damaged.mkdir(parents=True)
+    (damaged / "metadata.json").symlink_to(ZOO / "dcgan_mnist" / "metadata.json")
+    (damaged / "exports").mkdir()
+    onnx = (ZOO / "dcgan_mnist" / "exports" / "generator.onnx").read_bytes()
+    (damaged / "exports" / "generator.onnx").write_bytes(onnx[:-1] + bytes([onnx[-1] ^ 1]))
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("prepare", WEB / "prepare.py")
@@ -172,3 +181,26 @@ def test_an_uploaded_label_map_becomes_the_photo_python_draws(page, tmp_path):
     # and it is a photo of that map: the bundled segmenter reads it back (0.53 of pixels
     # for the held-out maps, see the zoo card)
     assert kgz.metrics.fcn_score(drawn / 127.5 - 1, maps)["pixel_accuracy"] > 0.4
+
+
+@pytest.mark.slow
+def test_the_page_opens_a_zoo_entry_by_name_and_checks_its_hash(page, site):
+    """?entry=NAME fetches the entry's metadata and the ONNX file it carries from where
+    entries are published (here the repository's zoo/ on the same server), checked
+    against its SHA-256, and draws what Python draws."""
+    context = page.context.browser.new_context()
+    viewer = context.new_page()
+    viewer.goto(site + "?entry=dcgan_mnist&source=" + urllib.parse.quote("zoo/{name}/{file}"))
+    viewer.evaluate("window.kgz.ready")
+    assert viewer.eval_on_selector("#model", "s => s.value") == "dcgan_mnist"
+    z = np.random.default_rng(1).standard_normal((8, 64)).astype("float32")
+    canvas = viewer.evaluate("(z) => window.kgz.run({z: {data: z, dims: [8, 64]}}, 8)",
+                             z.ravel().tolist())
+    drawn = _tiles(canvas, 8, 28, 28).astype(int)
+    expected = _pixels(kgz.zoo.load("dcgan_mnist").generate(z=z)).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS and drawn.std() > 40
+    viewer.goto(site + "?entry=dcgan_mnist&source=damaged")
+    viewer.wait_for_function("document.getElementById('status').className === 'error'")
+    assert "exports/generator.onnx of dcgan_mnist fails its hash check" in \
+        viewer.text_content("#status")
+    context.close()

@@ -106,8 +106,11 @@ def test_bundled_entry_loads_samples_and_exports_with_parity(name, tmp_path):
         out = model.generate(4, seed=0)
         np.testing.assert_array_equal(out, model.generate(4, seed=0))
     assert np.isfinite(out).all() and out.min() >= -1 and out.max() <= 1
-    result = kgz.export.to_onnx(model, tmp_path / "g.onnx")
-    assert max(result.max_abs_diff.values()) <= 1e-4
+    if not any(r["spec"] == "onnx" for r in zoo.exports.carried(meta)):
+        # an entry's carried ONNX files are run against Keras in test_zoo_exports.py; one
+        # that carries none is converted here, as a user's `export` would
+        result = kgz.export.to_onnx(model, tmp_path / "g.onnx")
+        assert max(result.max_abs_diff.values()) <= 1e-4
 
 
 def test_cgan_entry_makes_the_digit_asked_for():

@@ -67,6 +67,33 @@ def export_formats():
             "exported generators without TensorFlow, in a web page too. [Export](guide/export.md).")
 
 
+def zoo_exports():
+    """Which exports each zoo entry carries, and how far every format is from Keras."""
+    import json
+
+    from keras_gan_zoo import zoo
+    from keras_gan_zoo.zoo import exports
+
+    specs = exports.specs()
+    rows = ["| entry | carries | " + " | ".join(f"`{s}`" for s in specs) + " |",
+            "| --- | --- | " + " | ".join("---" for _ in specs) + " |"]
+    for entry in zoo.list():
+        meta = json.loads((ROOT / "zoo" / entry["name"] / "metadata.json").read_text())
+        records = meta.get("exports", [])
+        carried = [r for r in records if r.get("file")]
+        mb = sum(r["bytes"] for r in carried) / 1e6
+        names = ", ".join(dict.fromkeys(r["spec"] for r in carried))
+        cells = []
+        for spec in specs:
+            found = [r for r in records if r["spec"] == spec]
+            diffs = [max(r["mean_abs_diff" if r["quantize"] else "max_abs_diff"].values())
+                     for r in found]
+            cells.append(f"{max(diffs):.1g}" if diffs else "-")
+        rows.append(f"| `{entry['name']}` | {names or 'none'}"
+                    + (f" ({mb:.1f} MB)" if carried else "") + " | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def export_signatures():
     """What each variant's exported generator takes and gives, read from the zoo's entries."""
     import json
@@ -106,6 +133,7 @@ TABLES = [
     ("docs/index.md", "export formats", export_formats),
     ("docs/guide/variants.md", "variants table", variants_table),
     ("docs/guide/zoo.md", "zoo table", zoo_table(links=False)),
+    ("docs/guide/zoo.md", "zoo exports", zoo_exports),
     ("docs/guide/export.md", "export signatures", export_signatures),
     ("docs/reference/models.md", "variants reference", variants_reference),
 ]

@@ -1,7 +1,8 @@
 // Runs a keras-gan-zoo ONNX generator with onnxruntime-web and draws what it makes.
 //
 // The controls come from the ports the model's metadata record declares
-// (models/NAME.json, written by prepare.py): noise is drawn from a seed,
+// (models/NAME.json, written by prepare.py, or a zoo entry's metadata.json
+// when the page is opened with ?entry=NAME): noise is drawn from a seed,
 // a categorical port gets a picker, a uniform one a slider per dimension,
 // an image port a file upload. window.kgz lets a test (or a console) run
 // the model on given inputs and read back the canvas.
@@ -12,7 +13,14 @@ ort.env.wasm.wasmPaths = new URL("node_modules/onnxruntime-web/dist/", location.
 ort.env.wasm.numThreads = 1; // threads need a cross-origin-isolated page
 
 const $ = (id) => document.getElementById(id);
-const state = { name: null, meta: null, session: null, image: null, lastFeeds: null };
+const state = { name: null, meta: null, session: null, image: null, lastFeeds: null,
+                entries: {} };
+
+// Where zoo entries are fetched from, as the package's KERAS_GAN_ZOO_SOURCE says it; the
+// page takes another with ?source= (a URL with {name} and {file}, or a folder of entries).
+const ZOO_SOURCE = "https://huggingface.co/keras-gan-zoo/{name}/resolve/main/{file}";
+// The exports an entry may carry that this page runs, the first carried one is used.
+const PAGE_SPECS = ["onnx", "onnx-int8", "onnx-float16"];
 
 function status(text, isError = false) {
   $("status").textContent = text;
@@ -195,12 +203,55 @@ function canvasPixels() {
 }
 
 // ------------------------------------------------------------------ models
+async function fetched(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: the server answered ${response.status}`);
+  return response;
+}
+
+function entryUrl(source, name, file) {
+  return source.includes("{name}") ? source.replace("{name}", name).replace("{file}", file)
+    : `${source.replace(/\/$/, "")}/${name}/${file}`;
+}
+
+async function sha256(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// A zoo entry by name: its metadata.json says which exports it carries and their hashes;
+// the first ONNX file of PAGE_SPECS is fetched and checked against its SHA-256.
+async function entryModel(name, source) {
+  const preset = await (await fetched(entryUrl(source, name, "metadata.json"))).json();
+  const carried = (preset.exports || []).filter((r) => r.file);
+  const record = PAGE_SPECS.map((spec) => carried.find((r) => r.spec === spec)).find(Boolean);
+  if (!record) {
+    throw new Error(`${name} carries no ONNX export (${carried.map((r) => r.spec).join(", ")
+      || "none"}): export one with prepare.py`);
+  }
+  const bytes = await (await fetched(entryUrl(source, name, record.file))).arrayBuffer();
+  const digest = await sha256(bytes);
+  if (digest !== record.sha256) {
+    throw new Error(`${record.file} of ${name} fails its hash check (sha256 ` +
+                    `${digest.slice(0, 12)}..., metadata says ${record.sha256.slice(0, 12)}...)`);
+  }
+  const generator = preset.generators.find((g) => (g.direction || null) === record.direction);
+  return { meta: { ...generator, name, spec: record.spec,
+                   quantization: record.quantize ? { mode: record.quantize } : null },
+           model: new Uint8Array(bytes) };
+}
+
 async function load(name) {
   status(`Loading ${name}...`);
   $("draw").disabled = true;
-  const meta = await (await fetch(`models/${name}.json`)).json();
-  state.session = await ort.InferenceSession.create(`models/${meta.file}`,
-                                                    { executionProviders: ["wasm"] });
+  let meta, model;
+  if (name in state.entries) {
+    ({ meta, model } = await entryModel(name, state.entries[name]));
+  } else {
+    meta = await (await fetched(`models/${name}.json`)).json();
+    model = `models/${meta.file}`;
+  }
+  state.session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"] });
   state.name = name;
   state.meta = meta;
   state.image = null;
@@ -221,13 +272,23 @@ async function drawFromControls() {
 }
 
 async function start() {
-  const names = await (await fetch("models/index.json")).json();
-  if (!names.length) throw new Error("no models: run prepare.py first (see README.md)");
+  const params = new URLSearchParams(location.search);
+  const entry = params.get("entry");
+  const listed = await fetch("models/index.json");
+  let names = listed.ok ? await listed.json() : [];
+  if (entry) {
+    state.entries[entry] = params.get("source") || ZOO_SOURCE;
+    names = [entry, ...names.filter((n) => n !== entry)];
+  }
+  if (!names.length) {
+    throw new Error("no models: open the page with ?entry=NAME (a zoo entry) or run " +
+                    "prepare.py first (see README.md)");
+  }
   for (const name of names) $("model").add(new Option(name, name));
   $("model").addEventListener("change", (e) => load(e.target.value).catch(
     (error) => status(String(error.message || error), true)));
   $("draw").addEventListener("click", drawFromControls);
-  const wanted = new URLSearchParams(location.search).get("model");
+  const wanted = entry || params.get("model");
   const first = names.includes(wanted) ? wanted : names[0];
   $("model").value = first;
   await load(first);

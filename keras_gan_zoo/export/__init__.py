@@ -41,8 +41,8 @@ from keras_gan_zoo.export.core import (METADATA_KEY, REGISTRY, TOLERANCE, VERIFY
                                        ExportError, ExportResult, ExportVerificationError,
                                        Format, format_for, metadata, register)
 # the formats, in the order the docs and `--format` list them; each registers itself
-from keras_gan_zoo.export.onnx import (CALIBRATION_SAMPLES, QUANTIZE, QUANTIZED_TOLERANCE,
-                                       to_onnx)
+from keras_gan_zoo.export.onnx import (CALIBRATION_IMAGES, CALIBRATION_SAMPLES, QUANTIZE,
+                                       QUANTIZED_TOLERANCE, to_onnx)
 from keras_gan_zoo.export.saved_model import to_saved_model
 from keras_gan_zoo.export.litert import to_litert
 from keras_gan_zoo.export.openvino import to_openvino

@@ -199,6 +199,13 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         """The ``Signature`` of a generator of this variant."""
         raise NotImplementedError
 
+    def generator_sources(self, images, direction=None):
+        """``images`` as the generator of ``direction`` takes them in its image input: what
+        ``translate`` (or ``encode``) turns its images into first. The export's input is the
+        generator's, so an int8 export calibrates on these. Most variants take images as
+        they are; GauGAN turns colour label maps into one-hot maps."""
+        return np.asarray(images, "float32")
+
     @property
     def kind(self):
         """``"sampler"`` (``generate``) or ``"translator"`` (``translate``)."""

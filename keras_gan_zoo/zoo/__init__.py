@@ -28,13 +28,14 @@ import os
 import shutil
 import tempfile
 
-from keras_gan_zoo.zoo import cache, hub, index
+from keras_gan_zoo.zoo import cache, exports, hub, index
 from keras_gan_zoo.zoo.preset import (CARD, CONFIG, METADATA, NAME, SAMPLES, WEIGHTS, PresetError,
                                       card, front_matter, generators, load_folder, pack,
                                       preset_root, read_metadata, save)
+from keras_gan_zoo.zoo.preset import sha256 as sha256_of
 
-__all__ = ["PresetError", "cached", "card", "download", "generators", "info", "list", "load",
-           "markdown_table", "pack", "resolve", "save", "upload"]
+__all__ = ["PresetError", "cached", "card", "download", "export_path", "exports", "generators",
+           "info", "list", "load", "markdown_table", "pack", "resolve", "save", "upload"]
 
 
 def list():  # noqa: A001  (the zoo's listing, as keras-hub's presets)
@@ -146,7 +147,8 @@ def resolve(preset, sha256=None, cache_dir=None):
     return download(preset, cache_dir)
 
 
-def load(preset, sha256=None, cache_dir=None):
+def load(preset, sha256=None, cache_dir=None, format=None, quantize=None,  # noqa: A002
+         direction=None):
     """Load the trained variant a handle names (see ``resolve``); uncompiled, float32.
 
     The config's and the weights' hashes are checked against the preset's
@@ -154,11 +156,91 @@ def load(preset, sha256=None, cache_dir=None):
     ``safe_mode``. Networks the preset does not store (a discriminator left
     out to keep an entry small) start from their initial weights.
 
+    With ``format`` (``"onnx"``, ``"litert"``, ``"openvino"``; ``quantize``
+    ``"float16"`` or ``"int8"`` for ONNX) it gives the runnable export
+    instead, a ``keras_gan_zoo.export.ExportedGenerator`` that samples or
+    translates as the variant does (see ``export_path``): a preset that
+    carries it downloads only that file.
+
     Raises:
         PresetError: an unknown name (with the closest names), a bad handle,
             a failed hash check, offline and not cached, a malformed preset.
     """
+    if format is not None:
+        from keras_gan_zoo import export
+
+        return export.load(export_path(preset, format, quantize, direction, sha256, cache_dir))
     return load_folder(preset_root(resolve(preset, sha256, cache_dir)))
+
+
+def export_path(preset, format="onnx", quantize=None, direction=None, sha256=None,  # noqa: A002
+                cache_dir=None):
+    """The local path of a preset's verified export, fetched or made if needed.
+
+    A preset that carries the export (``exports/`` in its folder, listed in
+    its metadata) gives it after a hash check, and a zoo name or an
+    ``hf://`` handle downloads that one file (and the metadata), not the
+    weights. Otherwise the preset is loaded and exported here, verified
+    against Keras (``keras_gan_zoo.export``), into the cache, once.
+
+    Args:
+        preset: any handle ``load`` takes.
+        format: a registered format (``"onnx"``, ``"litert"``, ``"openvino"``,
+            ``"saved_model"``; a preset carries only one-file formats).
+        quantize: ``"float16"`` or ``"int8"`` (ONNX).
+        direction: which generator of a translator with several (``"a_to_b"``).
+
+    Example:
+        >>> path = kgz.zoo.export_path("dcgan_mnist", "onnx", quantize="int8")
+    """
+    spec = exports.spec_of(format, quantize)
+    preset = os.fspath(preset)
+    where = cache.cache_dir(cache_dir)
+    if NAME.match(preset) and preset in index.names():
+        entry = index.find(preset)
+        record = exports.find(entry.get("exports"), spec, direction)
+        if record is not None:
+            target = os.path.join(where, "exports", preset, record["sha256"][:16],
+                                  os.path.basename(record["file"]))
+            if os.path.isfile(target) and sha256_of(target) == record["sha256"]:
+                return target
+            if cache.offline():
+                raise PresetError(
+                    f"the {spec} export of {preset!r} is not in the cache ({where}) and "
+                    "downloads are off (KERAS_GAN_ZOO_OFFLINE / HF_HUB_OFFLINE): fetch it "
+                    f"while online with `keras-gan-zoo download {preset} --format {spec}`")
+            return cache.fetch(cache.location(preset, record["file"]), target, record["sha256"])
+    elif preset.startswith("hf://"):
+        meta = read_metadata(hub.download(preset, [METADATA]))
+        record = exports.find(meta.get("exports"), spec, direction)
+        if record is not None and record.get("file"):
+            return exports.check(hub.download(preset, [METADATA, record["file"]]), record)
+    folder = preset_root(resolve(preset, sha256, cache_dir))
+    meta = read_metadata(folder)
+    record = exports.find(meta.get("exports"), spec, direction)
+    if record is not None and record.get("file"):
+        return exports.check(folder, record)
+    return _exported_here(folder, meta, spec, direction, where)
+
+
+def _exported_here(folder, meta, spec, direction, where):
+    """The export ``spec`` of the preset in ``folder``, made in the cache (once)."""
+    from keras_gan_zoo import export
+
+    key = sha256_of(os.path.join(folder, METADATA))[:16]
+    target = os.path.join(where, "exports", "local", key,
+                          os.path.basename(exports.file_name(spec, direction)))
+    if os.path.exists(target):
+        return target
+    model = load_folder(folder)
+    if direction is None and len(model.directions) > 1:
+        raise PresetError(f"{meta.get('name', folder)} has generators "
+                          f"{', '.join(model.directions)}: pick one with direction=")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    name, kwargs = exports.options(model, spec, direction)
+    export.export(model, target, format=name, **kwargs)  # verified, then moved into place
+    return target
+
 
 
 def info(preset, sha256=None, cache_dir=None):

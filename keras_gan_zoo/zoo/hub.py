@@ -27,12 +27,13 @@ def _hub():
     return huggingface_hub
 
 
-def download(handle):
-    """The local folder of the preset at ``handle`` (in the Hub's own cache)."""
+def download(handle, files=None):
+    """The local folder of the preset at ``handle`` (in the Hub's own cache); only the
+    repository's ``files`` if given (e.g. ``["metadata.json"]``)."""
     hub = _hub()
     repo_id, revision = parse(handle)
     try:
-        return hub.snapshot_download(repo_id=repo_id, revision=revision)
+        return hub.snapshot_download(repo_id=repo_id, revision=revision, allow_patterns=files)
     except hub.errors.LocalEntryNotFoundError:
         raise PresetError(f"{handle} is not in the Hugging Face cache and the Hub cannot be "
                           "reached (or HF_HUB_OFFLINE is set): download it once while "

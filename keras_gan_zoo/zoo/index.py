@@ -61,7 +61,11 @@ def entry_of(directory):
     meta = read_metadata(directory)
     if not NAME.match(meta["name"]):
         raise PresetError(f"{directory}: invalid preset name {meta['name']!r}")
-    files = file_records(directory, sorted(f for f in os.listdir(directory)
-                                           if not f.startswith(".")))
+    files = file_records(directory, sorted(
+        f for f in os.listdir(directory)
+        if not f.startswith(".") and os.path.isfile(os.path.join(directory, f))))
     keys = ("name", "variant", "task", "data", "headline", "description", "size_mb")
-    return {**{k: meta.get(k) for k in keys}, "files": files}
+    carried = [{k: r[k] for k in ("spec", "direction", "file", "sha256", "bytes")}
+               for r in meta.get("exports", []) if r.get("file")]
+    return {**{k: meta.get(k) for k in keys}, "files": files,
+            **({"exports": carried} if carried else {})}

@@ -115,7 +115,8 @@ def load_folder(directory):
 
 
 def save(model, directory, metadata=None, samples=None, overwrite=False,
-         weights_dtype="float32", training_networks=True, card=None):
+         weights_dtype="float32", training_networks=True, card=None, exports=(),
+         calibration=None):
     """Write ``model`` as a preset folder that ``load`` (by folder or handle) reads back.
 
     The folder is written beside its target and moved into place when
@@ -148,6 +149,12 @@ def save(model, directory, metadata=None, samples=None, overwrite=False,
             ``license`` (an SPDX id, default ``"apache-2.0"``), ``tags``,
             ``limits``. ``README.md`` gets them as the YAML front matter the
             Hugging Face Hub reads.
+        exports: verified exports to carry in ``exports/``, as specs
+            (``"onnx"``, ``"onnx-float16"``, ``"onnx-int8"``, ``"litert"``;
+            ``keras_gan_zoo.zoo.exports``), so that a deployer fetches only
+            the file they run: ``kgz.zoo.load(handle, format="onnx")``.
+        calibration: source images for the int8 export of a translator (or
+            ``{direction: images}``).
 
     Example:
         >>> kgz.zoo.save(model, "my_gan", card={"description": "My GAN on my photos",
@@ -178,6 +185,11 @@ def save(model, directory, metadata=None, samples=None, overwrite=False,
     staging = tempfile.mkdtemp(prefix=".kgz-preset-", dir=parent)
     try:
         meta = _write(model, staging, metadata, samples, weights_dtype, training_networks)
+        if exports:
+            from keras_gan_zoo.zoo import exports as carried
+
+            meta["exports"] = carried.write(model, staging, exports, calibration)
+            carried._rewrite(staging, meta)
         if os.path.exists(directory):
             old = tempfile.mkdtemp(prefix=".kgz-replaced-", dir=parent)
             os.replace(directory, os.path.join(old, "preset"))
@@ -316,6 +328,10 @@ def card(meta, samples=True):
         lines.append(f"| generator{which} inputs | "
                      + "; ".join(_port_line(p) for p in g["inputs"]) + " |")
         lines.append(f"| generator{which} output | {_port_line(g['outputs'][0])} |")
+    for record in meta.get("exports", []):
+        lines.append(f"| export {record['spec']}"
+                     + (f" ({record['direction']})" if record.get("direction") else "")
+                     + f" | {_export_line(record)} |")
     if "training_minutes" in meta:
         lines.append(f"| training time | {meta['training_minutes']} min on {meta.get('hardware', '')} |")
     lines.append("")
@@ -331,6 +347,16 @@ def card(meta, samples=True):
     lines += ["Load it: `model = keras_gan_zoo.zoo.load(\"" + meta.get("handle", meta["name"])
               + "\")`.", ""]
     return "\n".join(lines)
+
+
+def _export_line(record):
+    diffs = record.get("mean_abs_diff" if record.get("quantize") else "max_abs_diff") or {}
+    worst = max(diffs.values()) if diffs else None
+    parity = ("not verified" if worst is None else "identical to Keras" if worst == 0 else
+              f"within {worst:.2g} of Keras" + (" on average" if record.get("quantize") else ""))
+    if record.get("file"):
+        return f"`{record['file']}`, {record['bytes'] / 1e6:.2f} MB, {parity}"
+    return f"verified ({parity}), not carried: `load(..., format=...)` exports it locally"
 
 
 def pack(directory, archive):

@@ -280,6 +280,10 @@ class GauGAN(TranslationModel):
             return np.eye(classes, dtype="float32")[colour_classes(maps, self.palette)]
         return maps
 
+    def generator_sources(self, images, direction=None):
+        """One-hot maps, as the generator takes them (see ``one_hot``)."""
+        return self.one_hot(images)
+
     def translate(self, label_maps, direction=None, style=None, seed=None, batch_size=64):
         """Photos of one-hot ``label_maps`` ``(n, h, w, classes)``, class maps ``(n, h, w)``,
         or colour maps ``(n, h, w, 3)`` when the model has a palette.
