@@ -267,7 +267,7 @@ def main(argv=None):
             stored = json.load(f)
         earlier_hardware = stored.get("hardware")
         previous = {(r["entry"], r["format"]): r for r in stored["rows"]}
-    machine = hardware()
+    machine = f"{hardware()}, onnxruntime {__import__('onnxruntime').__version__}"
     for row in rows:
         row["hardware"] = machine
     for row in previous.values():  # rows from before rows said where they were measured

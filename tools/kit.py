@@ -19,9 +19,29 @@ def hardware():
 
     from keras_gan_zoo import runtime
 
-    return (f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), no GPU, "
+    return (f"{os.cpu_count()} CPU cores ({cpu()}), no GPU, "
             f"TensorFlow {tf.__version__} ({'oneDNN' if runtime.onednn_enabled() else 'Eigen'} "
             f"kernels), Keras {keras.__version__}")
+
+
+def cpu():
+    """The CPU's model and its widest vector unit, e.g. ``"AMD EPYC, AVX2"`` (figures from
+    machines with and without AVX-512 or AMX are not comparable)."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    model = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        pass
+    unit = next((name for flag, name in (("amx_tile", "AMX"), ("avx512f", "AVX-512"),
+                                         ("avx2", "AVX2")) if flag in flags), None)
+    return f"{model}, {unit}" if unit else model
 
 
 def markers(name):

@@ -107,9 +107,10 @@ def write(model, directory, wanted, calibration=None, carry=True, progress=None,
 
     Every export is verified against Keras (``keras_gan_zoo.export``); a
     failed verification raises and keeps nothing. ``carry`` says which records
-    of ``carriable`` specs keep their file: ``True`` (all), ``False`` (none: verified only) or a
-    function ``carry(record, path) -> bool`` that sees each verified file
-    in turn (the zoo keeps its entries within a size budget with it).
+    of ``carriable`` specs keep their file: ``True`` (all), ``False`` (none:
+    verified only) or a function ``carry(record, path) -> bool`` that sees
+    each verified file in turn (the zoo keeps its entries within a size
+    budget with it).
 
     Args:
         calibration: ``{direction: source images}`` (or one array) for the
@@ -122,7 +123,8 @@ def write(model, directory, wanted, calibration=None, carry=True, progress=None,
     """
     from keras_gan_zoo import export
 
-    wanted = [parse(s) and s for s in wanted]
+    for spec in wanted:  # every spec checked before anything is exported
+        parse(spec)
     records = []
     folder = os.path.join(directory, EXPORTS)
     work = tempfile.mkdtemp(prefix=".kgz-exports-", dir=directory)
