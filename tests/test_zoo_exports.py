@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import keras_gan_zoo as kgz
 from keras_gan_zoo import export, zoo
 from keras_gan_zoo.zoo import exports
 
@@ -22,6 +21,7 @@ from test_cli import run_cli
 from test_zoo_handles import CARD, ENTRIES, _files, _trained_gan
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 def _tolerance(record):
@@ -50,8 +50,7 @@ def test_every_entry_is_verified_in_every_format_for_every_generator():
 
 
 def _calibration_images(name, model, direction):
-    sys.path.insert(0, str(ROOT / "tools"))
-    import zoo_exports
+    import zoo_exports  # tools/: the entries' training sources, as the tool calibrates on them
 
     return zoo_exports.calibration(name, model)[direction]
 

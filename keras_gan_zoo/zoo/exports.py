@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 
-from keras_gan_zoo.zoo.preset import (CARD, METADATA, SAMPLES, PresetError, card, load_folder,
+from keras_gan_zoo.zoo.preset import (CARD, METADATA, SAMPLES, PresetError, card,
                                       read_metadata, sha256)
 
 #: The folder of a preset that holds its exports.
@@ -152,17 +152,6 @@ def write(model, directory, wanted, calibration=None, carry=True, progress=None,
                            os.path.join(directory, record["file"]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return records
-
-
-def add(directory, wanted, calibration=None, carry=True, progress=None):
-    """Export the preset folder ``directory``'s generators as ``wanted`` specs into it and list
-    them in its metadata and card; returns the new records.
-
-    The preset's config and weights are untouched (their hashes stay).
-    """
-    records = write(load_folder(directory), directory, wanted, calibration, carry, progress)
-    merge(directory, records)
     return records
 
 
