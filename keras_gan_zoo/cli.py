@@ -5,7 +5,7 @@
                         [--augment ada|diffaugment] [--ema 0.999] [--loss hinge] [--tensorboard]
     keras-gan-zoo sample NAME -n 64 --seed 0 -o grid.png [--label 3 | --categorical 2 |
                          --input DIR | --interpolate 8]
-    keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|modes --data DATA [-n N]
+    keras-gan-zoo evaluate MODEL --metric fid|kid|precision_recall|density_coverage|modes --data DATA [-n N]
     keras-gan-zoo export MODEL --format onnx|saved_model|litert|openvino --out PATH
                          [--direction b_to_a] [--quantize float16|int8 [--reference DATA]]
     keras-gan-zoo list

@@ -49,6 +49,37 @@ def variants_reference():
     return "\n".join(lines).rstrip("\n")
 
 
+def emoji_extractor_checks():
+    """The emoji extractor's held-out accuracy and its disturbance checks, from its JSON file."""
+    from keras_gan_zoo.metrics.features import emoji_extractor_report
+
+    report = emoji_extractor_report()
+    checks = report["checks"]
+    levels = checks["levels"]
+    accuracy = report["held_out_accuracy"]
+    lines = ["| held-out emoji | images | subcategory named | category named |",
+             "| --- | ---: | ---: | ---: |"]
+    for style, row in accuracy.items():
+        lines.append(f"| {style} | {row['held_out_images']:,} | {100 * row['subcategory']:.1f}% "
+                     f"| {100 * row['category']:.1f}% |")
+    lines += ["", "| Fréchet distance to half of Twemoji | "
+              + " | ".join(f"strength {level:g}" for level in levels) + " |",
+              "| --- |" + " ---: |" * len(levels)]
+    for kind, rows in checks["disturbances"].items():
+        lines.append(f"| {kind.replace('_', ' and ')} | "
+                     + " | ".join(f"{row['fd']:.2f}" for row in rows) + " |")
+    lines += ["", "| for scale | Fréchet distance | KID x 1000 |", "| --- | ---: | ---: |",
+              f"| the other half of Twemoji | {checks['halves']['fd']:.2f} | "
+              f"{checks['halves']['kid_x1000']:.2f} |",
+              f"| the same emoji drawn by Noto | {checks['noto_vs_twemoji']['fd']:.2f} | "
+              f"{checks['noto_vs_twemoji']['kid_x1000']:.2f} |"]
+    minutes = f", {report['train_seconds'] / 60:.0f} min" if report.get("train_seconds") else ""
+    lines += ["", f"{report['parameters']:,} parameters, {report['feature_size']}-d features, "
+              f"{len(report['subcategories'])} subcategories; trained {report['epochs']} epochs"
+              f"{minutes} on {report['hardware']}."]
+    return "\n".join(lines)
+
+
 def zoo_table(links):
     def table():
         from keras_gan_zoo import zoo
@@ -135,6 +166,7 @@ TABLES = [
     ("docs/guide/zoo.md", "zoo table", zoo_table(links=False)),
     ("docs/guide/zoo.md", "zoo exports", zoo_exports),
     ("docs/guide/export.md", "export signatures", export_signatures),
+    ("docs/guide/metrics.md", "emoji extractor", emoji_extractor_checks),
     ("docs/reference/models.md", "variants reference", variants_reference),
 ]
 

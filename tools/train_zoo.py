@@ -63,6 +63,45 @@ def _fd_headline(metrics):
     return f"FD (digit features) {metrics['frechet_distance_digit_features']:.2f}"
 
 
+#: Recall below this on a card's headline says the model collapsed.
+COLLAPSED_RECALL = 0.05
+
+
+def reveal(headline, metrics):
+    """The headline with the precision and recall of ``metrics`` after it, when measured, and
+    "collapsed" when recall is near zero: a distance alone hides a model that draws one
+    good image every time."""
+    if "precision" not in metrics or "recall" not in metrics or "recall " in headline:
+        return headline
+    headline += f", precision {metrics['precision']:.2f} / recall {metrics['recall']:.2f}"
+    if metrics["recall"] < COLLAPSED_RECALL:
+        headline += ": collapsed"
+    return headline
+
+
+def cards(names):
+    """Rewrite the stored entries' cards without training: the headline through ``reveal``
+    from the measured metrics, the limits from the recipe (metadata, card and index)."""
+    import zoo_index
+    from keras_gan_zoo.zoo.preset import read_metadata, rewrite
+
+    for name in names:
+        directory = os.path.join(ROOT, "zoo", name)
+        meta = read_metadata(directory)
+        new = reveal(meta["headline"], meta.get("metrics", {}))
+        old = dict(meta)
+        meta["limits"] = zoo_recipes.load(name).limits
+        if "before_rounding" in meta:
+            before = meta["before_rounding"]
+            meta["before_rounding"] = {**before, "headline": reveal(before["headline"],
+                                                                    before["metrics"])}
+        meta["headline"] = new
+        if meta != old:
+            rewrite(directory, meta)
+            print(f"{name}: {new}")
+    zoo_index.main([])
+
+
 def _steps(n, batch_size):
     return n // batch_size
 
@@ -327,13 +366,13 @@ def train(name, epochs=None, out=None):
                 data_source="; ".join(v for k, v in SOURCES.items() if k in meta["data"]))
     if recipe.weights_dtype != "float32":  # what the narrower weights cost, on the card
         metrics, headline, _ = measure()
-        meta["before_rounding"] = {"headline": headline, "metrics": metrics}
+        meta["before_rounding"] = {"headline": reveal(headline, metrics), "metrics": metrics}
         print(f"== {name}: {headline} with float32 weights", flush=True)
     with tempfile.TemporaryDirectory() as staging:  # measure the entry as it will be loaded
         kgz.zoo.save(model, os.path.join(staging, name), {**meta, "headline": "?"}, **store)
         model.set_weights(kgz.zoo.load(os.path.join(staging, name)).get_weights())
     metrics, headline, samples = measure()
-    meta.update(headline=headline, metrics=metrics)
+    meta.update(headline=reveal(headline, metrics), metrics=metrics)
     directory = out or os.path.join(ROOT, "zoo", name)
     kgz.zoo.save(model, directory, meta, samples=samples, overwrite=True, **store)
     if out is None:
@@ -352,6 +391,7 @@ def check(name):
     model, _, measure = _build(recipe, recipe.epochs)
     model.set_weights(kgz.zoo.load(name).get_weights())
     metrics, headline, _ = measure()
+    headline = reveal(headline, metrics)
     card = kgz.zoo.info(name)
     same = headline == card["headline"]
     print(f"| {name} | {card['headline']} | {headline} | {'same' if same else 'DIFFERS'} |",
@@ -366,8 +406,13 @@ def main(argv=None):
     parser.add_argument("--out", help="write the preset here instead of the package")
     parser.add_argument("--check", action="store_true",
                         help="do not train: re-measure the bundled entry against its card")
+    parser.add_argument("--cards", action="store_true",
+                        help="do not train: rewrite the stored cards' headlines (precision and "
+                             "recall beside the distance) and limits (from the recipe)")
     args = parser.parse_args(argv)
     names = zoo_recipes.names() if args.name == "all" else [args.name]
+    if args.cards:
+        return cards(names)
     if args.check:
         print(f"Re-measuring {len(names)} bundled entries ({hardware()})\n")
         print("| entry | card's headline | measured now | |\n| --- | --- | --- | --- |")

@@ -11,7 +11,7 @@ Read from files (unbatched ``tf.data.Dataset``, images in ``[-1, 1]``):
 
 * ``mnist`` (IDX files), ``usps`` (``usps.h5``), ``facades``
   (unpaired photo / label-map halves; ``facade_classes`` turns label maps
-  into class indices), ``image_folder`` (any folder,
+  into class indices), ``emoji`` (two styles, categories as labels), ``image_folder`` (any folder,
   subfolders as classes) and ``tfds`` (tensorflow-datasets).
 
 ``open_source`` opens any of them, named by a string (what the command
@@ -22,9 +22,13 @@ memory-mapped ``.npy``. ``load`` reads a small one into NumPy arrays.
 
 from keras_gan_zoo.data.digits import digits
 from keras_gan_zoo.data.files import (
+    EMOJI_CATEGORIES,
+    EMOJI_STYLES,
     FACADE_CLASSES,
     FACADE_PALETTE,
     deskew,
+    emoji,
+    emoji_records,
     colour_classes,
     facade_classes,
     facades,
@@ -58,6 +62,10 @@ __all__ = [
     "open_source",
     "FACADE_CLASSES",
     "FACADE_PALETTE",
+    "EMOJI_CATEGORIES",
+    "EMOJI_STYLES",
+    "emoji",
+    "emoji_records",
     "SOURCES",
     "TOY_SETS",
     "deskew",

@@ -1,4 +1,4 @@
-"""Loaders of real image data from files: MNIST, USPS, facades, image folders, tfds.
+"""Loaders of real image data from files: MNIST, USPS, facades, emoji, image folders, tfds.
 
 Every loader returns an unbatched ``tf.data.Dataset`` whose images are float32
 in ``[-1, 1]`` with shape ``(h, w, c)``; labelled data come as
@@ -19,7 +19,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["deskew", "facades", "image_folder", "mnist", "read_idx", "slant", "split_indices", "to_arrays", "tfds",
+__all__ = ["EMOJI_CATEGORIES", "EMOJI_STYLES", "deskew", "emoji", "emoji_records", "facades", "image_folder", "mnist", "read_idx", "slant", "split_indices", "to_arrays", "tfds",
            "usps"]
 
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -418,3 +418,91 @@ def to_arrays(dataset, batch_size=4096):
     if isinstance(parts[0], tuple):
         return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(parts[0])))
     return np.concatenate(parts)
+
+
+#: The categories of ``emoji``'s labels, in label order: Unicode's emoji
+#: groups as the emoji-data files name them, without "Component" (five skin
+#: tone swatches and hair parts, not emoji of their own).
+EMOJI_CATEGORIES = ("Smileys & Emotion", "People & Body", "Animals & Nature", "Food & Drink",
+                    "Travel & Places", "Activities", "Objects", "Symbols", "Flags")
+EMOJI_STYLES = ("twemoji", "noto")
+
+
+def emoji_records(path):
+    """One dict per emoji file of the emoji folder: ``file``, ``name``, ``category``,
+    ``subcategory``, ``base`` (index of its base emoji in sort order) and ``label``.
+
+    Skin-tone variants share their base emoji's name, category and ``base``.
+    "Component" emoji are left out (``EMOJI_CATEGORIES``).
+    """
+    import json
+
+    index = os.path.join(path, "emoji.json")
+    if not os.path.isfile(index):
+        raise FileNotFoundError(f"no emoji.json in {path!r}; expected the emoji folder of "
+                                f"the project's shared data (emoji.json, {', '.join(EMOJI_STYLES)})")
+    with open(index) as file:
+        bases = sorted((r for r in json.load(file) if r["category"] in EMOJI_CATEGORIES),
+                       key=lambda r: r["sort_order"])
+    records = []
+    for i, base in enumerate(bases):
+        for name in [base["image"], *base.get("skin_variations", [])]:
+            records.append({"file": name, "name": base["name"], "category": base["category"],
+                            "subcategory": base["subcategory"], "base": i,
+                            "label": EMOJI_CATEGORIES.index(base["category"])})
+    return records
+
+
+def emoji(path, style="twemoji", size=64, background="white", split="all"):
+    """The emoji data set: 64x64 RGBA emoji in two styles, composited on a background.
+
+    Read from the folder of ``emoji.json`` with ``twemoji/`` and
+    ``noto/`` (the project's shared data; Twemoji CC-BY 4.0, Noto Emoji
+    Apache 2.0), streamed file by file.
+
+    Args:
+        path: the emoji folder.
+        style: ``"twemoji"`` or ``"noto"``.
+        size: side of the returned images (antialiased resize of the
+            alpha-premultiplied image, so edges do not darken).
+        background: the colour under transparent pixels (``"white"``,
+            ``"black"``, ``"grey"`` or ``"R,G,B"``); white is the convention.
+        split: ``"all"``; ``"train"`` or ``"test"``: the project's split by
+            base emoji, every fifth base emoji in sort order (with its skin
+            variants) held out for ``"test"``, so the two never share an emoji.
+
+    Returns:
+        Dataset of ``(image, label)``: ``(size, size, 3)`` in [-1, 1] and the
+        index of the emoji's category in ``EMOJI_CATEGORIES`` (int32), in
+        sort order.
+    """
+    from keras_gan_zoo.data.stream import parse_colour
+
+    if style not in EMOJI_STYLES:
+        raise ValueError(f"unknown emoji style {style!r}; expected one of {', '.join(EMOJI_STYLES)}")
+    if split not in ("all", "train", "test"):
+        raise ValueError(f"unknown split {split!r}; expected 'train', 'test' or 'all'")
+    records = [r for r in emoji_records(path)
+               if split == "all" or (r["base"] % 5 == 4) == (split == "test")]
+    folder = os.path.join(path, style)
+    missing = [r["file"] for r in records if not os.path.isfile(os.path.join(folder, r["file"]))]
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} emoji files of emoji.json are missing from "
+                                f"{folder} (first: {missing[0]})")
+    colour = tf.constant(np.asarray(parse_colour(background), "float32") / 127.5 - 1.0)
+
+    def read(file, label):
+        rgba = tf.cast(tf.io.decode_png(tf.io.read_file(file), channels=4), tf.float32) / 255.0
+        alpha = rgba[..., 3:]
+        premultiplied = tf.concat([rgba[..., :3] * alpha, alpha], -1)
+        if size != 64:
+            premultiplied = tf.image.resize(premultiplied, (size, size), antialias=True)
+        rgb, alpha = premultiplied[..., :3] * 2.0 - premultiplied[..., 3:], premultiplied[..., 3:]
+        # premultiplied colour in [-1, 1] units is 2 rgb a - a; add the background under 1 - a
+        image = rgb + colour * (1.0 - alpha)
+        return tf.clip_by_value(tf.ensure_shape(image, (size, size, 3)), -1.0, 1.0), label
+
+    files = [os.path.join(folder, r["file"]) for r in records]
+    labels = np.asarray([r["label"] for r in records], "int32")
+    return tf.data.Dataset.from_tensor_slices((files, labels)).map(
+        read, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

@@ -8,8 +8,16 @@ Distances between real and generated samples (features ``(n, d)`` or images
 * ``kernel_distance`` - KID: unbiased MMD² with a cubic kernel, mean and
   standard deviation over subsets.
 * ``precision_recall`` - improved precision and recall (k-NN manifolds).
+* ``density_coverage`` - density and coverage (Naeem et al. 2020): the
+  same question asked of the real k-NN balls only, robust to outliers.
+* ``intra_class_frechet_distance`` - the Fréchet distance within each
+  class of a conditional model, and their mean.
 
-Feature extractors: ``features``, ``digit_classifier`` (bundled),
+``disturb`` damages images (noise, blur, swirl, salt and pepper) at rising
+strength, to check that an extractor's distances grow with the damage.
+
+Feature extractors: ``features``, ``digit_classifier``, ``facades_segmenter``
+and ``emoji_extractor`` (bundled),
 ``inception_v3`` (your weights file), ``classify_digits``.
 
 Modes and codes:
@@ -48,16 +56,21 @@ from keras_gan_zoo.metrics.codes import (
     linear_probe_accuracy,
     nearest_neighbour_accuracy,
 )
+from keras_gan_zoo.metrics.disturb import DISTURBANCE_LEVELS, DISTURBANCES, disturb
 from keras_gan_zoo.metrics.distances import (
+    density_coverage,
     feature_statistics,
     frechet_distance,
+    intra_class_frechet_distance,
     kernel_distance,
+    kid_subset_size,
     precision_recall,
 )
 from keras_gan_zoo.metrics.features import (
     EXTRACTORS,
     classify_digits,
     digit_classifier,
+    emoji_extractor,
     extractor_for,
     facades_segmenter,
     features,
@@ -80,6 +93,13 @@ from keras_gan_zoo.metrics.scores import (
 )
 
 __all__ = [
+    "DISTURBANCES",
+    "DISTURBANCE_LEVELS",
+    "density_coverage",
+    "disturb",
+    "emoji_extractor",
+    "intra_class_frechet_distance",
+    "kid_subset_size",
     "generated_features",
     "stream_features",
     "METRICS",

@@ -1,4 +1,5 @@
-"""Distances between two sets of samples: Fréchet (FID), kernel (KID), precision/recall.
+"""Distances between two sets of samples: Fréchet (FID), kernel (KID), precision/recall,
+density/coverage, and the Fréchet distance within each class.
 
 Every function takes either **features** ``(n, d)`` or **images** ``(n, h,
 w, c)`` in [-1, 1]; images go through ``extractor`` first (``"digits"`` by
@@ -10,7 +11,9 @@ import numpy as np
 
 from keras_gan_zoo.metrics.features import features as _extract
 
-__all__ = ["compare", "frechet_distance", "kernel_distance", "precision_recall", "feature_statistics"]
+__all__ = ["compare", "density_coverage", "feature_statistics", "frechet_distance",
+           "intra_class_frechet_distance", "kernel_distance", "kid_subset_size",
+           "precision_recall"]
 
 
 def _features(x, name, extractor=None, inception_weights=None):
@@ -88,13 +91,32 @@ def frechet_distance(real=None, fake=None, *, stats_real=None, stats_fake=None,
     return float(max(distance, 0.0))
 
 
-def kernel_distance(real, fake, num_subsets=100, subset_size=1000, degree=3, seed=0,
+def kid_subset_size(n_real, n_fake, largest=1000):
+    """The KID subset size for sets of ``n_real`` and ``n_fake`` samples.
+
+    The subsets draw without replacement from each set, so they can be no
+    larger than the smaller set; ``largest`` (1,000, the paper's size)
+    bounds the memory of the ``m x m`` kernel matrices. Libraries that fix
+    the size at 1,000 fail on fewer samples; here the size follows the
+    count, and fewer than 2 samples in a set is an error that says so.
+    """
+    m = min(int(largest), int(n_real), int(n_fake))
+    if m < 2:
+        raise ValueError(f"the kernel distance needs at least 2 samples in each set, got "
+                         f"{n_real} real and {n_fake} generated")
+    return m
+
+
+def kernel_distance(real, fake, num_subsets=100, subset_size=None, degree=3, seed=0,
                     extractor="digits", inception_weights=None):
     """Kernel distance (KID, Bińkowski et al. 2018): unbiased MMD² with a cubic kernel.
 
     The kernel is ``k(x, y) = (x.y / d + 1) ** degree``. The estimate is
-    averaged over ``num_subsets`` random subsets of ``subset_size`` (capped
-    at the smaller set), which bounds memory and gives a standard deviation.
+    averaged over ``num_subsets`` random subsets of ``subset_size`` samples
+    of each set, which bounds memory and gives a standard deviation.
+    ``subset_size=None`` follows the sample count (``kid_subset_size``: up
+    to 1,000, never more than the smaller set); a given size is capped the
+    same way.
 
     Returns:
         ``(mean, std)`` over the subsets. The mean can be slightly negative
@@ -106,7 +128,7 @@ def kernel_distance(real, fake, num_subsets=100, subset_size=1000, degree=3, see
     real = _features(real, "real", extractor, inception_weights)
     fake = _features(fake, "generated", extractor, inception_weights)
     _same_dim(real, fake)
-    m = min(subset_size, len(real), len(fake))
+    m = kid_subset_size(len(real), len(fake), 1000 if subset_size is None else subset_size)
     if num_subsets < 1:
         raise ValueError(f"expected num_subsets >= 1, got {num_subsets}")
     rng = np.random.default_rng(seed)
@@ -176,14 +198,90 @@ def precision_recall(real, fake, k=3, batch_size=1024, extractor="digits",
             "recall": _inside_any(real, fake, r_fake, batch_size)}
 
 
-DISTANCES = ("fid", "kid", "precision_recall")
+def _ball_counts(real, fake, k, batch_size):
+    """For each generated point, how many real k-NN balls hold it; and for each real ball, whether any does."""
+    radii = _kth_neighbour_radii(real, k, batch_size)
+    counts = np.zeros(len(fake))
+    covered = np.zeros(len(real), bool)
+    sq_r = (real ** 2).sum(1)
+    for start in range(0, len(fake), batch_size):
+        chunk = fake[start:start + batch_size]
+        d2 = np.maximum((chunk ** 2).sum(1)[:, None] - 2 * chunk @ real.T + sq_r[None], 0)
+        inside = d2 <= radii[None] ** 2
+        counts[start:start + len(chunk)] = inside.sum(1)
+        covered |= inside.any(0)
+    return counts, covered
+
+
+def density_coverage(real, fake, k=5, batch_size=1024, extractor="digits",
+                     inception_weights=None):
+    """Density and coverage (Naeem et al. 2020), the sturdier precision and recall.
+
+    Both use only the real set's k-NN balls (radius: distance to the
+    ``k``-th nearest other real point), so an outlier among the generated
+    samples cannot inflate them. **Density** is the mean number of real
+    balls a generated sample falls in, over ``k``: about 1 when the
+    generated samples are spread as the real ones, above 1 when they crowd
+    where real samples are dense, below when they miss. **Coverage** is
+    the share of real balls that hold at least one generated sample: mode
+    collapse drives it down. The paper's k is 5.
+
+    Returns:
+        ``{"density": d, "coverage": c}``; density >= 0, coverage in [0, 1].
+
+    Example:
+        >>> density_coverage(real_features, fake_features)["coverage"]
+    """
+    real = _features(real, "real", extractor, inception_weights)
+    fake = _features(fake, "generated", extractor, inception_weights)
+    _same_dim(real, fake)
+    if k < 1 or k >= len(real):
+        raise ValueError(f"expected 1 <= k < the number of real samples, got k={k} and "
+                         f"{len(real)} real samples")
+    counts, covered = _ball_counts(real, fake, k, batch_size)
+    return {"density": float(counts.mean() / k), "coverage": float(covered.mean())}
+
+
+def intra_class_frechet_distance(real, real_labels, fake, fake_labels, extractor="digits",
+                                 inception_weights=None):
+    """The Fréchet distance within each class, and their mean (intra-FID, Miyato and Koyama 2018).
+
+    For a conditional model: the real and the generated samples of each
+    class (``fake_labels``: the classes asked for) are compared on their
+    own, so a model that draws good images of the wrong class scores badly
+    here though its overall distance is low.
+
+    Returns:
+        ``{"intra_fid": mean, "per_class": {label: distance}}`` over the
+        classes present in both sets (each needs 2 samples or more).
+    """
+    real = _features(real, "real", extractor, inception_weights)
+    fake = _features(fake, "generated", extractor, inception_weights)
+    _same_dim(real, fake)
+    real_labels, fake_labels = np.asarray(real_labels).ravel(), np.asarray(fake_labels).ravel()
+    if len(real_labels) != len(real) or len(fake_labels) != len(fake):
+        raise ValueError(f"expected one label per sample, got {len(real_labels)} labels for "
+                         f"{len(real)} real and {len(fake_labels)} for {len(fake)} generated")
+    per_class = {}
+    for label in sorted(set(real_labels.tolist()) & set(fake_labels.tolist())):
+        r, f = real[real_labels == label], fake[fake_labels == label]
+        if len(r) >= 2 and len(f) >= 2:
+            per_class[int(label)] = frechet_distance(r, f)
+    if not per_class:
+        raise ValueError("no class has 2 or more samples in both sets; intra-class distances "
+                         "need samples of the same classes")
+    return {"intra_fid": float(np.mean(list(per_class.values()))), "per_class": per_class}
+
+
+DISTANCES = ("fid", "kid", "precision_recall", "density_coverage")
 
 
 def compare(metric, real, fake, num_subsets=100):
     """One of ``DISTANCES`` between two feature sets, as a dict of named floats.
 
     ``"fid"`` -> ``{"fid"}``, ``"kid"`` -> ``{"kid", "kid_std"}``,
-    ``"precision_recall"`` -> ``{"precision", "recall"}``: the keys the
+    ``"precision_recall"`` -> ``{"precision", "recall"}``,
+    ``"density_coverage"`` -> ``{"density", "coverage"}``: the keys the
     command line prints and ``keras_gan_zoo.callbacks.MetricLogger`` logs.
     """
     if metric == "fid":
@@ -193,4 +291,6 @@ def compare(metric, real, fake, num_subsets=100):
         return {"kid": mean, "kid_std": std}
     if metric == "precision_recall":
         return precision_recall(real, fake)
+    if metric == "density_coverage":
+        return density_coverage(real, fake)
     raise ValueError(f"unknown distance {metric!r}; expected one of {', '.join(DISTANCES)}")

@@ -9,6 +9,7 @@ METRICS = {
     "fid": "Fréchet distance between real and generated features (FID with Inception weights)",
     "kid": "kernel (MMD) distance between real and generated features, mean and std",
     "precision_recall": "improved precision and recall of the generated features (k-NN manifolds)",
+    "density_coverage": "density and coverage of the generated features in the real k-NN balls",
     "modes": "modes covered of a known mixture: real is ring8, grid25 or stacked_mnist",
 }
 #: The ``real`` values that name a mixture with known modes.
@@ -46,7 +47,8 @@ def evaluate(metric, fake, real=None, extractor="digits", inception_weights=None
         real_features: the real features, when already computed (skips ``real``).
 
     Returns:
-        ``fid``; ``kid`` and ``kid_std``; ``precision`` and ``recall``; or
+        ``fid``; ``kid`` and ``kid_std``; ``precision`` and ``recall``;
+        ``density`` and ``coverage``; or
         ``modes``, ``num_modes``, ``reverse_kl`` (and ``high_quality`` on the
         toy mixtures).
 

@@ -226,25 +226,35 @@ class SelfAttention(keras.layers.Layer):
     Args:
         spectral_norm: spectrally normalise the 1x1 convolutions (SAGAN does,
             in both networks).
+        kernel_initializer, kernel_regularizer: of the four 1x1
+            convolutions (BigGAN: orthogonal, and orthogonally regularised).
 
     Example:
         >>> x = keras.Input((32, 32, 64))
         >>> y = SelfAttention()(x)            # (None, 32, 32, 64)
     """
 
-    def __init__(self, spectral_norm=False, **kwargs):
+    def __init__(self, spectral_norm=False, kernel_initializer="glorot_uniform",
+                 kernel_regularizer=None, **kwargs):
         super().__init__(**kwargs)
         self.spectral_norm = bool(spectral_norm)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
 
     def build(self, input_shape):
         channels = int(input_shape[-1])
         if channels < 8:
             raise ValueError(f"SelfAttention needs at least 8 channels, got {channels}")
-        conv = SpectralConv2D if self.spectral_norm else keras.layers.Conv2D
-        self.query = conv(channels // 8, 1, use_bias=False, name="query")
-        self.key = conv(channels // 8, 1, use_bias=False, name="key")
-        self.value = conv(channels // 2, 1, use_bias=False, name="value")
-        self.out = conv(channels, 1, use_bias=False, name="out")
+        layer = SpectralConv2D if self.spectral_norm else keras.layers.Conv2D
+
+        def conv(filters, name):
+            return layer(filters, 1, use_bias=False, kernel_initializer=self.kernel_initializer,
+                         kernel_regularizer=self.kernel_regularizer, name=name)
+
+        self.query = conv(channels // 8, "query")
+        self.key = conv(channels // 8, "key")
+        self.value = conv(channels // 2, "value")
+        self.out = conv(channels, "out")
         self.pool = keras.layers.MaxPooling2D(2)
         self.query.build(input_shape)
         self.key.build(input_shape)
@@ -269,7 +279,13 @@ class SelfAttention(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "spectral_norm": self.spectral_norm}
+        config = {**super().get_config(), "spectral_norm": self.spectral_norm}
+        # written only when set, so files of earlier versions and their configs stay alike
+        if not isinstance(self.kernel_initializer, keras.initializers.GlorotUniform):
+            config["kernel_initializer"] = keras.initializers.serialize(self.kernel_initializer)
+        if self.kernel_regularizer is not None:
+            config["kernel_regularizer"] = keras.regularizers.serialize(self.kernel_regularizer)
+        return config
 
 
 # ------------------------------------------------------- batch normalisation

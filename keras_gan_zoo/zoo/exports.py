@@ -25,7 +25,7 @@ import os
 import shutil
 import tempfile
 
-from keras_gan_zoo.zoo.preset import (CARD, METADATA, SAMPLES, PresetError, card,
+from keras_gan_zoo.zoo.preset import (METADATA, PresetError, rewrite,
                                       read_metadata, sha256)
 
 #: The folder of a preset that holds its exports.
@@ -168,17 +168,7 @@ def merge(directory, records):
                 os.remove(stale)
     meta["exports"] = [r for r in meta.get("exports", [])
                        if (r["spec"], r["direction"]) not in fresh] + list(records)
-    _rewrite(directory, meta)
-
-
-def _rewrite(directory, meta):
-    """``metadata.json`` and the card of ``directory`` from ``meta``, each replaced whole."""
-    for name, text in ((METADATA, json.dumps(meta, indent=2) + "\n"),
-                       (CARD, card(meta, samples=os.path.isfile(os.path.join(directory, SAMPLES))))):
-        fd, tmp = tempfile.mkstemp(prefix=".kgz-", dir=directory)
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, os.path.join(directory, name))
+    rewrite(directory, meta)
 
 
 def carried(meta):

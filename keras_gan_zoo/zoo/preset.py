@@ -189,7 +189,7 @@ def save(model, directory, metadata=None, samples=None, overwrite=False,
             from keras_gan_zoo.zoo import exports as carried
 
             meta["exports"] = carried.write(model, staging, exports, calibration)
-            carried._rewrite(staging, meta)
+            rewrite(staging, meta)
         if os.path.exists(directory):
             old = tempfile.mkdtemp(prefix=".kgz-replaced-", dir=parent)
             os.replace(directory, os.path.join(old, "preset"))
@@ -368,3 +368,14 @@ def pack(directory, archive):
         for name in sorted(os.listdir(directory)):
             tar.add(os.path.join(directory, name), arcname=f"{meta['name']}/{name}")
     return sha256(archive)
+
+
+def rewrite(directory, meta):
+    """``metadata.json`` and the card of the preset ``directory`` from ``meta``, each replaced
+    whole (the weights are not touched): for a card whose figures are re-derived."""
+    for name, text in ((METADATA, json.dumps(meta, indent=2) + "\n"),
+                       (CARD, card(meta, samples=os.path.isfile(os.path.join(directory, SAMPLES))))):
+        fd, tmp = tempfile.mkstemp(prefix=".kgz-", dir=directory)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, os.path.join(directory, name))

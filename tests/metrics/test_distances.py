@@ -113,3 +113,63 @@ def test_precision_recall_extremes():
 def test_errors_name_the_problem(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def _brute_density_coverage(real, fake, k):
+    radii = np.sort(cdist(real, real), 1)[:, k]
+    inside = cdist(fake, real) <= radii[None]
+    return inside.sum(1).mean() / k, inside.any(0).mean()
+
+
+def test_density_coverage_by_hand_and_against_brute_force():
+    # real points 0, 1, 2, 3 on a line: with k = 1 each real ball has radius 1
+    real, fake = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([[0.5], [10.0]])
+    # 0.5 lies in the balls of 0 and 1, 10 in none: density 2 / (k * 2), coverage 2 of 4 balls
+    assert metrics.density_coverage(real, fake, k=1) == {"density": 1.0, "coverage": 0.5}
+    a, b = _gaussian(300, 6), _gaussian(250, 6, shift=0.3)
+    for batch_size in (7, 1024):
+        got = metrics.density_coverage(a, b, k=5, batch_size=batch_size)
+        density, coverage = _brute_density_coverage(a, b, 5)
+        assert got["density"] == pytest.approx(density) and got["coverage"] == pytest.approx(coverage)
+
+
+def test_density_coverage_see_collapse_and_ignore_a_generated_outlier():
+    centres = np.random.default_rng(1).normal(0, 10, (10, 4))
+    labels = np.arange(2000) % 10
+    real = centres[labels] + rng.standard_normal((2000, 4))
+    same = centres[labels] + rng.standard_normal((2000, 4))
+    found = metrics.density_coverage(real, same)
+    assert 0.85 < found["density"] < 1.15 and found["coverage"] > 0.9  # ~1 - 2^-5 for k = 5
+    collapsed = metrics.density_coverage(real, centres[0] + rng.standard_normal((2000, 4)))
+    assert 0.07 < collapsed["coverage"] < 0.12  # one mode of ten
+    # a far generated outlier inflates the generated manifold of recall, not these
+    outlier = np.concatenate([same[:-1], [[1e3] * 4]])
+    assert metrics.density_coverage(real, outlier)["coverage"] == pytest.approx(
+        found["coverage"], abs=0.01)
+
+
+def test_intra_class_distance_sees_swapped_classes_the_overall_one_misses():
+    centres = np.random.default_rng(2).normal(0, 3, (4, 5))
+    labels = np.arange(800) % 4
+    real = centres[labels] + rng.standard_normal((800, 5))
+    fake = centres[labels] + rng.standard_normal((800, 5))
+    right = metrics.intra_class_frechet_distance(real, labels, fake, labels)
+    wrong = metrics.intra_class_frechet_distance(real, labels, fake, (labels + 1) % 4)
+    assert set(right["per_class"]) == {0, 1, 2, 3}
+    assert right["intra_fid"] < 0.3 < 10 < wrong["intra_fid"]
+    assert metrics.frechet_distance(real, fake) < 0.3  # the same set overall
+    with pytest.raises(ValueError, match="one label per sample, got 799 labels for 800 real"):
+        metrics.intra_class_frechet_distance(real, labels[1:], fake, labels)
+    with pytest.raises(ValueError, match="no class has 2 or more samples in both sets"):
+        metrics.intra_class_frechet_distance(real, labels, fake, labels + 4)
+
+
+def test_kid_subsets_follow_the_sample_count():
+    assert metrics.kid_subset_size(50_000, 10_000) == 1000
+    assert metrics.kid_subset_size(40, 500) == 40
+    a, b = _gaussian(12, 3), _gaussian(9, 3, shift=2.0)
+    mean, _ = metrics.kernel_distance(a, b)  # 9 samples, no error: subsets of 9
+    assert mean == pytest.approx(metrics.kernel_distance(a, b, subset_size=9)[0])
+    assert mean > metrics.kernel_distance(a, _gaussian(9, 3))[0]
+    with pytest.raises(ValueError, match="at least 2 samples in each set, got 12 real and 1"):
+        metrics.kid_subset_size(12, 1)
