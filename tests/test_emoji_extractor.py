@@ -76,6 +76,11 @@ def test_bundled_extractor_is_small_and_names_held_out_subcategories_as_its_card
     assert accuracy == pytest.approx(report["held_out_accuracy"]["twemoji"]["subcategory"], abs=1e-6)
     chance = max(np.mean([r["subcategory"] == s for r in records]) for s in set(guessed))
     assert accuracy > chance + 0.3
+    # the category of each image: what a conditional model's class accuracy reads
+    categories = kgz.metrics.classify_emoji(images)
+    truth = np.asarray([r["label"] for r in records])
+    assert np.mean(categories == truth) == pytest.approx(
+        report["held_out_accuracy"]["twemoji"]["category"], abs=1e-6)
 
 
 def test_emoji_distances_rise_with_every_disturbance_and_halves_are_near(twemoji):

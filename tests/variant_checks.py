@@ -22,8 +22,9 @@ variant's own declaration (``model.takes``), never from a list here. A
 *recipe* of a variant (its step with stabilisers on) subclasses
 :class:`RecipeChecks`: the same checks but the variant's own data checks.
 
-All of them train on 32 of the bundled 8x8 digits, so the same data checks
-(value range, dtype) apply to every variant.
+All of them train on 32 of the bundled 8x8 digits (resized to the variant's
+example shape where it needs larger images: ``images_for``), so the same data
+checks (value range, dtype) apply to every variant.
 """
 
 import itertools
@@ -98,9 +99,20 @@ def user_translator():
 
 
 # ----------------------------------------------------------------- helpers
-def training_data(model, images=IMAGES):
+def images_for(model):
+    """The 32 digits at the size and channels of the variant's examples (``example_shape``;
+    8x8x1, the digits themselves, for most): a pyramid's coarsest level may be 8x8 itself."""
+    shape = tuple(getattr(model, "example_shape", None) or SHAPE)
+    if shape == SHAPE or len(shape) != 3 or None in shape:
+        return IMAGES
+    images = tf.image.resize(IMAGES, shape[:2]).numpy().clip(-1, 1)
+    return np.repeat(images, shape[2], axis=-1) if shape[2] != 1 else images
+
+
+def training_data(model, images=None):
     """``(x, y, batch_size)`` for ``fit``, from what the variant says it takes: the whole
     batch of 32 at once (one step an epoch)."""
+    images = images_for(model) if images is None else images
     kind = model.takes.kind
     if kind == "unpaired":
         pairs = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(images[:16]),
@@ -117,7 +129,7 @@ def training_data(model, images=IMAGES):
     return images, None, len(images)
 
 
-def fit(model, epochs=1, images=IMAGES, **kwargs):
+def fit(model, epochs=1, images=None, **kwargs):
     x, y, batch_size = training_data(model, images)
     return model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=False, verbose=0, **kwargs)
 
@@ -293,16 +305,20 @@ class VariantChecks:
         model = self.build()
         model.compile()
         before = [w.copy() for w in network_weights(model)]
-        pixels = (IMAGES + 1) * 127.5  # [0, 255]: what a user's images are before scaling
+        images = images_for(model)
+        pixels = (images + 1) * 127.5  # [0, 255]: what a user's images are before scaling
         with pytest.raises(ValueError, match=r"are in \[0, 255\], outside the range \[-1, 1\].*"
                                              r"x / 127.5 - 1.*check_range=False"):
             fit(model, images=pixels)
         with pytest.raises(ValueError, match=r"in \[0, 1\] the range \[-1, 1\]"):
-            fit(model, images=(IMAGES + 1) / 2)
+            fit(model, images=(images + 1) / 2)
         with pytest.raises(ValueError, match="expected float data, got dtype uint8"):
             fit(model, images=pixels.astype("uint8"))
-        with pytest.raises(ValueError, match=r"shape \(8, 8, 3\)|\(None, 8, 8, 3\)"):
-            fit(model, images=np.repeat(IMAGES, 3, axis=-1))
+        h, w = images.shape[1:3]
+        other = np.repeat(images, 2, axis=-1) if images.shape[-1] != 1 else np.repeat(images, 3, -1)
+        with pytest.raises(ValueError, match=rf"shape \({h}, {w}, {other.shape[-1]}\)"
+                                             rf"|\(None, {h}, {w}, {other.shape[-1]}\)"):
+            fit(model, images=other)
         for a, b in zip(before, network_weights(model)):
             np.testing.assert_array_equal(a, b)
 
@@ -310,7 +326,7 @@ class VariantChecks:
         model = self.build()
         model.compile()
         with caplog.at_level(logging.WARNING, logger="keras_gan_zoo"):
-            fit(model, images=(IMAGES + 1) * 127.5, check_range=False)
+            fit(model, images=(images_for(model) + 1) * 127.5, check_range=False)
         assert "check_range=False" in caplog.text
         assert int(model.generator_optimizer.iterations) == 1
 

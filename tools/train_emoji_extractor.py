@@ -75,10 +75,13 @@ def train(args, subcategories):
     return net, timer.seconds
 
 
+def categories_of():
+    """Each subcategory's category (what ``kgz.metrics.classify_emoji`` answers with)."""
+    return {r["subcategory"]: r["category"] for r in kgz.data.emoji_records(DATA / "emoji")}
+
+
 def accuracy(net, subcategories):
-    categories = {}
-    for r in kgz.data.emoji_records(DATA / "emoji"):
-        categories[r["subcategory"]] = r["category"]
+    categories = categories_of()
     out = {}
     for style in kgz.data.EMOJI_STYLES:
         x, names, cats = load("test", style)
@@ -171,7 +174,8 @@ def main(argv=None):
     extract = lambda images: np.asarray(net.predict(images, batch_size=128, verbose=0)[1])  # noqa: E731
     report, example = checks(extract)
     figures = {"held_out_accuracy": accuracy(net, subcategories), "checks": report,
-               "subcategories": subcategories, "parameters": int(net.count_params()),
+               "subcategories": subcategories, "categories": categories_of(),
+               "parameters": int(net.count_params()),
                "feature_size": int(net.outputs[1].shape[-1]), "hardware": hardware(),
                "data": "emoji (Twemoji and Noto, 64x64 on white), both styles; split by base "
                        "emoji: every fifth held out"}
@@ -187,7 +191,8 @@ def main(argv=None):
     if os.path.abspath(args.out) == os.path.abspath(kgz_features.EMOJI_EXTRACTOR):
         plot(report, example, PLOT)
         print(f"wrote {args.out}, {card} and {PLOT}")
-    print(json.dumps({k: v for k, v in figures.items() if k != "subcategories"}, indent=1))
+    print(json.dumps({k: v for k, v in figures.items() if k not in ("subcategories", "categories")},
+                     indent=1))
     return 0 if all(report["monotonic"].values()) else 1
 
 

@@ -34,7 +34,9 @@ from kit import DATA, ROOT, Timer, hardware  # noqa: E402
 
 # the data sets an entry's data line names, cited on its card
 SOURCES = {"MNIST": "MNIST (LeCun, Cortes and Burges)", "USPS": "USPS (Hull, 1994)",
-           "facades": "CMP Facade Database (Tyleček and Šára, 2013)"}
+           "facades": "CMP Facade Database (Tyleček and Šára, 2013)",
+           "Twemoji": "Twemoji graphics (CC-BY 4.0, Twitter Inc. and contributors), through "
+                      "emoji-datasource-twitter 16.0.0"}
 
 
 # ------------------------------------------------------------------ helpers
@@ -227,6 +229,55 @@ def digits_unpaired(model, recipe, epochs):
 def _facades(size):
     photos, maps = kgz.data.to_arrays(kgz.data.facades(DATA / "facades", size=size, paired=True))
     return (photos[:400], maps[:400]), (photos[400:], maps[400:])
+
+
+def _emoji(size):
+    """Twemoji on white: the project's split by base emoji, ``(images, categories)`` each."""
+    def arrays(split):
+        return kgz.data.to_arrays(kgz.data.emoji(DATA / "emoji", "twemoji", size=size,
+                                                 split=split))
+
+    return arrays("train"), arrays("test")
+
+
+def _emoji_quality(model, reference, **generate):
+    """Distances in the emoji extractor's features of 3,000 samples from ``reference``."""
+    real_f = kgz.metrics.features(reference, extractor="emoji")
+    fake_f = kgz.metrics.features(model.generate(3000, seed=1, **generate), extractor="emoji")
+    pr = kgz.metrics.precision_recall(real_f, fake_f[:len(real_f)])
+    dc = kgz.metrics.density_coverage(real_f, fake_f[:len(real_f)])
+    return {"frechet_distance_emoji_features": round(kgz.metrics.frechet_distance(real_f, fake_f), 3),
+            "kernel_distance_x1000": round(1000 * kgz.metrics.kernel_distance(real_f, fake_f)[0], 3),
+            "precision": round(pr["precision"], 4), "recall": round(pr["recall"], 4),
+            "density": round(dc["density"], 4), "coverage": round(dc["coverage"], 4)}
+
+
+@trainer
+def emoji_conditional(model, recipe, epochs):
+    """Twemoji of a chosen category: distances in the emoji extractor's features from the
+    training emoji, and the extractor's category accuracy on the category asked for."""
+    size = recipe.model["shapes"][0][0]
+    (x, y), _ = _emoji(size)
+    zoo_recipes.compile_model(model, recipe, _steps(len(x), 32), epochs)
+
+    def measure():
+        counts = np.bincount(y, minlength=model.num_classes)
+        asked = np.repeat(np.arange(model.num_classes), np.round(3000 * counts / counts.sum())
+                          .astype(int))[:3000]
+        m = _emoji_quality(model, x, labels=asked)
+        labels = np.repeat(np.arange(model.num_classes), 100)
+        made = model.generate(len(labels), labels=labels, seed=2)
+        per_class = np.asarray([np.mean(kgz.metrics.classify_emoji(made[labels == c]) == c)
+                                for c in range(model.num_classes)])
+        m["class_accuracy"] = round(float(per_class.mean()), 4)
+        m["worst_class"] = (f"{kgz.data.EMOJI_CATEGORIES[int(per_class.argmin())]}: "
+                            f"{per_class.min():.2f}")
+        grid = model.generate(90, labels=np.tile(np.arange(model.num_classes), 10), seed=0)
+        headline = (f"FD (emoji features) {m['frechet_distance_emoji_features']:.2f}, "
+                    f"class accuracy {100 * m['class_accuracy']:.1f}%")
+        return m, headline, grid
+
+    return dict(x=x, y=y, batch_size=32, shuffle=True), measure
 
 
 def _small(images, size=96):

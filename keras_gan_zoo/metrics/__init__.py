@@ -69,6 +69,7 @@ from keras_gan_zoo.metrics.distances import (
 from keras_gan_zoo.metrics.features import (
     EXTRACTORS,
     classify_digits,
+    classify_emoji,
     digit_classifier,
     emoji_extractor,
     extractor_for,
@@ -110,6 +111,7 @@ __all__ = [
     "classifier_score",
     "EXTRACTORS",
     "classify_digits",
+    "classify_emoji",
     "conditional_accuracy",
     "digit_classifier",
     "extractor_for",

@@ -469,10 +469,14 @@ def declared_classes(model):
 
 
 def value_range(net):
-    """``(-1.0, 1.0)`` if the network's output goes through tanh last, else ``None``."""
+    """``(-1.0, 1.0)`` if the network's output goes through tanh last, the range its last layer
+    declares (``output_range``, e.g. ``keras_gan_zoo.networks.layers.Clip``), else ``None``."""
     layer = net.outputs[0]._keras_history.operation
     while isinstance(layer, keras.Model):
         layer = layer.outputs[0]._keras_history.operation
+    declared = getattr(layer, "output_range", None)
+    if declared is not None:
+        return tuple(float(v) for v in declared)
     activation = getattr(layer, "activation", None)
     return (-1.0, 1.0) if getattr(activation, "__name__", "") == "tanh" else None
 

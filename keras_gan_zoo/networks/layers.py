@@ -20,9 +20,33 @@ import contextlib
 import keras
 from keras import ops
 
-__all__ = ["FusedBatchNormalization", "LeakyReLU", "MinibatchStdDev", "NearestUpSampling2D",
+__all__ = ["Clip", "FusedBatchNormalization", "LeakyReLU", "MinibatchStdDev", "NearestUpSampling2D",
            "SeededDropout", "SelfAttention", "SpectralConv2D", "SpectralDense",
            "dropout_seed", "replica_share"]
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class Clip(keras.layers.Layer):
+    """Clips its input to ``[low, high]``: the last layer of a generator whose output is a sum
+    (LAPGAN's chain), where a tanh would bend the sum. It declares ``output_range``, which
+    the variant contract reads as the generator's value range, as it reads a last tanh."""
+
+    def __init__(self, low=-1.0, high=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.low, self.high = float(low), float(high)
+
+    @property
+    def output_range(self):
+        return (self.low, self.high)
+
+    def call(self, x):
+        return ops.clip(x, self.low, self.high)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "low": self.low, "high": self.high}
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
