@@ -456,6 +456,12 @@ class GAN(GenerativeModel):
     def after_discriminator_update(self):
         """Called after each discriminator update, inside the step (e.g. WGAN's clipping)."""
 
+    def generator_penalty(self, batch_size, counter):
+        """A regulariser added to the generator's loss (already reduced over the global batch;
+        ``0.0`` when none): StyleGAN2's path-length regularisation. ``counter``: generator
+        updates done before this one."""
+        return 0.0
+
     # --------------------------------------------------------------- step
     def train_step(self, data):
         """One iteration of the paper's Algorithm 1, with the stabilisers that are on:
@@ -528,6 +534,7 @@ class GAN(GenerativeModel):
                 g_loss = self.reduce_loss(per_example, self.generator)
                 reported = tf.reduce_mean(per_example)
             g_loss += self.history_penalty("generator", g_vars)
+            g_loss += self.generator_penalty(batch_size, g_opt.iterations)
         self.apply_gradients(g_opt, g_tape, g_loss, g_vars)
         self.update_history("generator", g_vars, g_opt)
         # 3. The moving average of the generator.
