@@ -22,7 +22,7 @@ __all__ = ["DISTURBANCES", "DISTURBANCE_LEVELS", "disturb"]
 DISTURBANCES = {
     "noise": "(1 - s) x + s n, n Gaussian noise (std 0.5 of the [-1, 1] range, clipped)",
     "blur": "Gaussian blur of sigma 3 s pixels at 64 px (scaled with the side)",
-    "swirl": "a swirl about the centre of strength 4 s, radius half the side",
+    "swirl": "a swirl about the centre of strength 8 s, radius the side (scikit-image's swirl)",
     "salt_pepper": "a share 0.3 s of the pixels set to black or white",
 }
 #: The strengths of the paper's figures: none, then three rising levels and full.
@@ -30,11 +30,12 @@ DISTURBANCE_LEVELS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def _swirl_coordinates(h, w, strength):
-    """Where each output pixel reads the input (scikit-image's swirl, radius h / 2)."""
+    """Where each output pixel reads the input (scikit-image's swirl with the radius the
+    image's side: the angle falls to a 32nd of ``strength`` there)."""
     cy, cx = (h - 1) / 2, (w - 1) / 2
     y, x = np.mgrid[0:h, 0:w].astype("float64")
     rho = np.hypot(y - cy, x - cx)
-    decay = (min(h, w) / 2) / 5 * np.log(2)
+    decay = min(h, w) / 5 * np.log(2)
     theta = strength * np.exp(-rho / decay) + np.arctan2(y - cy, x - cx)
     return cy + rho * np.sin(theta), cx + rho * np.cos(theta)
 
@@ -72,7 +73,7 @@ def disturb(images, kind, strength, seed=0):
         sigma = 3.0 * strength * h / 64
         out = ndimage.gaussian_filter(images, (0, sigma, sigma, 0), mode="nearest")
     elif kind == "swirl":
-        rows, cols = _swirl_coordinates(h, w, 4.0 * strength)
+        rows, cols = _swirl_coordinates(h, w, 8.0 * strength)
         out = np.empty_like(images)
         for i in range(n):
             for ch in range(c):

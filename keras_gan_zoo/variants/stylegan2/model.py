@@ -229,7 +229,8 @@ class StyleGAN2(GAN):
             grads = tf.cast(tape.gradient(projected, ws), tf.float32)
             return tf.sqrt(tf.reduce_mean(tf.reduce_sum(tf.square(grads), 2), 1) + 1e-8)
 
-        found = tf.cond(due, lengths, lambda: tf.zeros([n]))
+        found = lengths() if self.pl_interval == 1 else tf.cond(due, lengths,
+                                                                 lambda: tf.zeros([n]))
         context = tf.distribute.get_replica_context()
         total = context.all_reduce("SUM", tf.reduce_sum(tf.stop_gradient(found)))
         count = context.all_reduce("SUM", tf.cast(n, tf.float32))
