@@ -21,7 +21,9 @@ from shared_data import shared_data
 from test_cli import run_cli
 
 #: Variants without a zoo entry yet (trained on the emoji data by the colour-image work).
-NOT_YET_IN_THE_ZOO = {"sagan", "biggan"}
+NOT_YET_IN_THE_ZOO = {"sagan", "biggan", "lapgan", "stylegan2"}
+#: Recipes whose entry is being trained (resumable, across sessions): no entry yet.
+RECIPES_IN_TRAINING = {"biggan_emoji"}
 ENTRIES = Path(__file__).resolve().parents[1] / "zoo"
 
 
@@ -68,7 +70,11 @@ def test_a_recipe_with_a_missing_or_unknown_field_says_which(tmp_path, monkeypat
 
 
 def test_every_bundled_entry_has_a_recipe_and_every_recipe_an_entry():
-    assert _recipes().names() == sorted(e["name"] for e in zoo.list())
+    names = _recipes().names()
+    assert sorted(set(names) - RECIPES_IN_TRAINING) == sorted(e["name"] for e in zoo.list())
+    assert RECIPES_IN_TRAINING <= set(names)  # a recipe in training is a recipe
+    for name in RECIPES_IN_TRAINING:  # that builds its model
+        assert _recipes().build_model(_recipes().load(name)).variant_name in NOT_YET_IN_THE_ZOO
 
 
 @pytest.mark.parametrize("name", [e["name"] for e in zoo.list()])
