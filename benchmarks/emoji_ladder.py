@@ -3,6 +3,7 @@
     python benchmarks/emoji_ladder.py train --model dcgan           # resumable; --seed 1, 2
     python benchmarks/emoji_ladder.py train --all                   # every model in turn
     python benchmarks/emoji_ladder.py score                         # measure the runs, write the page
+    python benchmarks/emoji_ladder.py steps                         # seconds a training step costs
 
 Data: Twemoji on white at 64x64 (``kgz.data.emoji``, Twemoji CC-BY 4.0), the
 project's split by base emoji: the 3,025 training emoji train every model
@@ -175,6 +176,32 @@ def score(minutes):
     write_between_markers(PAGE, "ladder table", table(results, minutes))
 
 
+class _Clock(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.times.append(time.perf_counter())
+
+
+def steps(names, count=8, batch_size=32):
+    """The median seconds of a training step of each model (batch 32 of 64 px images, the
+    ladder's settings; the first two steps, which trace the graph, left out)."""
+    x = np.random.default_rng(0).uniform(-1, 1, (batch_size * count, *SHAPE)).astype("float32")
+    y = (np.arange(len(x)) % 9).astype("int32")
+    print(f"| model | seconds a step (batch {batch_size}, 64 px) |\n| --- | ---: |")
+    for name in names:
+        build, optimizers = MODELS[name]
+        model = build(0)
+        g_opt, d_opt = optimizers() if optimizers else (None, None)
+        model.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
+        clock = _Clock()
+        model.fit(x, y if name == "biggan" else None, batch_size=batch_size, epochs=1, verbose=0,
+                  callbacks=[clock])
+        print(f"| {name} | {np.median(np.diff(clock.times)[1:]):.2f} |", flush=True)
+    print(f"\n{hardware()}")
+
+
 def _cell(values, fmt):
     values = [v for v in values if v is not None]
     if not values:
@@ -217,12 +244,16 @@ def main(argv=None):
     tr.add_argument("--kimg", type=float, default=30.0)
     sc = commands.add_parser("score")
     sc.add_argument("--minutes", type=float, default=20.0)
+    st = commands.add_parser("steps")
+    st.add_argument("models", nargs="*", default=list(MODELS))
     args = parser.parse_args(argv)
     if args.command == "train":
         if not (args.all or args.model):
             parser.error("train needs --model NAME or --all")
         for name in (MODELS if args.all else [args.model]):
             train(name, args.seed, args.kimg)
+    elif args.command == "steps":
+        steps(args.models)
     else:
         score(args.minutes)
 
