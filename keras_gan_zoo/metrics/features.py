@@ -166,15 +166,20 @@ def facades_segmenter():
     features (held-out photos score near the training photos; noise and
     blurred photos score far).
     """
-    if "facades" not in _cache:
-        if not os.path.exists(FACADES_SEGMENTER):
-            raise FileNotFoundError(
-                f"the bundled facades segmenter is missing ({FACADES_SEGMENTER}); reinstall "
-                "keras-gan-zoo or run tools/train_facades_segmenter.py")
-        model = facades_segmenter_network()
-        model.load_weights(FACADES_SEGMENTER)
-        _cache["facades"] = model
-    return _cache["facades"]
+    return _bundled("facades", "facades segmenter", facades_segmenter_network, FACADES_SEGMENTER,
+                    "train_facades_segmenter.py")
+
+
+def _bundled(key, what, network, weights, tool):
+    """A bundled network with its shipped weights, built once per process."""
+    if key not in _cache:
+        if not os.path.exists(weights):
+            raise FileNotFoundError(f"the bundled {what} is missing ({weights}); reinstall "
+                                    f"keras-gan-zoo or run tools/{tool}")
+        model = network()
+        model.load_weights(weights)
+        _cache[key] = model
+    return _cache[key]
 
 
 def emoji_extractor_network(classes=None, size=64):
@@ -229,15 +234,8 @@ def emoji_extractor():
     held-out accuracy and how its Fréchet distance grows under noise, blur,
     swirl and salt-and-pepper of rising strength.
     """
-    if "emoji" not in _cache:
-        if not os.path.exists(EMOJI_EXTRACTOR):
-            raise FileNotFoundError(
-                f"the bundled emoji extractor is missing ({EMOJI_EXTRACTOR}); reinstall "
-                "keras-gan-zoo or run tools/train_emoji_extractor.py")
-        model = emoji_extractor_network()
-        model.load_weights(EMOJI_EXTRACTOR)
-        _cache["emoji"] = model
-    return _cache["emoji"]
+    return _bundled("emoji", "emoji extractor", emoji_extractor_network, EMOJI_EXTRACTOR,
+                    "train_emoji_extractor.py")
 
 
 def classify_emoji(images, batch_size=256):

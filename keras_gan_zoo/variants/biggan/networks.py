@@ -38,7 +38,7 @@ from keras_gan_zoo.networks.layers import (FusedBatchNormalization, SelfAttentio
                                           SpectralConv2D, SpectralDense)
 from keras_gan_zoo.networks.resnet import (default_base_filters, resnet_stages,
                                            sngan_discriminator, stage_width)
-from keras_gan_zoo.variants.sagan.networks import default_attention
+from keras_gan_zoo.variants.sagan.networks import default_attention, generator_attention
 
 __all__ = ["Chunk", "ClassConditionalBatchNorm", "OrthogonalRegularizer", "biggan_discriminator",
            "biggan_generator", "default_networks"]
@@ -185,10 +185,7 @@ def biggan_generator(image_shape, num_classes, latent_dim=None, base_filters=Non
         raise ValueError(f"BigGAN splits z into {k + 1} equal chunks ({k} blocks and the seed) "
                          f"at {size} px; latent_dim={latent_dim} is not a multiple of {k + 1}")
     resolutions = [seed * 2 ** (i + 1) for i in range(k)]
-    attention = default_attention(resolutions) if attention is None else attention
-    if attention not in resolutions:
-        raise ValueError(f"attention={attention!r}: the generator's blocks end at resolutions "
-                         f"{', '.join(map(str, resolutions))}; expected one of them")
+    attention = generator_attention(resolutions, attention)
     base_filters = base_filters or default_base_filters(size)
     regularizer = OrthogonalRegularizer(beta) if beta else None
     z = keras.Input((latent_dim,), name="z")

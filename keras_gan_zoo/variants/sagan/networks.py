@@ -21,13 +21,24 @@ from keras_gan_zoo.networks.layers import (FusedBatchNormalization, SelfAttentio
 from keras_gan_zoo.networks.resnet import (default_base_filters, resnet_stages,
                                            sngan_discriminator, stage_width, up_block)
 
-__all__ = ["default_attention", "default_networks", "sagan_generator"]
+__all__ = ["default_attention", "default_networks", "generator_attention", "sagan_generator"]
 
 
 def default_attention(resolutions):
     """Where the self-attention block goes among a network's block ``resolutions``: at 32x32,
     the paper's best place (its table 1), or at the resolution nearest to it."""
     return min(resolutions, key=lambda r: (abs(math.log2(r / 32)), -r))
+
+
+def generator_attention(resolutions, attention=None):
+    """Where a generator's self-attention block goes among its blocks' ``resolutions``:
+    ``default_attention`` when ``None``, else ``attention`` if a block ends there (a
+    ``ValueError`` names the resolutions otherwise)."""
+    attention = default_attention(resolutions) if attention is None else attention
+    if attention not in resolutions:
+        raise ValueError(f"attention={attention!r}: the generator's blocks end at resolutions "
+                         f"{', '.join(map(str, resolutions))}; expected one of them")
+    return attention
 
 
 def sagan_generator(image_shape, latent_dim=128, base_filters=None, attention=None,
@@ -45,10 +56,7 @@ def sagan_generator(image_shape, latent_dim=128, base_filters=None, attention=No
     """
     size, channels, seed, k = resnet_stages(image_shape)
     resolutions = [seed * 2 ** (i + 1) for i in range(k)]
-    attention = default_attention(resolutions) if attention is None else attention
-    if attention not in resolutions:
-        raise ValueError(f"attention={attention!r}: the generator's blocks end at resolutions "
-                         f"{', '.join(map(str, resolutions))}; expected one of them")
+    attention = generator_attention(resolutions, attention)
     base_filters = base_filters or default_base_filters(size)
     z = keras.Input((latent_dim,), name="z")
     filters = stage_width(base_filters, size, seed)
