@@ -1,25 +1,28 @@
 """The quality ladder on Twemoji at 64 px: DCGAN, WGAN-GP, SNGAN, SAGAN, BigGAN, LAPGAN, StyleGAN2.
 
+    python benchmarks/emoji_ladder.py steps                         # step costs, idle machine
     python benchmarks/emoji_ladder.py train --model dcgan           # resumable; --seed 1, 2
     python benchmarks/emoji_ladder.py train --all                   # every model in turn
-    python benchmarks/emoji_ladder.py score                         # measure the runs, write the page
-    python benchmarks/emoji_ladder.py steps                         # seconds a training step costs
+    python benchmarks/emoji_ladder.py score                         # redraw the page's table
 
 Data: Twemoji on white at 64x64 (``kgz.data.emoji``, Twemoji CC-BY 4.0), the
 project's split by base emoji: the 3,025 training emoji train every model
 (BigGAN also reads their 9 categories); the distances are to them.
 
-Every model sees the same number of images (``--kimg``, 30,000 by default:
-about 10 epochs at batch 32) under ``float32`` with ``fit_resumable``
-(a killed run continues with ``train`` again) into
-``benchmarks/results/emoji_ladder/<model>_s<seed>/``, keeping a snapshot and
-its elapsed training time every epoch. ``score`` measures each run twice: at
-the end (the same images seen) and at the last snapshot within the same
-wall-clock budget (``--minutes``), with 3,000 samples in the bundled emoji
-extractor's features: Fréchet and kernel distance, precision, recall,
-density, coverage, and for BigGAN the extractor's category accuracy on the
-category asked for. Models trained with more than one seed show the mean and
-spread. The table and the sample grids go to ``docs/benchmarks/ladder.md``.
+Every model sees the same number of images (``--kimg``, 15,000 by default:
+5 epochs at batch 32) under ``float32`` with ``fit_resumable`` (a killed run
+continues with ``train`` again) into
+``benchmarks/results/emoji_ladder/<model>_s<seed>/``. The same wall-clock
+budget (``--minutes``, 10 by default) is counted in steps at each model's cost
+on an idle machine (``steps``, kept in ``benchmarks/ladder.json``), so that
+other work on the machine cannot move it. A run trains until it has done
+both, saving a snapshot at each; a finished run is measured at both, with
+3,000 samples in the bundled emoji extractor's features: Fréchet and kernel
+distance, precision, recall, density, coverage, and for BigGAN the
+extractor's category accuracy on the category asked for. The scores go to
+``benchmarks/ladder.json`` (runs do not outlive a session, scores do), and
+the table and seed 0's sample grids to ``docs/benchmarks/ladder.md``; models
+trained with more than one seed show the mean and spread.
 
 The ResNet models (SNGAN, SAGAN, BigGAN) use 16 base filters, StyleGAN2 16
 too (the defaults are sized for GPUs); every model keeps a moving average of
@@ -29,8 +32,8 @@ its generator where its paper does (BigGAN, StyleGAN2) and only there.
 import argparse
 import json
 import os
-import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -41,6 +44,9 @@ import keras_gan_zoo as kgz  # noqa: E402
 from common import DATA, RESULTS, hardware, write_between_markers  # noqa: E402
 
 OUT = RESULTS / "emoji_ladder"
+RECORD = Path(__file__).resolve().parent / "ladder.json"
+#: Images each model sees, in thousands, and the wall-clock budget in minutes of idle steps.
+KIMG, MINUTES = 15.0, 10.0
 PAGE = RESULTS.parents[1] / "docs" / "benchmarks" / "ladder.md"
 IMAGES = RESULTS.parents[1] / "docs" / "images"
 SHAPE = (64, 64, 3)
@@ -82,29 +88,48 @@ def run_dir(model, seed):
     return OUT / f"{model}_s{seed}"
 
 
+def load_record():
+    """The measured runs and step costs kept in git (``benchmarks/ladder.json``): a session's
+    runs do not outlive it, their scores do."""
+    return json.loads(RECORD.read_text()) if RECORD.exists() else {"step_seconds": {},
+                                                                   "runs": {}}
+
+
+def save_record(record):
+    RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def budget_steps(model_name, minutes, record):
+    """The training steps that fill ``minutes`` at the model's step cost on an idle machine
+    (from ``steps``): a budget that other work on the machine cannot move."""
+    seconds = record["step_seconds"].get(model_name)
+    if seconds is None:
+        raise SystemExit(f"no step cost for {model_name} in {RECORD.name}: run "
+                         f"`python benchmarks/emoji_ladder.py steps {model_name}` first, "
+                         "with the machine otherwise idle")
+    return int(minutes * 60 // seconds)
+
+
 class Snapshots(keras.callbacks.Callback):
-    """Save the model and its elapsed training time after every epoch (time adds up over
-    resumed sessions, from ``elapsed.json``)."""
+    """Save the model when the generator has made a given number of updates:
+    ``{updates: path}``."""
 
-    def __init__(self, directory):
+    def __init__(self, at):
         super().__init__()
-        self.directory = directory
-        path = directory / "elapsed.json"
-        self.log = json.loads(path.read_text()) if path.exists() else {}
+        self.at = at
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        before = max([v["seconds"] for v in self.log.values()], default=0.0)
-        seconds = before + time.perf_counter() - self.start
-        images = int(self.model.generator_optimizer.iterations) * self.batch_size
-        self.model.save(self.directory / f"epoch_{epoch + 1:03d}.keras")
-        self.log[str(epoch + 1)] = {"seconds": round(seconds, 1), "images": images}
-        (self.directory / "elapsed.json").write_text(json.dumps(self.log, indent=1))
+    def on_train_batch_end(self, batch, logs=None):
+        path = self.at.get(int(self.model.generator_optimizer.iterations))
+        if path is not None:
+            self.model.save(path)
 
 
-def train(model_name, seed, kimg, batch_size=32):
+def train(model_name, seed, kimg, minutes, batch_size=32):
+    """Train a run until it has seen ``kimg`` thousand images and spent the budget, saving a
+    snapshot at each, then measure it."""
+    record = load_record()
+    budget = budget_steps(model_name, minutes, record)
+    seen = int(np.ceil(kimg * 1000 / batch_size))
     keras.utils.set_random_seed(seed)
     x, y = emoji()
     directory = run_dir(model_name, seed)
@@ -117,15 +142,15 @@ def train(model_name, seed, kimg, batch_size=32):
         g_opt, d_opt = optimizers() if optimizers else (None, None)
         model.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
     labels = y if model_name == "biggan" else None
-    epochs = int(np.ceil(kimg * 1000 / (len(x) // batch_size * batch_size)))
-    snapshots = Snapshots(directory)
-    snapshots.batch_size = batch_size
-    model, _ = kgz.training.fit_resumable(model, x, labels, directory=str(directory),
-                                          epochs=epochs, batch_size=batch_size, seed=seed,
-                                          resume=resume, verbose=2, callbacks=[snapshots])
-    model.save(directory / "model.keras")
-    print(json.dumps({"model": model_name, "seed": seed, "epochs": epochs,
-                      "elapsed": snapshots.log.get(str(epochs))}))
+    epochs = int(np.ceil(max(seen, budget) / (len(x) // batch_size)))
+    started = time.perf_counter()
+    kgz.training.fit_resumable(
+        model, x, labels, directory=str(directory), epochs=epochs, batch_size=batch_size,
+        seed=seed, resume=resume, verbose=2, callbacks=[Snapshots(
+            {seen: directory / "same_images.keras", budget: directory / "same_time.keras"})])
+    print(f"{model_name} seed {seed}: trained {epochs} epochs in "
+          f"{(time.perf_counter() - started) / 60:.0f} min this time", flush=True)
+    measure_run(model_name, seed, minutes, batch_size)
 
 
 def _measure(model, real_f, conditional, counts):
@@ -141,39 +166,46 @@ def _measure(model, real_f, conditional, counts):
              real_f, fake_f)}
     if conditional:
         m["class_accuracy"] = float(np.mean(kgz.metrics.classify_emoji(images) == asked))
-    return m
+    return {k: round(float(v), 4) for k, v in m.items()}
 
 
-def score(minutes):
+def measure_run(name, seed, minutes, batch_size=32):
+    """Measure a finished run at its two snapshots (the same images, the same time), keep the scores in
+    ``benchmarks/ladder.json``, draw seed 0's grid and rewrite the page's table."""
+    directory = run_dir(name, seed)
     x, y = emoji()
     real_f = kgz.metrics.features(x, extractor="emoji")
     counts = np.bincount(y, minlength=9)
-    results = {}
-    for directory in sorted(OUT.glob("*_s*")):
-        name, seed = directory.name.rsplit("_s", 1)
-        log_path = directory / "elapsed.json"
-        if not (directory / "model.keras").exists() or not log_path.exists():
-            print(f"{directory.name}: not finished, left out", file=sys.stderr)
-            continue
-        log = {int(k): v for k, v in json.loads(log_path.read_text()).items()}
-        within = [e for e, v in log.items() if v["seconds"] <= minutes * 60]
-        row = {"seconds": log[max(log)]["seconds"], "images": log[max(log)]["images"]}
-        for when, epoch in (("same_images", max(log)), ("same_time", max(within, default=None))):
-            if epoch is None:
-                row[when] = None
-                continue
-            model = keras.saving.load_model(directory / f"epoch_{epoch:03d}.keras")
-            row[when] = {**_measure(model, real_f, name == "biggan", counts), "epoch": epoch,
-                         "images": log[epoch]["images"], "seconds": log[epoch]["seconds"]}
-            if when == "same_images" and seed == "0":
-                grid = (model.generate(36, labels=np.arange(36) % 9, seed=0) if name == "biggan"
-                        else model.generate(36, seed=0))
-                kgz.visualize.save_image_grid(grid, IMAGES / f"ladder_{name}.png", ncols=9)
-        results.setdefault(name, {})[seed] = row
-        print(f"{directory.name}: {row}", flush=True)
-    (OUT / "scores.json").write_text(json.dumps({"minutes": minutes, "hardware": hardware(),
-                                                 "runs": results}, indent=1))
-    write_between_markers(PAGE, "ladder table", table(results, minutes))
+    record = load_record()
+    row = {"hardware": hardware(), "minutes": minutes}
+    for when in ("same_images", "same_time"):
+        model = keras.saving.load_model(directory / f"{when}.keras")
+        steps = int(model.generator_optimizer.iterations)
+        row[when] = {**_measure(model, real_f, name == "biggan", counts), "steps": steps,
+                     "images": steps * batch_size,
+                     "idle_minutes": round(steps * record["step_seconds"][name] / 60, 1)}
+        if when == "same_images" and seed == 0:
+            grid = (model.generate(36, labels=np.arange(36) % 9, seed=0) if name == "biggan"
+                    else model.generate(36, seed=0))
+            kgz.visualize.save_image_grid(grid, IMAGES / f"ladder_{name}.png", ncols=9)
+    record["runs"].setdefault(name, {})[str(seed)] = row
+    save_record(record)
+    print(f"{name} seed {seed}: {json.dumps(row)}", flush=True)
+    write_table(record)
+
+
+def write_table(record):
+    """The page's tables from ``benchmarks/ladder.json``: the step costs and the ladder."""
+    costs = ["| model | seconds a step (batch 32, 64 px) |", "| --- | ---: |"]
+    costs += [f"| {name} | {record['step_seconds'][name]:.2f} |" for name in MODELS
+              if name in record["step_seconds"]]
+    write_between_markers(PAGE, "ladder steps", "\n".join(
+        costs + ["", f"Measured on {record['step_hardware']}, the machine otherwise idle."]))
+    if not record["runs"]:
+        return
+    minutes = {r["minutes"] for runs in record["runs"].values() for r in runs.values()}
+    text = table(record["runs"], ", ".join(f"{m:g}" for m in sorted(minutes)))
+    write_between_markers(PAGE, "ladder table", text)
 
 
 class _Clock(keras.callbacks.Callback):
@@ -186,7 +218,8 @@ class _Clock(keras.callbacks.Callback):
 
 def steps(names, count=8, batch_size=32):
     """The median seconds of a training step of each model (batch 32 of 64 px images, the
-    ladder's settings; the first two steps, which trace the graph, left out)."""
+    ladder's settings; the first two steps, which trace the graph, left out), kept in
+    ``benchmarks/ladder.json``: the wall-clock budget is counted in them."""
     x = np.random.default_rng(0).uniform(-1, 1, (batch_size * count, *SHAPE)).astype("float32")
     y = (np.arange(len(x)) % 9).astype("int32")
     print(f"| model | seconds a step (batch {batch_size}, 64 px) |\n| --- | ---: |")
@@ -198,7 +231,12 @@ def steps(names, count=8, batch_size=32):
         clock = _Clock()
         model.fit(x, y if name == "biggan" else None, batch_size=batch_size, epochs=1, verbose=0,
                   callbacks=[clock])
-        print(f"| {name} | {np.median(np.diff(clock.times)[1:]):.2f} |", flush=True)
+        seconds = float(np.median(np.diff(clock.times)[1:]))
+        print(f"| {name} | {seconds:.2f} |", flush=True)
+        record = load_record()
+        record["step_seconds"][name] = round(seconds, 3)
+        record["step_hardware"] = hardware()
+        save_record(record)
     print(f"\n{hardware()}")
 
 
@@ -217,10 +255,11 @@ def table(results, minutes):
             ("coverage", "coverage", ".2f"), ("class_accuracy", "class accuracy", ".2f")]
     lines = []
     for when, title in (("same_images", "the same images seen"),
-                        ("same_time", f"the same wall-clock budget ({minutes} min)")):
+                        ("same_time", f"the same wall-clock budget ({minutes} min of "
+                                      "steps at their idle cost)")):
         lines += [f"**At {title}**", "",
                   "| model | seeds | " + " | ".join(k[1] for k in keys)
-                  + " | minutes | StudioGAN CIFAR-10 FID |",
+                  + " | steps | StudioGAN CIFAR-10 FID |",
                   "| --- | ---: |" + " ---: |" * (len(keys) + 2)]
         for name in MODELS:
             runs = [r[when] for r in results.get(name, {}).values() if r.get(when)]
@@ -228,7 +267,7 @@ def table(results, minutes):
                 continue
             cells = [_cell([r.get(k) for r in runs], fmt) for k, _, fmt in keys]
             lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells)
-                         + f" | {_cell([r['seconds'] / 60 for r in runs], '.0f')} | "
+                         + f" | {_cell([r['steps'] for r in runs], '.0f')} | "
                          + f"{STUDIOGAN_CIFAR10_FID.get(name, '-')} |")
         lines.append("")
     return "\n".join(lines).rstrip()
@@ -237,25 +276,31 @@ def table(results, minutes):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    tr = commands.add_parser("train")
+    tr = commands.add_parser("train", help="train (or resume) a run, then measure it")
     tr.add_argument("--model", choices=list(MODELS))
     tr.add_argument("--all", action="store_true")
     tr.add_argument("--seed", type=int, default=0)
-    tr.add_argument("--kimg", type=float, default=30.0)
-    sc = commands.add_parser("score")
-    sc.add_argument("--minutes", type=float, default=20.0)
-    st = commands.add_parser("steps")
+    tr.add_argument("--kimg", type=float, default=KIMG)
+    tr.add_argument("--minutes", type=float, default=MINUTES)
+    sc = commands.add_parser("score", help="measure finished runs again, or just redraw the "
+                                            "table from benchmarks/ladder.json")
+    sc.add_argument("runs", nargs="*", help="MODEL:SEED of finished runs to measure again")
+    sc.add_argument("--minutes", type=float, default=MINUTES)
+    st = commands.add_parser("steps", help="time a training step of each model (idle machine)")
     st.add_argument("models", nargs="*", default=list(MODELS))
     args = parser.parse_args(argv)
     if args.command == "train":
         if not (args.all or args.model):
             parser.error("train needs --model NAME or --all")
         for name in (MODELS if args.all else [args.model]):
-            train(name, args.seed, args.kimg)
+            train(name, args.seed, args.kimg, args.minutes)
     elif args.command == "steps":
         steps(args.models)
     else:
-        score(args.minutes)
+        for run in args.runs:
+            name, _, seed = run.partition(":")
+            measure_run(name, int(seed or 0), args.minutes)
+        write_table(load_record())
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The truncation trade-off: quality against variety as psi falls (BigGAN's figure 4, StyleGAN's psi).
 
     python benchmarks/truncation.py biggan_emoji                 # a zoo entry, or a .keras file
-    python benchmarks/truncation.py benchmarks/results/emoji_ladder/stylegan2_s0/model.keras
+    python benchmarks/truncation.py benchmarks/results/emoji_ladder/stylegan2_s0/same_images.keras
 
 For each psi (none, 1.0 down to 0.25) draws 3,000 samples and measures them in
 the bundled emoji extractor's features against the 3,025 training Twemoji
@@ -15,6 +15,7 @@ The table goes to ``docs/benchmarks/ladder.md``.
 
 import argparse
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -56,7 +57,8 @@ def main(argv=None):
             m["class_accuracy"] = float(np.mean(kgz.metrics.classify_emoji(images) == asked))
         rows.append((psi, m))
         print(psi, {k: round(v, 3) for k, v in m.items()}, flush=True)
-    name = os.path.basename(str(args.model).rstrip("/")).removesuffix(".keras")
+    path = Path(str(args.model).rstrip("/"))
+    name = f"{path.parent.name}/{path.stem}" if path.suffix == ".keras" else path.name
     lines = [f"`{name}` ({model.variant_name}), {args.n} samples each; {hardware()}", "",
              "| psi | FD | precision | recall | density | coverage |"
              + (" class accuracy |" if conditional else ""),
