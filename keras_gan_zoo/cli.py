@@ -375,7 +375,10 @@ def _train_run(args):
                 raise CLIError(str(error)) from error
         model.compile(steps_per_execution=args.steps_per_execution,
                       **(recipe.optimizers() if recipe else {}))
-    steps_per_epoch = source.steps_per_epoch(batch_size)  # after the variant took the data
+    source = model.training_source(source)  # what the variant reads: one image repeated...
+    if args.epochs is None:
+        args.epochs = model.default_epochs or 20
+    steps_per_epoch = source.steps_per_epoch(batch_size)
     total = args.epochs * steps_per_epoch
     print(f"keras-gan-zoo train {args.variant}" + (f" (from {args.init_from})" if args.init_from
                                                      else ""))
@@ -813,7 +816,9 @@ def build_parser():
     tr.add_argument("--skip-bad", action="store_true",
                     help="skip image files that cannot be decoded (counted and reported) instead "
                          "of stopping at the first one")
-    tr.add_argument("--epochs", type=_positive_int, default=20)
+    tr.add_argument("--epochs", type=_positive_int,
+                    help="passes over the data (default 20; a variant with an epoch of its own "
+                         "says: SinGAN's is a scale, and it trains one of each)")
     tr.add_argument("--batch-size", type=_positive_int,
                     help="the global batch size (divided among replicas and workers); default: "
                          "64 up to 64x64 pixels, 32 up to 128x128, 16 above")

@@ -182,11 +182,15 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
     from keras_gan_zoo.models.distribution import _multi_worker
 
     source = as_source(x, y)
-    steps_per_epoch = source.steps_per_epoch(batch_size)
     path = os.path.join(directory, CHECKPOINT)
-    run = {**source.fingerprint(), "batch_size": batch_size, "seed": seed, **(run_info or {})}
     run_file = os.path.join(directory, "run.json")
-    if resume and os.path.exists(path):
+    resuming = resume and os.path.exists(path)
+    if resuming:
+        model = keras.saving.load_model(path)
+    source = model.training_source(source)
+    steps_per_epoch = source.steps_per_epoch(batch_size)
+    run = {**source.fingerprint(), "batch_size": batch_size, "seed": seed, **(run_info or {})}
+    if resuming:
         with open(run_file) as f:
             saved = json.load(f)
         differ = {k: (saved[k], v) for k, v in run.items() if k in saved and saved[k] != v}
@@ -195,7 +199,6 @@ def fit_resumable(model, x, y=None, directory="run", epochs=10, batch_size=64, s
             raise ValueError(
                 f"--resume with different settings ({said}): the run in {directory} must "
                 "continue with the same data, batch size, seed and precision")
-        model = keras.saving.load_model(path)
         # said even when quiet (verbose=0 silences the progress): where the run continues
         done = int(model.generator_optimizer.iterations.numpy())
         print(f"resumed {path} at step {done:,} (epoch {done // steps_per_epoch + 1} of "

@@ -182,14 +182,15 @@ def _grey_digits(folder, n=32):
 
 
 #: What the command line needs beyond what the variant says it takes (``takes``).
-VARIANT_FLAGS = {"gaugan": ["--set", "palette=facades"]}
+VARIANT_FLAGS = {"gaugan": ["--set", "palette=facades"],
+                 "singan": ["--set", "min_size=11", "--set", "steps_per_scale=2"]}
 
 
 def _variant_data(variant):
     """The command line's data flags for a variant, from what its ``fit`` takes."""
     kind = kgz.VARIANTS[variant].takes.kind
     flags = {"labelled": ["--labels", "folders"], "paired": ["--data-b", "B"],
-             "unpaired": ["--data-b", "B"], "examples": []}[kind]
+             "unpaired": ["--data-b", "B"], "examples": [], "one_image": ["--one-file"]}[kind]
     return flags + VARIANT_FLAGS.get(variant, [])
 
 
@@ -204,6 +205,9 @@ def test_every_variant_trains_from_the_command_line(tmp_path, variant):
     if "--data-b" in args:  # two folders of the same file names: A twemoji, B noto
         data = _emoji(tmp_path / "A2", n=8)
         args[args.index("B")] = str(flat_b)
+    elif "--one-file" in args:  # one image file: an epoch of its own steps (2 here)
+        args.remove("--one-file")
+        data = sorted((tmp_path / "A").rglob("*.png"))[0]
     else:
         data = two_classes if "--labels" in args else tmp_path / "A"
         if "--labels" not in args:

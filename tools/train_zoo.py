@@ -253,6 +253,22 @@ def _emoji_quality(model, reference, **generate):
 
 
 @trainer
+def emoji_sampler(model, recipe, epochs):
+    """Twemoji of any kind: distances in the emoji extractor's features from the training
+    emoji (precision and recall beside them in the headline)."""
+    size = recipe.model["shapes"][0][0]
+    (x, _), _ = _emoji(size)
+    zoo_recipes.compile_model(model, recipe, _steps(len(x), 32), epochs)
+
+    def measure():
+        m = _emoji_quality(model, x)
+        headline = f"FD (emoji features) {m['frechet_distance_emoji_features']:.2f}"
+        return m, headline, model.generate(90, seed=0)
+
+    return dict(x=x, batch_size=32, shuffle=True), measure
+
+
+@trainer
 def emoji_conditional(model, recipe, epochs):
     """Twemoji of a chosen category: distances in the emoji extractor's features from the
     training emoji, and the extractor's category accuracy on the category asked for."""

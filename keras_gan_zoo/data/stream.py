@@ -31,7 +31,7 @@ import zipfile
 import numpy as np
 import tensorflow as tf
 
-__all__ = ["IMAGE_ENDINGS", "READS_IN_FLIGHT", "ImageOptions", "Source", "ArraySource", "ImageSource", "PairSource",
+__all__ = ["IMAGE_ENDINGS", "READS_IN_FLIGHT", "ImageOptions", "Source", "ArraySource", "RepeatSource", "ImageSource", "PairSource",
            "BadImageError", "open_source", "describe_layout"]
 
 #: The image files a folder or a zip may hold (TIFF is decoded by Pillow, the rest by TensorFlow).
@@ -208,6 +208,10 @@ class Source:
         if drop_remainder:
             positions = positions[: steps * batch_size]
         positions = positions[skip * batch_size:]
+        return self._read(positions, batch_size, seed, epoch, input_context, drop_remainder)
+
+    def _read(self, positions, batch_size, seed, epoch, input_context, drop_remainder):
+        """Batches of the examples at ``positions`` (this worker's share of each global batch)."""
         share = batch_size
         if input_context is not None and input_context.num_input_pipelines > 1:
             positions, share = _worker_share(positions, batch_size, input_context)
@@ -243,6 +247,38 @@ class Source:
         if isinstance(parts[0], tuple):
             return tuple(np.concatenate([p[i] for p in parts])[:n] for i in range(2))
         return np.concatenate(parts)[:n]
+
+
+class RepeatSource(Source):
+    """A source's few examples (one image, for SinGAN) repeated: ``steps`` full batches an
+    epoch, each filled by cycling through the examples in order.
+
+    Nothing is copied: batches read the inner source's examples by position.
+    """
+
+    def __init__(self, inner, steps):
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"expected steps >= 1 (batches an epoch), got {steps!r}")
+        self.inner, self.steps, self.layout = inner, steps, f"{inner.layout}, repeated"
+        super().__init__(inner.name, inner.n, inner.shape, inner.labels, inner.class_names,
+                         inner.ignored)
+
+    def describe(self):
+        return f"{self.inner.describe()}, repeated for {self.steps:,} batches an epoch"
+
+    def fingerprint(self):
+        return {**self.inner.fingerprint(), "steps_per_epoch": self.steps}
+
+    def steps_per_epoch(self, batch_size):
+        return self.steps
+
+    def batches(self, batch_size, seed=0, epoch=0, skip=0, shuffle=True, input_context=None,
+                drop_remainder=True):
+        positions = tf.range(skip * batch_size, self.steps * batch_size, dtype=tf.int64) % self.n
+        return self._read(positions, batch_size, seed, epoch, input_context, drop_remainder)
+
+    def _batched(self, positions, batch_size, key, drop_remainder):
+        return self.inner._batched(positions, batch_size, key, drop_remainder)
 
 
 class ArraySource(Source):
@@ -1009,6 +1045,29 @@ def open_tfds(name, split, data_dir, options):
     return source
 
 
+def open_image(path, options):
+    """One image file as a one-example ``ArraySource`` (what single-image variants train on).
+
+    Its aspect ratio is kept: ``options.size`` is the side of the *longer*
+    edge it is resized to (antialiased; ``None`` keeps the file's size), and
+    ``options.channels`` / ``options.background`` as for folders.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        image = tf.io.decode_image(data, expand_animations=False).numpy()
+    except tf.errors.InvalidArgumentError:
+        image = _pil_decode(data)
+    image = to_channels(tf.constant(image), options.channels or 3, options.background)
+    height, width = image.shape[:2]
+    if options.size is not None and max(height, width) != options.size:
+        scale = options.size / max(height, width)
+        size = (max(round(height * scale), 1), max(round(width * scale), 1))
+        image = tf.image.resize(tf.cast(image, tf.float32), size, "bicubic", antialias=True)
+        image = tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+    return ArraySource(np.asarray(image)[None], None, path, None, "one image")
+
+
 def open_source(spec, size=None, channels=None, crop="center", mirror=False,
                 background="white", labels="auto", split="train", skip_bad=False,
                 data_dir=None, toy_size=20000, default_size=None):
@@ -1077,6 +1136,8 @@ def open_source(spec, size=None, channels=None, crop="center", mirror=False,
         return ArraySource(x, y, spec, None, "USPS")
     if not os.path.exists(spec):
         raise FileNotFoundError(f"{spec}: no such file or folder; expected {data.SOURCES}")
+    if os.path.isfile(spec) and spec.lower().endswith(IMAGE_ENDINGS):
+        return open_image(spec, options)
     if not os.path.isdir(spec):
         raise ValueError(f"{spec}: not a data source; expected {data.SOURCES}")
     if any(name.startswith(("t10k-images", "train-images")) for name in os.listdir(spec)):

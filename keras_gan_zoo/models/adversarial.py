@@ -206,6 +206,21 @@ class AdversarialModel(InputChecks, DistributedStep, keras.Model):
         they are; GauGAN turns colour label maps into one-hot maps."""
         return np.asarray(images, "float32")
 
+    def training_source(self, source):
+        """The ``Source`` that ``fit_resumable`` and ``train`` read to train on ``source``.
+
+        Most variants read their data as it is, an epoch a pass over it. One that
+        trains on one image (SinGAN) repeats it for as many batches as an epoch
+        of its own holds (``keras_gan_zoo.data.stream.RepeatSource``).
+        """
+        return source
+
+    @property
+    def default_epochs(self):
+        """The epochs ``train`` runs when none are asked for, where the variant's epoch means
+        something of its own (``None``: the command line's default)."""
+        return None
+
     @property
     def kind(self):
         """``"sampler"`` (``generate``) or ``"translator"`` (``translate``)."""
