@@ -13,6 +13,10 @@ Distances between real and generated samples (features ``(n, d)`` or images
 * ``intra_class_frechet_distance`` - the Fréchet distance within each
   class of a conditional model, and their mean.
 
+One image and its samples (SinGAN): ``sifid`` (single-image FID, the
+Fréchet distance of local patch features) and ``diversity`` (the spread of
+each pixel over samples).
+
 ``disturb`` damages images (noise, blur, swirl, salt and pepper) at rising
 strength, to check that an extractor's distances grow with the damage.
 
@@ -83,6 +87,7 @@ from keras_gan_zoo.metrics.features import (
 from keras_gan_zoo.metrics.exported import QUALITY_THRESHOLD, ExportQualityWarning, export_quality
 from keras_gan_zoo.metrics.modes import mode_coverage, stacked_mnist_modes
 from keras_gan_zoo.metrics.registry import METRICS, evaluate
+from keras_gan_zoo.metrics.single_image import diversity, patch_features, sifid
 from keras_gan_zoo.metrics.scores import (
     classifier_score,
     fcn_score,
@@ -94,6 +99,9 @@ from keras_gan_zoo.metrics.scores import (
 )
 
 __all__ = [
+    "sifid",
+    "diversity",
+    "patch_features",
     "DISTURBANCES",
     "DISTURBANCE_LEVELS",
     "density_coverage",
