@@ -149,8 +149,15 @@ def outputs(model):
 
 
 def translator_source(signature, n):
-    """What a translator translates: images in [-1, 1], or one-hot label maps."""
-    return IMAGES[:n] if signature.inputs[0].range == (-1.0, 1.0) else MAPS[:n]
+    """What a translator translates: images in [-1, 1] (the digits at its trained size), or
+    one-hot label maps."""
+    if signature.inputs[0].range != (-1.0, 1.0):
+        return MAPS[:n]
+    shape = tuple(signature.inputs[0].shape)
+    if shape[:2] == SHAPE[:2]:
+        return IMAGES[:n]
+    images = tf.image.resize(IMAGES[:n], shape[:2]).numpy().clip(-1, 1)
+    return np.repeat(images, shape[2], axis=-1) if shape[2] != 1 else images
 
 
 def network_weights(model):
@@ -166,9 +173,12 @@ def assert_two_replicas_match_one(step, weights, two_replicas):
     """
     one_w, one_logs = step(tf.distribute.get_strategy(), weights)
     two_w, two_logs = step(two_replicas, weights)
-    moved = max(np.abs(a - b).max() for a, b in zip(one_w, weights))
-    assert moved > 1e-3, "the step should have changed the weights"
-    diff = max(np.abs(a - b).max() for a, b in zip(one_w, two_w))
+    moves = [np.abs(a - b).max() for a, b in zip(one_w, weights)]
+    assert max(moves) > 1e-3, "the step should have changed the weights"
+    # float32 agreement of the step: 1e-5, or 1e-5 of how far a weight moved when a large
+    # gradient moved it far (a convolution before instance norm on flat images)
+    diffs = [np.abs(a - b).max() / (1.0 + moved) for a, b, moved in zip(one_w, two_w, moves)]
+    diff = max(diffs)
     assert diff <= 1e-5, f"two replicas moved the weights {diff:.2e} away from one replica"
     assert one_logs.keys() == two_logs.keys()
     for key in one_logs:

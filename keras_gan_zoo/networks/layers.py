@@ -50,6 +50,30 @@ class Clip(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="keras_gan_zoo")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads height and width by ``padding`` pixels, mirroring the image at its edges (PyTorch's
+    ``ReflectionPad2d``; a ``MirrorPad`` every exporter takes): the translators of CycleGAN's
+    lineage pad so, which keeps borders free of the zero frame a ``"same"`` convolution sees."""
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = int(padding)
+
+    def call(self, x):
+        import tensorflow as tf
+
+        p = self.padding
+        return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]], mode="REFLECT")
+
+    def compute_output_shape(self, input_shape):
+        grow = lambda s: None if s is None else s + 2 * self.padding  # noqa: E731
+        return (input_shape[0], grow(input_shape[1]), grow(input_shape[2]), input_shape[3])
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="keras_gan_zoo")
 class NearestUpSampling2D(keras.layers.UpSampling2D):
     """``keras.layers.UpSampling2D`` with nearest interpolation, computed as one resize.
 
@@ -65,10 +89,12 @@ class NearestUpSampling2D(keras.layers.UpSampling2D):
         if self.interpolation != "nearest" or self.data_format != "channels_last":
             return super().call(inputs)
         static = inputs.shape
-        dynamic = ops.shape(inputs)
-        height = static[1] if static[1] is not None else dynamic[1]
-        width = static[2] if static[2] is not None else dynamic[2]
-        return ops.image.resize(inputs, (height * self.size[0], width * self.size[1]),
+        if static[1] is None or static[2] is None:  # a fully convolutional network: any size
+            import tensorflow as tf
+
+            size = tf.shape(inputs)[1:3] * tf.constant(self.size, tf.int32)
+            return tf.cast(tf.image.resize(inputs, size, method="nearest"), inputs.dtype)
+        return ops.image.resize(inputs, (static[1] * self.size[0], static[2] * self.size[1]),
                                 interpolation="nearest", data_format="channels_last")
 
 
