@@ -282,3 +282,36 @@ def test_side_by_side_pairs_and_pairs_matched_by_name(tmp_path):
     with pytest.raises(ValueError, match="1 of .* have no partner .*002"):
         stream.match_by_name(kgz.data.open_source(tmp_path / "a"),
                              kgz.data.open_source(tmp_path / "c"))
+
+
+# ------------------------------------------------------------------ one image
+def test_one_image_file_keeps_its_aspect_and_size_is_the_long_side(tmp_path):
+    rng = np.random.default_rng(0)
+    _save(tmp_path / "photo.png", rng.integers(0, 255, (30, 60, 3), dtype=np.uint8))
+    as_is = kgz.data.open_source(tmp_path / "photo.png")
+    assert as_is.n == 1 and as_is.shape == (30, 60, 3) and as_is.layout == "one image"
+    smaller = kgz.data.open_source(tmp_path / "photo.png", size=40)
+    assert smaller.shape == (20, 40, 3)
+    image = smaller.arrays()
+    assert image.shape == (1, 20, 40, 3) and -1 <= image.min() and image.max() <= 1
+    # transparent pixels go on the background, grey images become colour (or stay grey)
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    _save(tmp_path / "clear.png", rgba)
+    np.testing.assert_array_equal(kgz.data.open_source(tmp_path / "clear.png").arrays(), 1.0)
+    _save(tmp_path / "grey.png", rng.integers(0, 255, (8, 8), dtype=np.uint8))
+    assert kgz.data.open_source(tmp_path / "grey.png").shape == (8, 8, 3)
+    assert kgz.data.open_source(tmp_path / "grey.png", channels=1).shape == (8, 8, 1)
+
+
+def test_a_repeated_source_fills_its_steps_by_cycling_its_examples():
+    inner = stream.ArraySource(np.arange(3, dtype="float32").reshape(3, 1, 1, 1) / 10)
+    source = stream.RepeatSource(inner, 5)
+    assert source.steps_per_epoch(4) == 5 and source.fingerprint()["steps_per_epoch"] == 5
+    batches = _all(source, batch_size=4)
+    assert len(batches) == 5
+    values = np.concatenate(batches).ravel()
+    np.testing.assert_allclose(values, (np.arange(20) % 3) / 10)
+    assert len(_all(source, batch_size=4, skip=3)) == 2  # a resumed epoch
+    assert "repeated for 5 batches an epoch" in source.describe()
+    with pytest.raises(ValueError, match=r"expected steps >= 1 \(batches an epoch\), got 0"):
+        stream.RepeatSource(inner, 0)
