@@ -19,10 +19,8 @@ The generator keeps content and style apart in two paths:
 Padding is reflection throughout, as the reference code's; the reference
 pads its 7x7 convolutions by the number of channels (3), which is only the
 right amount for colour images, so its generator cannot take grey ones. Here
-they pad by 3 whatever the channels. Weights start as Keras's (Glorot), as
-this project's CycleGAN's, where the reference draws N(0, 0.02): with
-instance norm after every convolution the small start only makes the first
-gradients large. Instance norm has no learnt scale or
+they pad by 3 whatever the channels. Weights start from N(0, 0.02), as the
+reference's. Instance norm has no learnt scale or
 offset (the reference's default). Height and width must be divisible by 16
 and at least 32 (the deepest features are mirrored at their borders).
 """
@@ -43,7 +41,8 @@ def _norm():
 def _conv(x, filters, kernel, strides=1, use_bias=False):
     if kernel > 1:
         x = ReflectionPadding2D(kernel // 2)(x)
-    return layers.Conv2D(filters, kernel, strides=strides, use_bias=use_bias)(x)
+    return layers.Conv2D(filters, kernel, strides=strides, use_bias=use_bias,
+                         kernel_initializer=keras.initializers.RandomNormal(0, 0.02))(x)
 
 
 def _block(x, filters, strides):
