@@ -206,6 +206,11 @@ def write_table(record):
     minutes = {r["minutes"] for runs in record["runs"].values() for r in runs.values()}
     text = table(record["runs"], ", ".join(f"{m:g}" for m in sorted(minutes)))
     write_between_markers(PAGE, "ladder table", text)
+    grids = [f"**{name}** (seed 0, after {KIMG * 1000:,.0f} images{'; a column a category' if name == 'biggan' else ''})\n\n"
+             f"![{name} samples](../images/ladder_{name}.png)\n"
+             for name in MODELS if "0" in record["runs"].get(name, {})
+             and (IMAGES / f"ladder_{name}.png").exists()]
+    write_between_markers(PAGE, "ladder grids", "\n".join(grids).rstrip())
 
 
 class _Clock(keras.callbacks.Callback):
