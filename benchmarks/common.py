@@ -76,3 +76,16 @@ def class_accuracy(classifier, images, labels, batch_size=512):
     """Share of ``images`` that ``classifier`` assigns to ``labels``."""
     logits = classifier.predict(images, batch_size=batch_size, verbose=0)
     return float(np.mean(logits.argmax(-1) == np.asarray(labels)))
+
+
+class StepClock(keras.callbacks.Callback):
+    """The time at the end of every training batch (``times``): step costs, the first steps
+    (which trace the graph) left out by whoever reads them."""
+
+    def on_train_begin(self, logs=None):
+        self.times = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        import time
+
+        self.times.append(time.perf_counter())

@@ -41,7 +41,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, RESULTS, hardware, write_between_markers  # noqa: E402
+from common import DATA, RESULTS, StepClock, hardware, write_between_markers  # noqa: E402
 
 OUT = RESULTS / "emoji_ladder"
 RECORD = Path(__file__).resolve().parent / "ladder.json"
@@ -213,14 +213,6 @@ def write_table(record):
     write_between_markers(PAGE, "ladder grids", "\n".join(grids).rstrip())
 
 
-class _Clock(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.times.append(time.perf_counter())
-
-
 def steps(names, count=8, batch_size=32):
     """The median seconds of a training step of each model (batch 32 of 64 px images, the
     ladder's settings; the first two steps, which trace the graph, left out), kept in
@@ -233,7 +225,7 @@ def steps(names, count=8, batch_size=32):
         model = build(0)
         g_opt, d_opt = optimizers() if optimizers else (None, None)
         model.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
-        clock = _Clock()
+        clock = StepClock()
         model.fit(x, y if name == "biggan" else None, batch_size=batch_size, epochs=1, verbose=0,
                   callbacks=[clock])
         seconds = float(np.median(np.diff(clock.times)[1:]))

@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, RESULTS, hardware, write_between_markers  # noqa: E402
+from common import DATA, RESULTS, StepClock, hardware, write_between_markers  # noqa: E402
 
 OUT = RESULTS / "emoji_translation"
 RECORD = Path(__file__).resolve().parent / "emoji_translation.json"
@@ -80,14 +80,6 @@ def _dataset(a, b):
                                 tf.data.Dataset.from_tensor_slices(b))).batch(BATCH, True)
 
 
-class _Clock(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.times.append(time.perf_counter())
-
-
 def steps(names, count=10):
     """Seconds a training step of each model costs (median after the traced steps)."""
     a, b = training_data(False)
@@ -96,7 +88,7 @@ def steps(names, count=10):
         build, _ = MODELS[name]
         model = build()
         model.compile()
-        clock = _Clock()
+        clock = StepClock()
         model.fit(_dataset(a[:count * BATCH], b[:count * BATCH]), epochs=1, verbose=0,
                   callbacks=[clock])
         record["steps"][name] = round(float(np.median(np.diff(clock.times)[1:])), 3)

@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, RESULTS, hardware, write_between_markers  # noqa: E402
+from common import DATA, RESULTS, StepClock, hardware, write_between_markers  # noqa: E402
 from keras_gan_zoo.metrics import single_image  # noqa: E402
 
 OUT = RESULTS / "single_image"
@@ -99,20 +99,12 @@ def checks(size=160):
     write_between_markers(PAGE, "sifid checks", "\n".join(lines))
 
 
-class _Clock(keras.callbacks.Callback):
-    def on_train_begin(self, logs=None):
-        self.times = []
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.times.append(time.perf_counter())
-
-
 def steps(name="brick", size=160, count=12):
     """Seconds a step costs at each scale (median after the step that traces)."""
     x = load_image(name, size)
     model = kgz.SinGAN.for_data(x, steps_per_scale=count, seed=0)
     model.compile()
-    clock = _Clock()
+    clock = StepClock()
     costs = []
     for k in range(model.num_scales):
         model.fit(x, epochs=k + 1, initial_epoch=k, verbose=0, callbacks=[clock])
