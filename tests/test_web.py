@@ -40,8 +40,33 @@ def _missing(what):
     pytest.skip(f"needs {what}")
 
 
+def _small_singan(path):
+    """A SinGAN trained a step a scale on a 24x32 grid of digits, its last layers then set at
+    random so that every scale draws: a generator whose inputs are noise maps of free size."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    digits = kgz.data.digits()[:12].reshape(3, 4, 8, 8, 1).transpose(0, 2, 1, 3, 4)
+    image = np.repeat(digits.reshape(1, 24, 32, 1), 3, axis=-1)
+    model = kgz.SinGAN.for_data(image, min_size=11, steps_per_scale=1,
+                                network_kwargs={"base_filters": 4}, seed=0)
+    model.compile()
+    model.fit(image, verbose=0)
+    rng = np.random.default_rng(0)  # a step barely moves the zero-started last layers: jolt them
+    for k in range(model.num_scales):
+        tail = model.generator.get_layer(f"scale{k}").get_layer("tail")
+        tail.set_weights([rng.normal(0, 0.3, w.shape).astype("float32") for w in tail.get_weights()])
+    model.save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def singan_file(tmp_path_factory):
+    return _small_singan(tmp_path_factory.mktemp("singan") / "singan_small.keras")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, singan_file):
     """The page, its onnxruntime-web and three zoo entries prepared by prepare.py, served
     on 127.0.0.1."""
     if not (WEB / "node_modules" / "onnxruntime-web" / "dist").is_dir():
@@ -61,7 +86,8 @@ def site(tmp_path_factory):
     spec = importlib.util.spec_from_file_location("prepare", WEB / "prepare.py")
     prepare = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(prepare)
-    assert prepare.prepare(list(ENTRIES), str(root / "models")) == sorted(ENTRIES)
+    assert prepare.prepare([*ENTRIES, str(singan_file)], str(root / "models")) == sorted(
+        [*ENTRIES, "singan_small"])
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -204,3 +230,27 @@ def test_the_page_opens_a_zoo_entry_by_name_and_checks_its_hash(page, site):
     assert "exports/generator.onnx of dcgan_mnist fails its hash check" in \
         viewer.text_content("#status")
     context.close()
+
+
+@pytest.mark.slow
+def test_noise_maps_retarget_a_singan_in_the_page_as_in_python(page, singan_file):
+    """A generator of noise maps (SinGAN's) gets one seed for all its maps, and its free-size
+    maps are widened by the page's width factor: the page draws what Python draws on them."""
+    import keras
+
+    model = keras.saving.load_model(singan_file)
+    _select(page, "singan_small")
+    page.fill("#port-noise-maps", "3")
+    page.fill("#port-noise-width", "1.5")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes(' ms')")
+    feeds = page.evaluate("window.kgz.lastFeeds()")
+    maps = {name: np.asarray(f["data"], "float32").reshape(f["dims"]) for name, f in feeds.items()}
+    assert [m.shape[1:3] for m in maps.values()] == [(h, max(11, int(w * 1.5 + 0.5)))
+                                                     for h, w in model.sizes]
+    h, w = model.sizes[-1][0], int(model.sizes[-1][1] * 1.5 + 0.5)
+    assert model.retarget(1, width=1.5).shape[1:3] == (h, w)  # Python's retarget: the same sizes
+    drawn = _tiles(page.evaluate("window.kgz.canvas()"), 8, h, w).astype(int)
+    expected = _pixels(model.generate(**maps)).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS
+    assert drawn.std() > 10  # not one flat colour

@@ -4,7 +4,8 @@
 // (models/NAME.json, written by prepare.py, or a zoo entry's metadata.json
 // when the page is opened with ?entry=NAME): noise is drawn from a seed,
 // a categorical port gets a picker, a uniform one a slider per dimension,
-// an image port a file upload. window.kgz lets a test (or a console) run
+// noise maps a seed (and a width factor where their size is free, SinGAN's),
+// a truncation psi a slider, an image port a file upload. window.kgz lets a test (or a console) run
 // the model on given inputs and read back the canvas.
 "use strict";
 
@@ -82,6 +83,18 @@ function buildControls(meta) {
               `<output id="${id}-value">${(low + high) / 2}</output></label>`);
         $(id).addEventListener("input", (e) => { $(`${id}-value`).value = e.target.value; });
       }
+    } else if (port.kind === "noise_map" && !$("port-noise-maps")) {
+      // one seed draws every noise map; free-size maps (SinGAN) can be made wider
+      field('<label>Noise maps seed <input id="port-noise-maps" type="number" value="0"></label>');
+      if (port.shape[1] === null) {
+        field('<label>Width x <input id="port-noise-width" type="number" min="0.5" max="4" ' +
+              'step="0.25" value="1"></label>');
+      }
+    } else if (port.kind === "truncation") {
+      const id = `port-${port.name}`;
+      field(`<label>Truncation ${port.name} <input id="${id}" type="range" min="0" max="1" ` +
+            `step="0.05" value="1"> <output id="${id}-value">1</output></label>`);
+      $(id).addEventListener("input", (e) => { $(`${id}-value`).value = e.target.value; });
     } else if (port.kind === "image") {
       const channels = port.shape[port.shape.length - 1];
       if (channels !== 1 && channels !== 3) {
@@ -140,6 +153,15 @@ function feedsFromControls() {
       const data = new Float32Array(n * size);
       for (let i = 0; i < n * size; i++) data[i] = +$(`port-${port.name}-${i % size}`).value;
       feeds[port.name] = { data, dims: [n, ...shape] };
+    } else if (port.kind === "noise_map") {
+      // the trained size; a free-size map is widened by the page's "Width x" (retargeting)
+      const [h, trainedW, c] = port.trained_shape || shape;
+      const w = shape[1] === null ? Math.max(11, Math.round(trainedW * (+$("port-noise-width").value || 1)))
+        : trainedW;
+      const seed = +$("port-noise-maps").value * 1000 + meta.inputs.indexOf(port);
+      feeds[port.name] = { data: normals(n * h * w * c, mulberry32(seed)), dims: [n, h, w, c] };
+    } else if (port.kind === "truncation") {
+      feeds[port.name] = { data: new Float32Array(n).fill(+$(`port-${port.name}`).value), dims: [n] };
     } else if (port.kind === "image") {
       if (!state.image) throw new Error("choose an image first");
       feeds[port.name] = state.image;

@@ -442,7 +442,7 @@ class SinGAN(GenerativeModel):
         maps = {}
         for port in self.generator_ports():
             h, w, c = port.shape
-            size = (max(round(h * height), 11), max(round(w * width), 11))
+            size = (max(int(h * height + 0.5), 11), max(int(w * width + 0.5), 11))  # as the page
             maps[port.keyword] = rng.standard_normal((n, *size, c)).astype("float32")
         return self.generate(n, batch_size=batch_size, **maps)
 
