@@ -189,10 +189,19 @@ def write_table(record):
                          f"{r['scales']} | {r['steps_per_scale']:,} | {r['sifid_N']:.2f} | "
                          f"{r['diversity_N']:.2f} | {r['sifid_N-1']:.2f} | "
                          f"{r['diversity_N-1']:.2f} | {r['reconstruction_rmse']:.3f} |")
-        lines.append(f"| the paper (50 Places photos, Inception features) | 250 px | 8-9 | 6,000 "
+        lines.append(f"| the paper (50 Places photos, Inception features) | 250 px | - | 6,000 "
                      f"| {PAPER['sifid_N']} | {PAPER['diversity_N']} | {PAPER['sifid_N-1']} | "
                      f"{PAPER['diversity_N-1']} | - |")
         write_between_markers(PAGE, "singan table", "\n".join(lines))
+        grids = []
+        for key in sorted(record["runs"]):
+            name = key.rsplit("_", 1)[0]
+            grids += [f"**{name}**: the image, 5 samples from noise (N), 5 from its coarsest "
+                      "version (N-1)", "", f"![{name}](../images/singan_{name}.png)", "",
+                      "Wider (width x 1.6), and one sample at every scale:", "",
+                      f"![{name} wider](../images/singan_{name}_wide.png)", "",
+                      f"![{name} scales](../images/singan_{name}_scales.png)", ""]
+        write_between_markers(PAGE, "singan grids", "\n".join(grids).rstrip())
 
 
 def main(argv=None):
