@@ -156,8 +156,8 @@ def measure(name, size, model, x, minutes, n=100):
     record = load_record()
     record["runs"][f"{name}_{size}"] = row
     save_record(record)
-    grid = np.concatenate([real[None], samples[:5], from_image[:5]])
-    kgz.visualize.save_image_grid(grid, IMAGES / f"singan_{name}.png", ncols=11)
+    grid = np.concatenate([samples[:5], from_image[:5]])  # generated only: the photo stays in ../shared/data
+    kgz.visualize.save_image_grid(grid, IMAGES / f"singan_{name}.png", ncols=10)
     wide = model.retarget(3, height=1.0, width=1.6, seed=3)
     kgz.visualize.save_image_grid(wide, IMAGES / f"singan_{name}_wide.png", ncols=3)
     levels = [level[0] for level in model.scale_samples(1, seed=4)]
@@ -196,7 +196,7 @@ def write_table(record):
         grids = []
         for key in sorted(record["runs"]):
             name = key.rsplit("_", 1)[0]
-            grids += [f"**{name}**: the image, 5 samples from noise (N), 5 from its coarsest "
+            grids += [f"**{name}**: 5 samples from noise (N), then 5 from the photo's coarsest "
                       "version (N-1)", "", f"![{name}](../images/singan_{name}.png)", "",
                       "Wider (width x 1.6), and one sample at every scale:", "",
                       f"![{name} wider](../images/singan_{name}_wide.png)", "",
