@@ -15,6 +15,11 @@ SHAPE = (32, 32, 1)
 
 class TestGANILLAChecks(VariantChecks):
     variant = "ganilla"
+    # The 7x7 stem feeds instance norm from N(0, 0.02) weights: its gradient is large
+    # (the first SGD step moves it by tens) and the 16 images' terms nearly cancel, so one
+    # replica and two differed by 2e-3 of that move on another x86 CPU. A wrong gradient
+    # scale across replicas would be off by half the move.
+    replica_rtol = 1e-2
 
     def build(self):
         return kgz.GANILLA.for_shape(SHAPE, SHAPE, base_filters=4, seed=1)
