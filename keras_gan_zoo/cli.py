@@ -614,8 +614,9 @@ def _upload(args):
 def _code_flags(signature, extra, model):
     """The sample flags that set the generator's codes, read from its ports: ``--NAME VALUE``
     for each code input (``--label`` of a conditional model, ``--categorical`` and
-    ``--continuous`` of an InfoGAN); an integer for a categorical port, comma-separated
-    numbers for the others. Returns ``{generate keyword: value}``."""
+    ``--continuous`` of an InfoGAN, ``--text`` of a text-to-image model); an integer for a
+    categorical port, the text itself for a text port, comma-separated numbers for the
+    others. Returns ``{generate keyword: value}``."""
     ports = {p.name: p for p in signature.codes}
     parser = argparse.ArgumentParser(prog="keras-gan-zoo sample", add_help=False)
     for name, port in ports.items():
@@ -626,7 +627,7 @@ def _code_flags(signature, extra, model):
         takes = ", ".join(f"--{name}" for name in ports)
         raise CLIError(f"{flag} does not apply to a {type(model).__name__}"
                        + (f" (it takes {takes})" if takes else " (it takes noise only)"))
-    return {ports[name].keyword: (value if ports[name].kind == "categorical" else
+    return {ports[name].keyword: (value if ports[name].kind in ("categorical", "text") else
                                   _floats(value, name))
             for name, value in vars(known).items() if value is not None}
 

@@ -183,16 +183,18 @@ def _grey_digits(folder, n=32):
 
 #: What the command line needs beyond what the variant says it takes (``takes``).
 VARIANT_FLAGS = {"gaugan": ["--set", "palette=facades"],
-                 "singan": ["--set", "min_size=11", "--set", "steps_per_scale=2"]}
+                 "singan": ["--set", "min_size=11", "--set", "steps_per_scale=2"],
+                 "stackgan": ["--set", "network_kwargs={\"base_filters\": 4}"]}
 #: The image side a variant needs at least (16 for the others).
-VARIANT_SIZES = {"nicegan": 32, "ganilla": 32}
+VARIANT_SIZES = {"nicegan": 32, "ganilla": 32, "stackgan": 32}
 
 
 def _variant_data(variant):
     """The command line's data flags for a variant, from what its ``fit`` takes."""
     kind = kgz.VARIANTS[variant].takes.kind
     flags = {"labelled": ["--labels", "folders"], "paired": ["--data-b", "B"],
-             "unpaired": ["--data-b", "B"], "examples": [], "one_image": ["--one-file"]}[kind]
+             "unpaired": ["--data-b", "B"], "examples": [], "one_image": ["--one-file"],
+             "text": ["--texts"]}[kind]
     return flags + VARIANT_FLAGS.get(variant, [])
 
 
@@ -207,6 +209,14 @@ def test_every_variant_trains_from_the_command_line(tmp_path, variant):
     if "--data-b" in args:  # two folders of the same file names: A twemoji, B noto
         data = _emoji(tmp_path / "A2", n=8)
         args[args.index("B")] = str(flat_b)
+    elif "--texts" in args:  # a flat folder with texts.csv: each emoji's name
+        args.remove("--texts")
+        data = _emoji(tmp_path / "T", n=8)
+        names = {r["file"]: r["name"].lower()
+                 for r in kgz.data.files.emoji_records(shared_data("emoji"))}
+        (data / "texts.csv").write_text("".join(f"{f},{names[f]}\n"
+                                                for f in sorted(os.listdir(data))
+                                                if f.endswith(".png")))
     elif "--one-file" in args:  # one image file: an epoch of its own steps (2 here)
         args.remove("--one-file")
         data = sorted((tmp_path / "A").rglob("*.png"))[0]

@@ -42,6 +42,9 @@ import keras_gan_zoo as kgz
 
 DIGITS, DIGIT_LABELS = kgz.data.digits(return_labels=True)
 IMAGES, LABELS = DIGITS[:32], (DIGIT_LABELS[:32] % 3).astype("int32")
+# what a text-to-image variant reads beside each digit: its name
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TEXTS = [f"the digit {DIGIT_WORDS[d]}" for d in DIGIT_LABELS[:32]]
 SMALL = {"base_filters": 4}
 SHAPE = (8, 8, 1)
 # one-hot label maps of the digits (dark, grey, bright pixels): what GauGAN draws from
@@ -124,6 +127,8 @@ def training_data(model, images=None):
         if model.signature(model.directions[0]).inputs[0].range != (-1.0, 1.0):
             return MAPS[: len(images)], images, len(images)  # label maps to the digits
         return images, np.ascontiguousarray(images[:, :, ::-1]), len(images)  # digit -> mirror
+    if kind == "text":  # each digit with its name ("the digit seven")
+        return images, TEXTS[: len(images)], len(images)
     if kind == "one_image":  # the image of the widest range, against two noise draws a step
         widest = int(np.argmax(images.max(axis=(1, 2, 3)) - images.min(axis=(1, 2, 3))))
         return images[widest:widest + 1], None, 2

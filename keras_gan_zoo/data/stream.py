@@ -38,6 +38,8 @@ __all__ = ["IMAGE_ENDINGS", "READS_IN_FLIGHT", "ImageOptions", "Source", "ArrayS
 IMAGE_ENDINGS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 _PIL_ONLY = (".tif", ".tiff")
 LABEL_FILES = ("labels.csv", "labels.json", "dataset.json")
+#: A folder's texts, one per image (what a text-to-image variant trains on).
+TEXT_FILES = ("texts.csv", "texts.json")
 _AUTOTUNE = tf.data.AUTOTUNE
 #: Files read at once by a streamed source (reads wait on the disk, not on the CPU).
 READS_IN_FLIGHT = 16
@@ -142,6 +144,9 @@ class Source:
         shape: shape of one example as batches give it, e.g. ``(64, 64, 3)``.
         labels: int32 class of each example, or ``None``.
         class_names: the names of the classes (``None`` without labels).
+        texts: the text of each example (a folder's ``texts.csv``), or ``None``.
+        targets: what batches carry beside the examples instead of the labels
+            (``with_targets``: a text's word ids), or ``None``.
         name: where the examples come from, for messages.
         layout: how the source was read (``"flat folder"``, ``"zip"``, ...).
         ignored: files that were not read, ``{reason: count}`` (e.g. not images).
@@ -158,7 +163,18 @@ class Source:
             class_names = [str(i) for i in range(int(self.labels.max()) + 1)]
         self.class_names = None if class_names is None else list(class_names)
         self.ignored = dict(ignored or {})
+        self.texts = None
+        self.targets = None
 
+    def with_targets(self, targets):
+        """This source with ``targets`` (one row per example, e.g. the word ids of its text)
+        beside each example in its batches, instead of its labels: ``(x, targets)``."""
+        targets = np.asarray(targets)
+        if len(targets) != self.n:
+            raise ValueError(f"{self.name}: {self.n} examples but {len(targets)} targets")
+        copy = __import__("copy").copy(self)
+        copy.targets = targets
+        return copy
     @property
     def num_classes(self):
         return None if self.class_names is None else len(self.class_names)
@@ -173,13 +189,18 @@ class Source:
         if self.class_names is not None:
             names = ", ".join(self.class_names[:6]) + (", ..." if self.num_classes > 6 else "")
             text += f", {self.num_classes} classes ({names})"
+        if self.texts is not None:
+            text += f", a text each (e.g. {self.texts[0]!r})"
         if self.ignored:
             text += "; not read: " + ", ".join(f"{count} {why}" for why, count in self.ignored.items())
         return text
 
     def fingerprint(self):
-        """What a resumed run must find again: count, shape and classes."""
-        return {"examples": self.n, "shape": list(self.shape), "classes": self.num_classes}
+        """What a resumed run must find again: count, shape, classes (and texts)."""
+        facts = {"examples": self.n, "shape": list(self.shape), "classes": self.num_classes}
+        if self.texts is not None:
+            facts["texts"] = _list_hash(self.texts)
+        return facts
 
     # ----------------------------------------------------------- batches
     def steps_per_epoch(self, batch_size):
@@ -226,9 +247,10 @@ class Source:
 
     def _finish_batch(self, images, indices):
         x = tf.cast(images, tf.float32) / 127.5 - 1.0 if images.dtype == tf.uint8 else images
-        if self.labels is None:
+        beside = self.labels if self.targets is None else self.targets
+        if beside is None:
             return x
-        return x, tf.gather(tf.constant(self.labels), indices)
+        return x, tf.gather(tf.constant(beside), indices)
 
     def epochs(self, first, last, batch_size, seed=0, skip=0, input_context=None):
         """Epochs ``first .. last - 1`` as one dataset, the first without its ``skip`` batches."""
@@ -810,7 +832,7 @@ def describe_layout(folder):
                 sub[entry.name] = files
         elif entry.name.lower().endswith(IMAGE_ENDINGS):
             top.append(entry.name)
-        elif entry.name not in LABEL_FILES:
+        elif entry.name not in LABEL_FILES + TEXT_FILES:
             ending = os.path.splitext(entry.name)[1].lower() or "(no ending)"
             other[ending] = other.get(ending, 0) + 1
     return top, sub, other
@@ -826,7 +848,7 @@ def _images_under(folder, other):
                 continue
             if name.lower().endswith(IMAGE_ENDINGS):
                 found.append(name if rel == "." else os.path.join(rel, name))
-            elif name not in LABEL_FILES:
+            elif name not in LABEL_FILES + TEXT_FILES:
                 ending = os.path.splitext(name)[1].lower() or "(no ending)"
                 other[ending] = other.get(ending, 0) + 1
     return found
@@ -839,9 +861,10 @@ def _ignored(other):
     return {f"files that are not images ({kinds})": sum(other.values())}
 
 
-def read_labels_file(path, names):
+def read_labels_file(path, names, what="label"):
     """``{file: class name}`` from ``labels.csv`` (``file,label`` rows), ``labels.json``
-    (``{file: label}``) or StyleGAN2-ADA's ``dataset.json`` (``{"labels": [[file, label], ...]}``)."""
+    (``{file: label}``) or StyleGAN2-ADA's ``dataset.json`` (``{"labels": [[file, label], ...]}``);
+    with ``what="text"``, ``{file: text}`` from ``texts.csv`` or ``texts.json``."""
     try:
         if path.endswith(".csv"):
             with open(path, newline="") as f:
@@ -857,11 +880,11 @@ def read_labels_file(path, names):
             mapping = dict(raw) if isinstance(raw, list) else raw
             mapping = {str(k): str(v) for k, v in mapping.items()}
     except (OSError, ValueError, TypeError, IndexError) as error:
-        raise ValueError(f"{path}: expected rows 'file,label' (labels.csv) or a JSON object "
-                         f"{{file: label}} (labels.json); cannot read it ({error})") from None
+        raise ValueError(f"{path}: expected rows 'file,{what}' ({what}s.csv) or a JSON object "
+                         f"{{file: {what}}} ({what}s.json); cannot read it ({error})") from None
     missing = [n for n in names if n not in mapping and n.replace(os.sep, "/") not in mapping]
     if missing:
-        raise ValueError(f"{path} gives no label for {len(missing)} of the {len(names)} images "
+        raise ValueError(f"{path} gives no {what} for {len(missing)} of the {len(names)} images "
                          f"(e.g. {missing[0]}); expected one row per image file")
     return {n: mapping.get(n, mapping.get(n.replace(os.sep, "/"))) for n in names}
 
@@ -874,6 +897,17 @@ def _class_indices(values):
 
 
 def open_folder(folder, options, labels="auto", skip_bad=False):
+    """A ``FolderSource`` for ``folder`` with the labels rule of ``labels`` (``_open_folder``),
+    and the images' texts if a ``texts.csv`` or ``texts.json`` is beside them."""
+    source = _open_folder(folder, options, labels, skip_bad)
+    found = [os.path.join(folder, f) for f in TEXT_FILES if os.path.isfile(os.path.join(folder, f))]
+    if found:
+        source.texts = list(read_labels_file(found[0], source.files, what="text").values())
+        source.layout += f", texts from {os.path.basename(found[0])}"
+    return source
+
+
+def _open_folder(folder, options, labels="auto", skip_bad=False):
     """A ``FolderSource`` for ``folder`` with the labels rule of ``labels``.
 
     ``labels``: ``"auto"`` (a labels file if there is one; else subfolders as

@@ -27,6 +27,7 @@ Example:
 
 import dataclasses
 import difflib
+import re
 
 import numpy as np
 import keras
@@ -34,7 +35,12 @@ import tensorflow as tf
 
 __all__ = ["Port", "Recipe", "Signature", "Takes", "declared_classes", "infer_signature", "value_range"]
 
-KINDS = ("normal", "uniform", "categorical", "image", "noise_map", "truncation", "output")
+KINDS = ("normal", "uniform", "categorical", "image", "noise_map", "truncation", "text",
+         "output")
+#: A text port's words: lower-case runs of letters and digits ("Red heart!" -> red, heart).
+WORD = re.compile(r"[a-z0-9]+")
+#: A text port's first two vocabulary entries: padding, then any word not in the vocabulary.
+PAD, UNKNOWN = "", "[UNK]"
 #: How a port answers ``generate(..., truncation=psi)``: ``"redraw"`` draws again every
 #: entry beyond ``psi`` (BigGAN's trick on z), ``"value"`` carries ``psi`` itself into the
 #: generator (StyleGAN moves w toward its mean there); ``None``: the port ignores it.
@@ -141,7 +147,9 @@ class Port:
             (standard normal noise of shape ``(h, w, c)``, height and width
             free: SinGAN's per-scale noise, StyleGAN's noise inputs),
             ``"truncation"`` (the truncation ``psi`` itself, one float per
-            sample, 1 when none is asked for), ``"output"``.
+            sample, 1 when none is asked for), ``"text"`` (a text, given
+            as a string and fed as ``shape[0]`` word ids of ``vocabulary``,
+            0-padded), ``"output"``.
         shape: shape of one value (no batch axis); ``()`` for an integer code.
         dtype: ``"float32"`` or ``"int32"``.
         meaning: one line for people (metadata, model cards, errors).
@@ -155,6 +163,11 @@ class Port:
         truncation: how the port answers ``truncation=psi`` (``TRUNCATIONS``):
             the variant's truncation hook, declared with its ports so that an
             export truncates as the Keras model does.
+        vocabulary: a ``"text"`` port's words by id (``PAD`` and ``UNKNOWN``
+            first); an export carries it, so that any runtime can turn a text
+            into ids (``tokens``).
+        examples: texts a ``"text"`` port cycles through when none is given
+            (as a categorical port cycles its classes).
     """
 
     name: str
@@ -167,6 +180,8 @@ class Port:
     keyword: str | None = None
     fixed_size: bool = False
     truncation: str | None = "default"
+    vocabulary: tuple | None = None
+    examples: tuple | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -178,6 +193,10 @@ class Port:
                              f"expected one of {TRUNCATIONS}")
         if self.keyword is None:
             object.__setattr__(self, "keyword", self.name)
+        if self.kind == "text" and (not self.vocabulary or tuple(self.vocabulary[:2]) != (
+                PAD, UNKNOWN) or not self.examples):
+            raise ValueError(f"a text port needs a vocabulary that starts with {PAD!r}, "
+                             f"{UNKNOWN!r} and at least one example text")
 
     # ------------------------------------------------------------ factories
     @classmethod
@@ -219,7 +238,32 @@ class Port:
         return cls("image", "image", tuple(int(s) for s in shape), meaning=meaning,
                    range=(-1.0, 1.0), fixed_size=fixed_size)
 
+    @classmethod
+    def text(cls, length, vocabulary, examples, meaning="a text for each sample, as word ids "
+                                                         "(0-padded)"):
+        """A text input: ``length`` word ids of ``vocabulary`` a sample (``tokens``);
+        ``generate(text="red heart")`` takes strings."""
+        return cls("text", "text", (int(length),), "int32", meaning,
+                   (0, len(vocabulary) - 1), vocabulary=tuple(vocabulary),
+                   examples=tuple(examples))
+
     # ---------------------------------------------------------------- use
+    def tokens(self, texts):
+        """Word ids ``(len(texts), length)`` int32 of a text port: lower-case words (``WORD``),
+        unknown words as 1, cut to ``length`` and 0-padded."""
+        index = {word: i for i, word in enumerate(self.vocabulary)}
+        length = self.shape[0]
+        ids = np.zeros((len(texts), length), "int32")
+        for row, text in enumerate(texts):
+            words = [index.get(w, 1) for w in WORD.findall(str(text).lower())][:length]
+            ids[row, :len(words)] = words
+        return ids
+
+    def unknown_words(self, texts):
+        """The words of ``texts`` that a text port's vocabulary does not hold (sorted)."""
+        known = set(self.vocabulary)
+        return sorted({w for t in texts for w in WORD.findall(str(t).lower())} - known)
+
     def spec(self):
         """The ``tf.TensorSpec`` of a batch of values: dynamic batch (and image size)."""
         if self.kind in ("image", "noise_map") and not self.fixed_size:
@@ -253,6 +297,8 @@ class Port:
             return rng.uniform(self.range[0], self.range[1], (n,) + self.shape).astype("float32")
         if self.kind == "categorical":
             return (np.arange(n) % self.classes).astype("int32")
+        if self.kind == "text":
+            return self.tokens([self.examples[i % len(self.examples)] for i in range(n)])
         if self.kind == "image":
             return rng.uniform(-1, 1, (n,) + self.shape).astype("float32")
         raise ValueError(f"the output port {self.name!r} is not drawn")
@@ -269,6 +315,8 @@ class Port:
         rows ``(n, classes)``. Raises a ``ValueError`` that names the port,
         what was given and what was expected.
         """
+        if self.kind == "text":
+            return self._check_text(values, n)
         values = np.asarray(values)
         if self.kind == "categorical":
             return self._check_categorical(values, n)
@@ -290,6 +338,31 @@ class Port:
                 f"expected {many} of shape {self.shape} or ({n}, "
                 f"{', '.join(map(str, self.shape))}), got {values.shape}")
         return np.broadcast_to(values.astype("float32"), (n,) + self.shape)
+
+    def _check_text(self, values, n):
+        if isinstance(values, str):
+            values = [values]
+        array = np.asarray(values)
+        if array.dtype.kind in "iu" and array.ndim == 2 and array.shape[1] == self.shape[0]:
+            texts = None  # word ids already
+        elif array.ndim == 1 and array.dtype.kind in "UO" and all(
+                isinstance(v, str) for v in array):
+            texts, array = list(array), self.tokens(list(array))
+        else:
+            raise ValueError(f"expected a text or a list of texts (strings) for {self.keyword}, "
+                             f"or word ids of shape (n, {self.shape[0]}); got "
+                             f"{type(values).__name__} of shape {array.shape}")
+        if len(array) not in (1, n):
+            raise ValueError(f"got {n} samples but {len(array)} texts; give one text or {n}")
+        known = (array > 1).any(axis=1)  # 0 pads, 1 is an unknown word
+        if texts is not None and not known.all():
+            empty = str(texts[int(np.argmin(known))])
+            raise ValueError(f"the text {empty!r} has no word this model knows; its vocabulary "
+                             f"holds {len(self.vocabulary) - 2:,} words, such as "
+                             f"{', '.join(self.vocabulary[2:7])}")
+        if array.min() < 0 or array.max() >= len(self.vocabulary):
+            raise ValueError(f"word ids must lie in 0..{len(self.vocabulary) - 1}")
+        return np.broadcast_to(array.astype("int32"), (n, self.shape[0]))
 
     def _check_categorical(self, values, n):
         k = self.classes
@@ -327,6 +400,9 @@ class Port:
             record["truncation"] = self.truncation
         if self.kind == "noise_map":  # the size it was trained at, to draw maps of
             record["trained_shape"] = list(self.shape)
+        if self.kind == "text":  # what a runtime needs to turn texts into ids
+            record["vocabulary"] = list(self.vocabulary)
+            record["examples"] = list(self.examples)
         return record
 
     @classmethod
@@ -353,7 +429,9 @@ class Port:
         truncation = record.get("truncation", "default")  # the kind's, when not written
         return cls(record["name"], kind, shape, record.get("dtype", "float32"),
                    record.get("meaning", ""), value_range, record.get("classes"), keyword,
-                   fixed_size=fixed_size, truncation=truncation)
+                   fixed_size=fixed_size, truncation=truncation,
+                   vocabulary=tuple(record["vocabulary"]) if "vocabulary" in record else None,
+                   examples=tuple(record["examples"]) if "examples" in record else None)
 
 
 @dataclasses.dataclass(frozen=True)

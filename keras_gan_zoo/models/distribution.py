@@ -3,6 +3,9 @@
 * the **reduction rule**: Keras *sums* gradients over replicas, so per-example
   losses are summed and divided by the *global* batch size
   (``DistributedStep.reduce_loss``);
+* pairs **across the global batch** (an image with another example's text):
+  ``DistributedStep.global_roll`` pairs each example with the one before it in
+  the global batch, whichever replica holds it;
 * noise that is **different on every replica**, reproducible, and the same for
   each example on one replica or many: stateless draws keyed by (model seed,
   stream, optimizer step) for the global batch, of which each replica keeps its
@@ -62,6 +65,24 @@ class DistributedStep:
         """This replica's rows of a draw for the global batch
         (``keras_gan_zoo.networks.layers.replica_share``)."""
         return replica_share(draw, batch_size)
+
+    @staticmethod
+    def global_roll(values):
+        """``values`` of this replica's examples, each replaced by the previous example's in the
+        *global* batch (the first by the last): the same pairs on one replica or many.
+
+        StackGAN's mismatched texts use it: each real image meets the text of another
+        example. Rolling only this replica's rows would pair other examples on two
+        replicas than on one. Assumes equal shares, as ``replica_share`` does.
+        """
+        context = tf.distribute.get_replica_context()
+        replicas = context.num_replicas_in_sync if context is not None else 1
+        if replicas == 1:
+            return tf.roll(values, 1, axis=0)
+        everything = tf.roll(context.all_gather(values, axis=0), 1, axis=0)
+        size = tf.shape(values)[0]
+        start = tf.cast(context.replica_id_in_sync_group, tf.int32) * size
+        return everything[start:start + size]
 
     def reduce_loss(self, per_example, network=None):
         """Reduce per-example losses for a distributed gradient step.
