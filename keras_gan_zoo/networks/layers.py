@@ -110,8 +110,8 @@ class MinibatchStdDev(keras.layers.Layer):
     can then see. The simpler successor of minibatch discrimination
     (Salimans et al. 2016).
 
-    The batch (per replica) must be a multiple of ``group_size``, or smaller
-    than it (then the whole batch is one group). Groups never cross replicas,
+    A batch (per replica) that is not a multiple of ``group_size`` (smaller
+    than it, or the last, short batch of an epoch) is one group. Groups never cross replicas,
     and since a strategy splits the global batch into consecutive slices,
     results do not change with the number of replicas as long as the
     per-replica batch is a multiple of ``group_size``.
@@ -135,7 +135,7 @@ class MinibatchStdDev(keras.layers.Layer):
     def call(self, x):
         shape = ops.shape(x)
         batch = shape[0]
-        group = ops.minimum(self.group_size, batch)
+        group = ops.where(ops.equal(batch % self.group_size, 0), self.group_size, batch)
         # (B/G, G, ...): group j holds examples jG .. jG + G - 1 (consecutive, so
         # a replica's slice of the global batch holds whole groups)
         grouped = ops.cast(ops.reshape(x, (-1, group) + tuple(shape[1:])), "float32")

@@ -31,6 +31,10 @@ def test_minibatch_std_small_batch_is_one_group_and_vectors_work():
     got = keras.ops.convert_to_numpy(MinibatchStdDev(4)(v))
     assert got.shape == (3, 6)
     np.testing.assert_allclose(got[:, 5], np.sqrt(v.var(0) + 1e-8).mean(), rtol=1e-5)
+    # the short last batch of an epoch (27 of batch 32) is one group too, not an error
+    w = np.random.default_rng(2).normal(size=(6, 2, 2, 1)).astype("float32")
+    got = keras.ops.convert_to_numpy(MinibatchStdDev(4)(w))
+    np.testing.assert_allclose(got[..., 1], np.sqrt(w.var(0) + 1e-8).mean(), rtol=1e-5)
     with pytest.raises(ValueError, match="group_size to be an integer >= 1, got 0"):
         MinibatchStdDev(0)
 
