@@ -916,8 +916,8 @@ def build_parser():
         "sample", help="write a PNG grid of samples (or translations) of a zoo entry or a "
         ".keras model",
         epilog="A sampler's codes are flags named as its generator's inputs: --label N for a "
-               "conditional model, --categorical N and --continuous 0.5,-1 for an InfoGAN "
-               "(a flag the model does not take gets an error that lists those it takes).")
+               "conditional model, --categorical N and --continuous 0.5,-1 for an InfoGAN, "
+               "--text 'red heart' for a text-to-image model (a flag the model does not take gets an error that lists those it takes).")
     sm.add_argument("model", help="zoo name (keras-gan-zoo list) or a .keras file")
     sm.add_argument("-n", type=_positive_int, default=64, help="samples")
     sm.add_argument("--seed", type=int, default=0)

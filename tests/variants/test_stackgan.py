@@ -161,3 +161,21 @@ def test_the_bundled_encoder_puts_emoji_that_look_alike_close():
     assert similarity[0, 1] > similarity[0, 2] and similarity[3, 4] > similarity[3, 2]
     # what its trainer measured: held-out names find their emoji far above chance
     assert facts["measured"]["top5"] > 20 * facts["measured"]["chance_top1"]
+
+
+def test_the_command_line_samples_from_a_text(tmp_path, capsys):
+    from PIL import Image
+
+    from keras_gan_zoo.cli import main
+
+    model = small()
+    model.save(tmp_path / "model.keras")
+    out = tmp_path / "seven.png"
+    assert main(["sample", str(tmp_path / "model.keras"), "--text", "seven", "-n", "4",
+                 "--npy", str(tmp_path / "seven.npy"), "--out", str(out)]) == 0
+    assert Image.open(out).size[0] > 32
+    np.testing.assert_allclose(np.load(tmp_path / "seven.npy"),
+                               model.generate(4, seed=0, text="seven"), atol=1e-5)
+    assert main(["sample", str(tmp_path / "model.keras"), "--text", "lorem ipsum",
+                 "--out", str(tmp_path / "x.png")]) != 0
+    assert "the text 'lorem ipsum' has no word this model knows" in capsys.readouterr().err

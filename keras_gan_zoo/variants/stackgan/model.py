@@ -25,6 +25,7 @@ from keras_gan_zoo.models.base import NOISE_STREAM_D, NOISE_STREAM_G, Generative
 from keras_gan_zoo.models.contract import Port, Takes
 from keras_gan_zoo.models.registry import register_variant
 from keras_gan_zoo.variants.stackgan.networks import default_networks, stage_sizes
+from keras_gan_zoo.variants.stackgan.text import emoji_text_encoder  # registers its layers
 
 __all__ = ["StackGAN"]
 
@@ -93,8 +94,6 @@ class StackGAN(GenerativeModel):
             network_kwargs: ``base_filters=`` (32), ``c_dim=`` (the condition's
                 size, 128).
         """
-        from keras_gan_zoo.variants.stackgan.text import emoji_text_encoder
-
         cls._check_keywords(kwargs, builder=cls.for_shape)
         stage_sizes(shape)
         if text_encoder is None:
