@@ -296,6 +296,41 @@ def emoji_conditional(model, recipe, epochs):
     return dict(x=x, y=y, batch_size=32, shuffle=True), measure
 
 
+def _emoji_names(split):
+    """The lower-case name of each emoji of ``split``, in ``kgz.data.emoji``'s order."""
+    from keras_gan_zoo.data.files import emoji_records
+
+    return [r["name"].lower() for r in emoji_records(DATA / "emoji")
+            if (r["base"] % 5 == 4) == (split == "test")]
+
+
+@trainer
+def emoji_text(model, recipe, epochs):
+    """Twemoji from their names: distances in the emoji extractor's features from the
+    training emoji, and the category accuracy of samples drawn for the held-out names."""
+    size = recipe.model["shapes"][0][0]
+    (x, y), (_, held_y) = _emoji(size)
+    names, held_names = _emoji_names("train"), _emoji_names("test")
+    zoo_recipes.compile_model(model, recipe, _steps(len(x), 32), epochs)
+
+    def measure():
+        order = np.random.default_rng(1).permutation(len(names))[:3000]
+        m = _emoji_quality(model, x, text=[names[i] for i in order])
+        classify = kgz.metrics.classify_emoji
+        m["held_out_category_accuracy"] = round(
+            kgz.metrics.text_accuracy(model, held_names, held_y, classify, seed=2), 4)
+        m["training_category_accuracy"] = round(
+            kgz.metrics.text_accuracy(model, names, y, classify, seed=2), 4)
+        grid_names = [n for n in ("red heart", "grinning face", "cat face", "rocket", "sun",
+                                  "pizza", "soccer ball", "thumbs up sign", "dog face")]
+        grid = model.generate(90, text=[n for n in grid_names for _ in range(10)], seed=0)
+        headline = (f"FD (emoji features) {m['frechet_distance_emoji_features']:.2f}, "
+                    f"held-out names' category {100 * m['held_out_category_accuracy']:.1f}%")
+        return m, headline, grid
+
+    return dict(x=x, y=names, batch_size=32, shuffle=True), measure
+
+
 def _small(images, size=96):
     """Images for a sample grid, ``size`` pixels a side (a 30-tile grid of 128 px photos is
     a 0.8 MB PNG, a tenth of an entry's budget)."""

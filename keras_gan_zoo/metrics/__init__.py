@@ -32,6 +32,8 @@ Modes and codes:
   on Stacked MNIST.
 * ``best_matching_accuracy`` - accuracy of unsupervised codes (InfoGAN's
   categorical code) under the best one-to-one matching to classes.
+* ``text_accuracy`` - share of a text-to-image model's samples that a classifier puts in
+  their text's class;
 * ``conditional_accuracy`` - share of class-conditional samples that a
   classifier assigns to the class asked for.
 * ``nearest_neighbour_accuracy``, ``linear_probe_accuracy`` - how well an
@@ -57,6 +59,7 @@ By name (``METRICS``): ``evaluate`` computes ``fid``, ``kid``,
 from keras_gan_zoo.metrics.codes import (
     best_matching_accuracy,
     conditional_accuracy,
+    text_accuracy,
     linear_probe_accuracy,
     nearest_neighbour_accuracy,
 )
@@ -121,6 +124,7 @@ __all__ = [
     "classify_digits",
     "classify_emoji",
     "conditional_accuracy",
+    "text_accuracy",
     "digit_classifier",
     "extractor_for",
     "facades_segmenter",

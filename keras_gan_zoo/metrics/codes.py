@@ -62,6 +62,27 @@ def conditional_accuracy(model, classify=None, n_per_class=100, seed=0):
     return float(hits.mean()), hits.reshape(model.num_classes, n_per_class).mean(1)
 
 
+def text_accuracy(model, texts, classes, classify, n_per_text=4, seed=0):
+    """Share of a text-to-image model's samples that ``classify`` puts in their text's class.
+
+    Args:
+        model: a trained text-to-image variant (``keras_gan_zoo.StackGAN``).
+        texts, classes: a text and its class each (repeated pairs count once).
+        classify: ``images -> (n,) classes``, e.g.
+            ``keras_gan_zoo.metrics.classify_emoji`` for emoji categories.
+        n_per_text: samples drawn for each text.
+        seed: seed of the noise.
+
+    Example:
+        >>> text_accuracy(stackgan, held_out_names, held_out_categories, classify_emoji)
+    """
+    pairs = list(dict.fromkeys(zip(texts, np.asarray(classes).tolist())))
+    asked = [t for t, _ in pairs for _ in range(n_per_text)]
+    truth = np.repeat([c for _, c in pairs], n_per_text)
+    predicted = np.asarray(classify(model.generate(len(asked), text=asked, seed=seed)))
+    return float(np.mean(predicted == truth))
+
+
 def nearest_neighbour_accuracy(train_codes, train_labels, codes, labels, chunk=500):
     """How often a code's nearest training code (Euclidean) has its label: the 1-NN accuracy
     the BiGAN paper reports for an encoder's codes.

@@ -179,3 +179,12 @@ def test_the_command_line_samples_from_a_text(tmp_path, capsys):
     assert main(["sample", str(tmp_path / "model.keras"), "--text", "lorem ipsum",
                  "--out", str(tmp_path / "x.png")]) != 0
     assert "the text 'lorem ipsum' has no word this model knows" in capsys.readouterr().err
+
+
+def test_text_accuracy_counts_each_text_once_and_its_samples():
+    model = small()
+    first_class = lambda images: np.zeros(len(images), "int32")  # noqa: E731
+    texts, classes = ["seven", "the digit one", "seven", "nine"], [0, 1, 0, 1]
+    assert kgz.metrics.text_accuracy(model, texts, classes, first_class) == pytest.approx(1 / 3)
+    by_brightness = lambda images: (images.mean(axis=(1, 2, 3)) > -2).astype("int32")  # noqa
+    assert kgz.metrics.text_accuracy(model, texts, classes, by_brightness) == pytest.approx(2 / 3)
