@@ -65,8 +65,27 @@ def singan_file(tmp_path_factory):
     return _small_singan(tmp_path_factory.mktemp("singan") / "singan_small.keras")
 
 
+def _small_stackgan(path):
+    """An untrained StackGAN over the digits' names: a generator with a text input (word ids
+    of the vocabulary its export carries)."""
+    from keras_gan_zoo.variants.stackgan import text
+
+    words = ["zero", "one", "two", "three", "seven", "the digit"]
+    vocabulary = text.vocabulary_of(words)
+    encoder = text.text_encoder(len(vocabulary), length=4, dim=8, width=8)
+    kgz.StackGAN.for_shape((32, 32, 3), text_encoder=encoder, vocabulary=vocabulary,
+                           example_texts=["seven"], latent_dim=4,
+                           network_kwargs={"base_filters": 4, "c_dim": 4}, seed=0).save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, singan_file):
+def stackgan_file(tmp_path_factory):
+    return _small_stackgan(tmp_path_factory.mktemp("stackgan") / "stackgan_small.keras")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, singan_file, stackgan_file):
     """The page, its onnxruntime-web and three zoo entries prepared by prepare.py, served
     on 127.0.0.1."""
     if not (WEB / "node_modules" / "onnxruntime-web" / "dist").is_dir():
@@ -86,8 +105,9 @@ def site(tmp_path_factory, singan_file):
     spec = importlib.util.spec_from_file_location("prepare", WEB / "prepare.py")
     prepare = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(prepare)
-    assert prepare.prepare([*ENTRIES, str(singan_file)], str(root / "models")) == sorted(
-        [*ENTRIES, "singan_small"])
+    assert prepare.prepare([*ENTRIES, str(singan_file), str(stackgan_file)],
+                           str(root / "models")) == sorted([*ENTRIES, "singan_small",
+                                                            "stackgan_small"])
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -254,3 +274,25 @@ def test_noise_maps_retarget_a_singan_in_the_page_as_in_python(page, singan_file
     expected = _pixels(model.generate(**maps)).astype(int)
     assert np.abs(drawn - expected).max() <= LEVELS
     assert drawn.std() > 10  # not one flat colour
+
+
+def test_a_text_becomes_word_ids_in_the_page_as_in_python(page, stackgan_file):
+    """A text-to-image generator's text input: the page turns the text into the exported
+    vocabulary's word ids as Python does, and draws what Python draws on them."""
+    import keras
+
+    model = keras.saving.load_model(stackgan_file)
+    _select(page, "stackgan_small")
+    page.fill("#port-text", "The digit SEVEN, again!")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes(' ms')")
+    feeds = page.evaluate("window.kgz.lastFeeds()")
+    given = {name: np.asarray(f["data"]).reshape(f["dims"]) for name, f in feeds.items()}
+    np.testing.assert_array_equal(given["text"][0], model.tokens(["the digit seven again"])[0])
+    drawn = _tiles(page.evaluate("window.kgz.canvas()"), 8, 32, 32).astype(int)
+    expected = _pixels(model.generate(**{k: v.astype("int32" if k == "text" else "float32")
+                                         for k, v in given.items()})).astype(int)
+    assert np.abs(drawn - expected).max() <= LEVELS
+    page.fill("#port-text", "lorem ipsum")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes('vocabulary')")

@@ -90,6 +90,9 @@ function buildControls(meta) {
         field('<label>Width x <input id="port-noise-width" type="number" min="0.5" max="4" ' +
               'step="0.25" value="1"></label>');
       }
+    } else if (port.kind === "text") {
+      field(`<label>Text <input id="port-${port.name}" type="text" size="28" ` +
+            `value="${port.examples[0]}"></label>`);
     } else if (port.kind === "truncation") {
       const id = `port-${port.name}`;
       field(`<label>Truncation ${port.name} <input id="${id}" type="range" min="0" max="1" ` +
@@ -134,6 +137,14 @@ async function readImage(file, port) {
   status(`${file.name}: ${w}x${h}; press Draw`);
 }
 
+function tokens(text, vocabulary, length) {
+  const index = new Map(vocabulary.map((word, i) => [word, i]));
+  const words = text.toLowerCase().match(/[a-z0-9]+/g) || [];
+  const ids = new Int32Array(length);
+  words.slice(0, length).forEach((word, i) => { ids[i] = index.has(word) ? index.get(word) : 1; });
+  return ids;
+}
+
 function feedsFromControls() {
   const meta = state.meta;
   const n = meta.kind === "sampler" ? Math.max(1, Math.min(64, +$("count").value || 1)) : 1;
@@ -160,6 +171,16 @@ function feedsFromControls() {
         : trainedW;
       const seed = +$("port-noise-maps").value * 1000 + meta.inputs.indexOf(port);
       feeds[port.name] = { data: normals(n * h * w * c, mulberry32(seed)), dims: [n, h, w, c] };
+    } else if (port.kind === "text") {
+      // the exported vocabulary's word ids, as Port.tokens: lower-case runs of letters and
+      // digits, unknown words 1, cut to the length and 0-padded; one text for every sample
+      const ids = tokens($(`port-${port.name}`).value, port.vocabulary, shape[0]);
+      if (!ids.some((id) => id > 1)) {
+        throw new Error(`no word of "${$(`port-${port.name}`).value}" is in the model's vocabulary`);
+      }
+      const data = new Int32Array(n * shape[0]);
+      for (let i = 0; i < n; i++) data.set(ids, i * shape[0]);
+      feeds[port.name] = { data, dims: [n, shape[0]] };
     } else if (port.kind === "truncation") {
       feeds[port.name] = { data: new Float32Array(n).fill(+$(`port-${port.name}`).value), dims: [n] };
     } else if (port.kind === "image") {
