@@ -139,10 +139,13 @@ def test_a_folder_with_a_texts_file_streams_images_with_their_word_ids(tmp_path)
     np.testing.assert_array_equal(ids, model.tokens(TEXTS[:4]))
 
 
-def test_texts_it_cannot_read_are_refused_before_training():
+def test_texts_it_cannot_read_are_refused_before_training(caplog):
     model = small()
     model.compile()
     images = images_for(model)
+    with caplog.at_level("WARNING", logger="keras_gan_zoo"):
+        ids = model._checked_tokens(["the digit seven", "a digit of lorem ipsum"])
+    assert ids.shape == (2, 4) and "3 of the texts' 7 words (43%) are not in" in caplog.text
     with pytest.raises(ValueError, match="none of the texts has a word of the model's vocabulary"):
         model.fit(images, ["lorem ipsum"] * len(images), batch_size=32)
     with pytest.raises(ValueError, match="got 32 images but 3 texts"):

@@ -17,6 +17,8 @@ without passing its gradient back (so stage II never changes stage I), as
 StackGAN++ trains its stages jointly: one ``fit``, one resumable run.
 """
 
+import logging
+
 import numpy as np
 import keras
 import tensorflow as tf
@@ -184,12 +186,31 @@ class StackGAN(GenerativeModel):
 
     def training_source(self, source):
         """The images of ``source`` with their texts as word ids: a source of images needs
-        a text for each (a ``texts.csv`` or ``texts.json`` beside them)."""
+        a text for each (a ``texts.csv`` or ``texts.json`` beside them). Texts without a word
+        of the vocabulary are refused; a warning says how many of their words it lacks."""
         if getattr(source, "texts", None) is None:
             raise ValueError(f"a StackGAN trains on images with a text each; {source.name} has no "
                              "texts: put a texts.csv (rows 'file,text') or texts.json "
                              "({file: text}) beside the images")
-        return source.with_targets(self.tokens(source.texts))
+        return source.with_targets(self._checked_tokens(source.texts))
+
+    def _checked_tokens(self, texts):
+        ids = self.tokens(texts)
+        words = int((ids > 0).sum())
+        unknown = int((ids == 1).sum())
+        if not (ids > 1).any():
+            raise ValueError(
+                "none of the texts has a word of the model's vocabulary (e.g. "
+                f"{self.text_port().unknown_words(list(texts)[:20])[:3]}); give texts in its "
+                "words, or a text_encoder= and vocabulary= of your own")
+        if unknown > 0.25 * words:
+            logging.getLogger("keras_gan_zoo").warning(
+                "%d of the texts' %d words (%.0f%%) are not in the text encoder's vocabulary of "
+                "%d words, e.g. %s; they read as unknown. An encoder of your texts' words "
+                "(text_encoder=, vocabulary=) would read them all.", unknown, words,
+                100 * unknown / words, len(self.vocabulary) - 2,
+                ", ".join(self.text_port().unknown_words(list(texts)[:200])[:5]))
+        return ids
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, **kwargs):
         """``keras.Model.fit`` on images ``x`` and their texts ``y`` (strings or word ids),
@@ -197,12 +218,7 @@ class StackGAN(GenerativeModel):
         if y is not None and not isinstance(x, tf.data.Dataset):
             texts = np.asarray(y)
             if texts.dtype.kind in "UO":
-                y = self.tokens(list(texts))
-                if not (y > 1).any():
-                    raise ValueError(
-                        "none of the texts has a word of the model's vocabulary (e.g. "
-                        f"{self.text_port().unknown_words(texts[:20])[:3]}); give texts in its "
-                        "words, or a text_encoder= and vocabulary= of your own")
+                y = self._checked_tokens(list(texts))
         return super().fit(x, y, batch_size=batch_size, epochs=epochs, **kwargs)
 
     def check_data(self, x, y=None, check_range=True):
