@@ -137,6 +137,10 @@ def test_a_folder_with_a_texts_file_streams_images_with_their_word_ids(tmp_path)
     x, ids = next(iter(model.training_source(source).batches(4, shuffle=False)))
     assert x.shape == (4, 32, 32, 1)
     np.testing.assert_array_equal(ids, model.tokens(TEXTS[:4]))
+    # a resumed run finds the same texts again, or refuses: they are in the fingerprint
+    (tmp_path / "texts.csv").write_text("".join(f"{i}.png,{TEXTS[i + 1]}\n" for i in range(4)))
+    changed = kgz.data.open_source(str(tmp_path), channels=1)
+    assert changed.fingerprint()["texts"] != source.fingerprint()["texts"]
 
 
 def test_texts_it_cannot_read_are_refused_before_training(caplog):
