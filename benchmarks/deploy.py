@@ -17,7 +17,8 @@ its own runtime (``kgz.export.load``) against the Keras model in float32:
 * parity: largest and mean |file - Keras| over 64 samples (pixels in [-1, 1]);
 * quality: the entry's measure on the file's own outputs: Fréchet distance in
   the bundled digit classifier's features (2,000 samples against the 2,000
-  held-out MNIST digits 8,000-9,999), FCN per-pixel accuracy for facades
+  held-out MNIST digits 8,000-9,999; emoji entries: the emoji extractor's
+  features against the 3,025 training Twemoji), FCN per-pixel accuracy for facades
   translators (the 100 held-out maps 400-499), labels kept by the digit
   classifier for MNIST -> USPS; and its relative change from Keras.
 
@@ -65,6 +66,12 @@ def _reference(name, model, direction):
             real = kgz.metrics.features(held[:SAMPLES], verbose=0)
             return None, (lambda fake: kgz.metrics.frechet_distance(
                 real, kgz.metrics.features(fake, verbose=0))), "FD digit features"
+        if "emoji" in name:  # the Twemoji the entry trained on, in the emoji extractor's features
+            (emoji, _), _ = train_zoo._emoji(shape[0])
+            real = kgz.metrics.features(emoji, extractor="emoji", verbose=0)
+            return None, (lambda fake: kgz.metrics.frechet_distance(
+                real, kgz.metrics.features(fake, extractor="emoji", verbose=0))), \
+                "FD emoji features"
         (photos, _), _ = train_zoo._facades(shape[0])
         real = kgz.metrics.features(photos, extractor="facades", verbose=0)
         return None, (lambda fake: kgz.metrics.frechet_distance(
