@@ -283,14 +283,17 @@ def _port_line(port):
 
 
 #: What a generator of each signature kind does, as the Hub's ``pipeline_tag`` says it.
-_PIPELINE_TAGS = {"sampler": "unconditional-image-generation", "translator": "image-to-image"}
+_PIPELINE_TAGS = {"sampler": "unconditional-image-generation", "translator": "image-to-image",
+                  "text": "text-to-image"}
 
 
 def front_matter(meta):
     """The YAML front matter of a model card, as the Hugging Face Hub reads it (library,
     tags, pipeline, data sets, licence); values are written as JSON strings, which YAML
     reads as they are."""
-    kinds = {g.get("kind") for g in meta.get("generators", [])}
+    # a sampler that reads a text draws from text (the Hub's "text-to-image")
+    kinds = {"text" if any(p.get("kind") == "text" for p in g.get("inputs", [])) else g.get("kind")
+             for g in meta.get("generators", [])}
     tags = ["keras-gan-zoo", "gan", meta["variant"], *meta.get("tags", [])]
     fields = [("library_name", "keras")]
     if meta.get("license"):
