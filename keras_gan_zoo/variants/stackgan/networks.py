@@ -4,7 +4,7 @@ For images of side ``s`` (32 to 256), stage I draws ``s/2`` pixels and stage II
 ``s``:
 
 * **conditioning augmentation** (each stage its own): a linear map of the text
-  embedding, leaky ReLU, split into a mean and a log-variance; the condition is
+  embedding (a unit vector, scaled by sqrt(d) to entries of unit size), leaky ReLU, split into a mean and a log-variance; the condition is
   ``mu + exp(logvar / 2) * eps`` with ``eps`` a standard normal input, and the
   training adds ``KL(N(mu, sigma) || N(0, I))``;
 * **stage I** (``stage1``): ``[z, condition]`` -> a 4x4 map (linear, batch norm,
@@ -71,7 +71,15 @@ def _up(x, filters):
     return _norm_act(layers.Conv2D(filters, 3, padding="same", use_bias=False)(x))
 
 
+def _unit_entries(embedding, name):
+    """The text encoder's unit vector scaled by sqrt(d): entries of unit size, so that from the
+    first step the text moves a condition's mean as much as its noise moves it (a unit vector's
+    entries are ~1/sqrt(d), and the condition's linear map would see almost nothing)."""
+    return layers.Rescaling(math.sqrt(int(embedding.shape[-1])), name=name)(embedding)
+
+
 def _condition(embedding, eps, c_dim, name):
+    embedding = _unit_entries(embedding, f"{name}_text")
     stats = layers.LeakyReLU(0.2)(layers.Dense(2 * c_dim, name=f"{name}_stats")(embedding))
     return ConditioningAugmentation(name=name)([stats, eps])
 
@@ -133,7 +141,7 @@ def judge(size, channels, embedding_dim, base_filters=32, compressed=128, name="
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=side != size)(x)
         x = layers.LeakyReLU(0.2)(x) if side == size else _norm_act(x, "leaky")
         side, filters = side // 2, filters * 2
-    text = layers.LeakyReLU(0.2)(layers.Dense(compressed)(embedding))
+    text = layers.LeakyReLU(0.2)(layers.Dense(compressed)(_unit_entries(embedding, "text")))
     x = layers.Concatenate()([x, _replicate(text, 4)])
     x = _norm_act(layers.Conv2D(filters // 2, 3, padding="same", use_bias=False)(x), "leaky")
     logit = layers.Flatten()(layers.Conv2D(1, 4, padding="valid", dtype="float32")(x))
