@@ -195,3 +195,15 @@ def test_text_accuracy_counts_each_text_once_and_its_samples():
     assert kgz.metrics.text_accuracy(model, texts, classes, first_class) == pytest.approx(1 / 3)
     by_brightness = lambda images: (images.mean(axis=(1, 2, 3)) > -2).astype("int32")  # noqa
     assert kgz.metrics.text_accuracy(model, texts, classes, by_brightness) == pytest.approx(2 / 3)
+
+
+def test_networks_and_vocabulary_that_do_not_fit_are_named():
+    encoder = text.text_encoder(len(VOCABULARY) + 3, length=4, dim=8, width=8)
+    with pytest.raises(ValueError, match=rf"the vocabulary holds {len(VOCABULARY)} words but the "
+                                         rf"text encoder's embedding takes {len(VOCABULARY) + 3}"):
+        kgz.StackGAN.for_shape(SHAPE, text_encoder=encoder, vocabulary=VOCABULARY, latent_dim=4,
+                               network_kwargs={"base_filters": 4, "c_dim": 4})
+    with pytest.raises(ValueError, match="StackGAN draws square images of 32, 64, 128 or 256 px"):
+        kgz.StackGAN.for_shape((48, 48, 3))
+    with pytest.raises(ValueError, match="a text_encoder= needs its vocabulary="):
+        kgz.StackGAN.for_shape(SHAPE, text_encoder=encoder)
