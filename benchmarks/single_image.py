@@ -157,7 +157,7 @@ def measure(name, size, model, x, minutes, n=100):
     record["runs"][f"{name}_{size}"] = row
     save_record(record)
     grid = np.concatenate([samples[:5], from_image[:5]])  # generated only: the photo stays in ../shared/data
-    kgz.visualize.save_image_grid(grid, IMAGES / f"singan_{name}.png", ncols=10)
+    kgz.visualize.save_image_grid(grid, IMAGES / f"singan_{name}_samples.png", ncols=10)
     wide = model.retarget(3, height=1.0, width=1.6, seed=3)
     kgz.visualize.save_image_grid(wide, IMAGES / f"singan_{name}_wide.png", ncols=3)
     levels = [level[0] for level in model.scale_samples(1, seed=4)]
@@ -197,7 +197,7 @@ def write_table(record):
         for key in sorted(record["runs"]):
             name = key.rsplit("_", 1)[0]
             grids += [f"**{name}**: 5 samples from noise (N), then 5 from the photo's coarsest "
-                      "version (N-1)", "", f"![{name}](../images/singan_{name}.png)", "",
+                      "version (N-1)", "", f"![{name}](../images/singan_{name}_samples.png)", "",
                       "Wider (width x 1.6), and one sample at every scale:", "",
                       f"![{name} wider](../images/singan_{name}_wide.png)", "",
                       f"![{name} scales](../images/singan_{name}_scales.png)", ""]
