@@ -31,6 +31,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
@@ -134,8 +135,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="stackgan_emoji", help="zoo name or .keras file")
     args = parser.parse_args(argv)
-    model = kgz.zoo.load(args.model) if not args.model.endswith(".keras") else \
-        __import__("keras").saving.load_model(args.model)
+    model = (keras.saving.load_model(args.model) if args.model.endswith(".keras")
+             else kgz.zoo.load(args.model))
     record = {"model": args.model, "hardware": hardware(), "result": measure(model)}
     RECORD.write_text(json.dumps(record, indent=1) + "\n")
     print(json.dumps(record["result"], indent=1))
