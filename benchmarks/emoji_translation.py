@@ -3,6 +3,7 @@
     python benchmarks/emoji_translation.py steps                  # a step's cost, idle machine
     python benchmarks/emoji_translation.py train --model ganilla  # resumable, then measured
     python benchmarks/emoji_translation.py train --all
+    python benchmarks/emoji_translation.py entry ganilla_emoji    # a zoo entry of these steps
     python benchmarks/emoji_translation.py table                  # redraw the page's table
 
 Data: the emoji data set (``kgz.data.emoji``; Twemoji CC-BY 4.0, Noto Emoji
@@ -17,7 +18,9 @@ range), Fréchet distance in the bundled emoji extractor's features (the
 translated set against the true Noto set), and the share that the
 extractor puts in the emoji's true category. The same number of steps of
 batch 4 for every model (``--epochs``), float32, ``fit_resumable`` into
-``benchmarks/results/emoji_translation/<model>/``; the scores go to
+``benchmarks/results/emoji_translation/<model>/``, or a zoo entry whose recipe
+trains the same steps (``entry``: GANILLA's and NICE-GAN's, at 24 base
+filters to fit the zoo's budget); the scores go to
 ``benchmarks/emoji_translation.json`` and the table and a grid to
 ``docs/benchmarks/translation.md``.
 """
@@ -118,32 +121,44 @@ def train(name, epochs):
     measure(name, model, epochs, (time.perf_counter() - started) / 60)
 
 
-def measure(name, model, epochs, minutes):
+def measure(name, model, epochs, minutes, source="this benchmark", steps=None):
     twemoji, labels = emoji("twemoji", "test")
     noto, _ = emoji("noto", "test")
     made = model.translate(twemoji, direction=model.directions[0])
-    real_f = kgz.metrics.features(noto, extractor="emoji")
-    made_f = kgz.metrics.features(made, extractor="emoji")
-    row = {"l1": round(float(np.abs(made - noto).mean()), 4),
-           "fd": round(kgz.metrics.frechet_distance(real_f, made_f), 3),
-           "category_kept": round(float(np.mean(kgz.metrics.classify_emoji(made) == labels)), 4),
-           "steps": int(model.generator_optimizer.iterations), "epochs": epochs,
-           "minutes_this_session": round(minutes, 1), "hardware": hardware()}
+    scores = kgz.metrics.translation_against_truth(made, noto, classify=kgz.metrics.classify_emoji,
+                                                   labels=labels)
+    row = {"l1": round(scores["l1"], 4), "fd": round(scores["fd"], 3),
+           "category_kept": round(scores["class_kept"], 4),
+           "generator_parameters": model.signature(model.directions[0]).generator.count_params(),
+           "steps": steps or int(model.generator_optimizer.iterations),
+           "epochs": epochs, "minutes": round(minutes, 1), "trained_by": source,
+           "hardware": hardware()}
     print(name, row, flush=True)
     record = load_record()
     record["runs"][name] = row
     if "identity" not in record:  # what doing nothing scores: Twemoji itself against Noto
-        tw_f = kgz.metrics.features(twemoji, extractor="emoji")
-        record["identity"] = {
-            "l1": round(float(np.abs(twemoji - noto).mean()), 4),
-            "fd": round(kgz.metrics.frechet_distance(real_f, tw_f), 3),
-            "category_kept": round(float(np.mean(kgz.metrics.classify_emoji(twemoji)
-                                                 == labels)), 4)}
+        i = kgz.metrics.translation_against_truth(twemoji, noto,
+                                                  classify=kgz.metrics.classify_emoji,
+                                                  labels=labels)
+        record["identity"] = {"l1": round(i["l1"], 4), "fd": round(i["fd"], 3),
+                              "category_kept": round(i["class_kept"], 4)}
     save_record(record)
     picks = np.arange(0, len(twemoji), len(twemoji) // 10)[:10]
     grid = np.concatenate([twemoji[picks], made[picks], noto[picks]])
     kgz.visualize.save_image_grid(grid, IMAGES / f"translation_{name}.png", ncols=10)
     write_table(record)
+
+
+def entry(handle):
+    """Measure a zoo entry trained with this benchmark's steps and batch (its recipe says so)."""
+    card = kgz.zoo.info(handle)
+    if card["variant"] not in MODELS:
+        raise SystemExit(f"{handle} is a {card['variant']}; this table has rows for "
+                         f"{', '.join(MODELS)}")
+    model = kgz.zoo.load(handle)
+    steps = card["epochs"] * (len(training_data(False)[0]) // BATCH)
+    measure(card["variant"], model, card["epochs"], card["training_minutes"],
+            source=f"zoo entry {handle}", steps=steps)
 
 
 def write_table(record):
@@ -153,18 +168,20 @@ def write_table(record):
         lines += ["", f"Measured on {record['steps_hardware']}, the machine otherwise idle."]
         write_between_markers(PAGE, "translation steps", "\n".join(lines))
     if record.get("runs"):
-        lines = ["| model | trains on | steps | L1 to the true Noto | FD (emoji features) | "
-                 "category kept |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+        lines = ["| model | trains on | generator parameters | steps | L1 to the true Noto | "
+                 "FD (emoji features) | category kept | trained by |",
+                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
         for name in MODELS:
             r = record["runs"].get(name)
             if r:
                 lines.append(f"| {name} | {'pairs' if MODELS[name][1] else 'unpaired sets'} | "
-                             f"{r['steps']:,} | {r['l1']:.3f} | {r['fd']:.1f} | "
-                             f"{r['category_kept']:.2f} |")
+                             f"{r['generator_parameters'] / 1e6:.2f} M | {r['steps']:,} | "
+                             f"{r['l1']:.3f} | {r['fd']:.1f} | {r['category_kept']:.2f} | "
+                             f"{r['trained_by']} |")
         if "identity" in record:
             i = record["identity"]
-            lines.append(f"| no translation (Twemoji as it is) | - | - | {i['l1']:.3f} | "
-                         f"{i['fd']:.1f} | {i['category_kept']:.2f} |")
+            lines.append(f"| no translation (Twemoji as it is) | - | - | - | {i['l1']:.3f} | "
+                         f"{i['fd']:.1f} | {i['category_kept']:.2f} | - |")
         write_between_markers(PAGE, "translation table", "\n".join(lines))
 
 
@@ -177,6 +194,8 @@ def main(argv=None):
     tr.add_argument("--model", choices=list(MODELS))
     tr.add_argument("--all", action="store_true")
     tr.add_argument("--epochs", type=int, default=2)
+    en = commands.add_parser("entry", help="measure a zoo entry trained with these steps")
+    en.add_argument("handle", help="e.g. ganilla_emoji (python tools/train_zoo.py ganilla_emoji)")
     commands.add_parser("table", help="redraw the page's tables from the record")
     args = parser.parse_args(argv)
     if args.command == "steps":
@@ -186,6 +205,8 @@ def main(argv=None):
             parser.error("train needs --model NAME or --all")
         for name in (MODELS if args.all else [args.model]):
             train(name, args.epochs)
+    elif args.command == "entry":
+        entry(args.handle)
     else:
         write_table(load_record())
 

@@ -3,6 +3,7 @@
     python benchmarks/single_image.py checks                      # the SIFID feature space
     python benchmarks/single_image.py steps                       # a step's cost per scale
     python benchmarks/single_image.py train brick --size 160      # resumable, then measured
+    python benchmarks/single_image.py entry singan_rocket         # measure a zoo entry
     python benchmarks/single_image.py table                       # redraw the page's table
 
 Data: the eight photos and textures of ``../shared/data/single`` (scikit-image
@@ -139,12 +140,24 @@ def train(name, size, steps_per_scale, seed=0):
     measure(name, size, model, x, minutes)
 
 
-def measure(name, size, model, x, minutes, n=100):
+def entry(handle):
+    """Measure a zoo entry trained with this benchmark's settings (tools/train_zoo.py)."""
+    card = kgz.zoo.info(handle)
+    if card.get("variant") != "singan" or "image" not in card:
+        raise SystemExit(f"{handle} is not a SinGAN entry trained on an image of {DATA / 'single'}")
+    model = kgz.zoo.load(handle)
+    size = max(model.sizes[-1])
+    measure(card["image"], size, model, load_image(card["image"], size),
+            card["training_minutes"], trained_by=f"zoo entry {handle}")
+
+
+def measure(name, size, model, x, minutes, n=100, trained_by="this benchmark"):
     real = x[0]
     samples = model.generate(n, seed=1, batch_size=10)  # as many as the paper's diversity
     from_image = model.generate_from(n, 1, real, seed=2)
     row = {"size": list(real.shape[:2]), "scales": model.num_scales,
-           "steps_per_scale": model.steps_per_scale, "minutes_this_session": round(minutes, 1),
+           "steps_per_scale": model.steps_per_scale, "minutes": round(minutes, 1),
+           "trained_by": trained_by,
            "hardware": hardware(), "noise_amplitudes": [round(a, 4)
                                                        for a in model.noise_amplitudes()]}
     for key, made in (("N", samples), ("N-1", from_image)):
@@ -182,16 +195,17 @@ def write_table(record):
         write_between_markers(PAGE, "singan steps", "\n".join(lines))
     if record["runs"]:
         lines = ["| image | size | scales | steps a scale | SIFID (N) | diversity (N) | "
-                 "SIFID (N-1) | diversity (N-1) | reconstruction RMSE |",
-                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+                 "SIFID (N-1) | diversity (N-1) | reconstruction RMSE | trained by |",
+                 "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for key, r in sorted(record["runs"].items()):
             lines.append(f"| {key.rsplit('_', 1)[0]} | {r['size'][0]}x{r['size'][1]} | "
                          f"{r['scales']} | {r['steps_per_scale']:,} | {r['sifid_N']:.2f} | "
                          f"{r['diversity_N']:.2f} | {r['sifid_N-1']:.2f} | "
-                         f"{r['diversity_N-1']:.2f} | {r['reconstruction_rmse']:.3f} |")
+                         f"{r['diversity_N-1']:.2f} | {r['reconstruction_rmse']:.3f} | "
+                         f"{r['trained_by']} |")
         lines.append(f"| the paper (50 Places photos, Inception features) | 250 px | - | 6,000 "
                      f"| {PAPER['sifid_N']} | {PAPER['diversity_N']} | {PAPER['sifid_N-1']} | "
-                     f"{PAPER['diversity_N-1']} | - |")
+                     f"{PAPER['diversity_N-1']} | - | - |")
         write_between_markers(PAGE, "singan table", "\n".join(lines))
         grids = []
         for key in sorted(record["runs"]):
@@ -216,6 +230,8 @@ def main(argv=None):
     tr.add_argument("--size", type=int, default=160)
     tr.add_argument("--steps-per-scale", type=int, default=1000)
     tr.add_argument("--seed", type=int, default=0)
+    en = commands.add_parser("entry", help="measure a zoo entry trained with these settings")
+    en.add_argument("handle", help="e.g. singan_rocket (python tools/train_zoo.py singan_rocket)")
     commands.add_parser("table", help="redraw the page's tables from the record")
     args = parser.parse_args(argv)
     if args.command == "checks":
@@ -224,6 +240,8 @@ def main(argv=None):
         steps(size=args.size)
     elif args.command == "train":
         train(args.image, args.size, args.steps_per_scale, args.seed)
+    elif args.command == "entry":
+        entry(args.handle)
     else:
         write_table(load_record())
 

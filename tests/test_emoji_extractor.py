@@ -114,3 +114,24 @@ def test_the_evaluate_metric_reads_emoji_by_name_and_refuses_grey(twemoji):
     with pytest.raises(ValueError, match=r"the emoji extractor reads colour images \(h, w, 3\)"):
         kgz.metrics.features(images[:2, ..., :1], extractor="emoji")
     assert kgz.metrics.extractor_for(3, "emoji") == "emoji"
+
+
+def test_translation_against_truth_scores_the_truth_perfect_and_the_source_style_worse():
+    noto, labels = zip(*[(x.numpy(), y.numpy()) for x, y in
+                         kgz.data.emoji(shared_data("emoji"), "noto", split="test")])
+    twemoji = np.stack([x.numpy() for x, _ in
+                        kgz.data.emoji(shared_data("emoji"), "twemoji", split="test")])
+    noto, labels = np.stack(noto), np.asarray(labels)
+    classify = kgz.metrics.classify_emoji
+    truth = kgz.metrics.translation_against_truth(noto, noto, classify=classify, labels=labels)
+    assert truth["l1"] == 0 and abs(truth["fd"]) < 1e-3
+    as_is = kgz.metrics.translation_against_truth(twemoji, noto, classify=classify, labels=labels)
+    assert 0.2 < as_is["l1"] < 0.5 and as_is["fd"] > 5
+    assert 0.5 < as_is["class_kept"] <= 1 and 0.5 < truth["class_kept"] <= 1  # either style
+    shuffled = kgz.metrics.translation_against_truth(noto[::-1], noto)  # right set, wrong pairs
+    assert shuffled["l1"] > as_is["l1"] and abs(shuffled["fd"]) < 1e-3
+    assert "class_kept" not in shuffled
+    with pytest.raises(ValueError, match="one true image per translation"):
+        kgz.metrics.translation_against_truth(noto[:3], noto[:4])
+    with pytest.raises(ValueError, match="classify and labels together"):
+        kgz.metrics.translation_against_truth(noto[:3], noto[:3], classify=classify)

@@ -36,7 +36,11 @@ from kit import DATA, ROOT, Timer, hardware  # noqa: E402
 SOURCES = {"MNIST": "MNIST (LeCun, Cortes and Burges)", "USPS": "USPS (Hull, 1994)",
            "facades": "CMP Facade Database (Tyleček and Šára, 2013)",
            "Twemoji": "Twemoji graphics (CC-BY 4.0, Twitter Inc. and contributors), through "
-                      "emoji-datasource-twitter 16.0.0"}
+                      "emoji-datasource-twitter 16.0.0",
+           "scikit-image": "scikit-image 0.25.2's sample images (public domain or CC0; each "
+                           "image's source in skimage.data)",
+           "Noto": "Noto Emoji graphics (Apache 2.0, Google), through emoji-datasource-google "
+                   "16.0.0"}
 
 
 # ------------------------------------------------------------------ helpers
@@ -418,6 +422,80 @@ def facades_unpaired(model, recipe, epochs):
     return dict(x=data), measure
 
 
+@trainer
+def emoji_unpaired(model, recipe, epochs):
+    """Twemoji <-> Noto without pairs (the two styles' training emoji in two independent
+    orders), measured against the truth: each held-out Twemoji's translation beside its own
+    Noto (L1, FD in the emoji extractor's features, the category kept), as
+    benchmarks/emoji_translation.py measures its runs."""
+    size = recipe.model["shapes"][0][0]
+
+    def arrays(style, split):
+        return kgz.data.to_arrays(kgz.data.emoji(DATA / "emoji", style, size=size, split=split))
+
+    twemoji, noto = arrays("twemoji", "train")[0], arrays("noto", "train")[0]
+    rng = np.random.default_rng(0)  # two independent orders: no pair is ever shown
+    data = tf.data.Dataset.zip((
+        tf.data.Dataset.from_tensor_slices(twemoji[rng.permutation(len(twemoji))]),
+        tf.data.Dataset.from_tensor_slices(noto[rng.permutation(len(noto))])))
+    batch = 4  # as the benchmark's runs
+    data = data.batch(batch, drop_remainder=True)
+    zoo_recipes.compile_model(model, recipe, _steps(len(twemoji), batch), epochs)
+    held_twemoji, labels = arrays("twemoji", "test")
+    held_noto = arrays("noto", "test")[0]
+
+    def measure():
+        made = model.translate(held_twemoji)
+        s = kgz.metrics.translation_against_truth(made, held_noto,
+                                                  classify=kgz.metrics.classify_emoji,
+                                                  labels=labels)
+        m = {"l1_to_true_noto": round(s["l1"], 4),
+             "frechet_distance_emoji_features": round(s["fd"], 3),
+             "category_kept": round(s["class_kept"], 4),
+             "judge": "bundled emoji extractor; held-out emoji (746), each against its own Noto"}
+        picks = np.arange(0, len(held_twemoji), len(held_twemoji) // 10)[:10]
+        grid = np.concatenate([held_twemoji[picks], made[picks], held_noto[picks],
+                               model.translate(held_noto[picks], model.directions[1])])
+        return m, (f"L1 {s['l1']:.3f} to the true Noto, FD {s['fd']:.1f}, category kept "
+                   f"{100 * s['class_kept']:.0f}%"), grid
+
+    return dict(x=data), measure
+
+
+@trainer
+def single_image(model, recipe, epochs):
+    """One image of ../shared/data/single (the recipe's ``image``) at the recipe's shape,
+    measured as benchmarks/single_image.py measures its runs: SIFID and diversity of 100
+    samples from the coarsest scale (N) and of 100 that keep the image's coarsest version
+    (N - 1)."""
+    from keras_gan_zoo.metrics import single_image as sim
+
+    matches = sorted((DATA / "single").glob(f"{recipe.image}.*")) if recipe.image else []
+    if not matches:
+        raise SystemExit(f"recipe {recipe.name}: expected image = the stem of a file in "
+                         f"{DATA / 'single'}, got {recipe.image!r}")
+    h, w, _ = recipe.model["shapes"][0]
+    x = kgz.data.stream.open_source(str(matches[0]), size=max(h, w)).arrays()
+    if x.shape[1:3] != (h, w):
+        raise SystemExit(f"recipe {recipe.name}: {matches[0].name} resizes to {x.shape[1:3]}, "
+                         f"not the recipe's shape {(h, w)}")
+    zoo_recipes.compile_model(model, recipe, model.steps_per_scale, epochs)
+
+    def measure():
+        samples = model.generate(100, seed=1, batch_size=10)
+        kept = model.generate_from(100, 1, x, seed=2)
+        m = {"sifid_N": round(sim.sifid(x[0], samples)[0], 3),
+             "diversity_N": round(sim.diversity(x[0], samples), 3),
+             "sifid_N-1": round(sim.sifid(x[0], kept)[0], 3),
+             "diversity_N-1": round(sim.diversity(x[0], kept), 3),
+             "judge": "SIFID in the bundled facades segmenter's patch features "
+                      "(kgz.metrics.sifid); 100 samples each"}
+        return m, (f"SIFID {m['sifid_N']:.2f}, diversity {m['diversity_N']:.2f} (from noise at "
+                   "every scale)"), np.concatenate([samples[:5], kept[:5]])
+
+    return dict(x=x, batch_size=1), measure
+
+
 # --------------------------------------------------------------------- train
 def _build(recipe, epochs):
     """The recipe's model, compiled by its trainer: ``(model, fit kwargs, measure)``."""
@@ -447,6 +525,8 @@ def train(name, epochs=None, out=None):
     meta = dict(variant=recipe.variant, data=recipe.data, description=recipe.description)
     if recipe.gallery_rows:
         meta["gallery_rows"] = recipe.gallery_rows
+    if recipe.image:
+        meta["image"] = recipe.image
     backup = os.path.join(ROOT, "tools", "results", "zoo_backup", name)
     print(f"== {name}: {epochs} epochs in {precision} (backup in {backup})", flush=True)
     with Timer() as timer:

@@ -45,6 +45,7 @@ class Recipe:
     training_networks: bool = True
     gallery_rows: list | None = None
     balanced_labels: bool = False  # a conditional entry's FD on as many samples of each class
+    image: str | None = None  # a single-image entry's image in ../shared/data/single (its stem)
 
 
 _REQUIRED = [f.name for f in dataclasses.fields(Recipe)

@@ -46,6 +46,9 @@ The first papers' numbers (poor measures of quality, kept for comparison):
 * ``parzen_window`` - Parzen-window log-likelihood of held-out data, the
   bandwidth chosen on a validation split (Goodfellow et al. 2014, Table 1).
 
+Translation with a known truth: ``translation_against_truth`` - L1, Fréchet distance
+and class kept of translations against their true counterparts.
+
 Exports: ``export_quality`` - the Fréchet distance of a model's and of
 its exported (e.g. int8) file's samples from the same inputs, with an
 ``ExportQualityWarning`` past ``QUALITY_THRESHOLD``.
@@ -99,6 +102,7 @@ from keras_gan_zoo.metrics.scores import (
     parzen_window,
     score_from_probabilities,
     segmentation_scores,
+    translation_against_truth,
 )
 
 __all__ = [
@@ -134,6 +138,7 @@ __all__ = [
     "features",
     "segment_facades",
     "segmentation_scores",
+    "translation_against_truth",
     "frechet_distance",
     "inception_score",
     "inception_v3",

@@ -243,3 +243,43 @@ def fcn_score(photos, label_maps, batch_size=64):
                          f"integers, got shape {label_maps.shape} and dtype {label_maps.dtype}")
     classes = tf.image.resize(classes[..., None], (64, 64), method="nearest")[..., 0].numpy()
     return segmentation_scores(segment_facades(photos, batch_size), classes, len(FACADE_CLASSES))
+
+
+def translation_against_truth(translated, truth, extractor="emoji", classify=None, labels=None):
+    """How close unpaired (or paired) translations come to their true counterparts.
+
+    For data where every source image has a known target (the emoji data set
+    draws each emoji in two styles), a translation can be judged against the
+    truth rather than only for looking like the target style.
+
+    Args:
+        translated: ``(n, h, w, c)`` translations in [-1, 1].
+        truth: ``(n, h, w, c)`` the true target of each, same order and shape.
+        extractor: the feature extractor for the Fréchet distance (``features``).
+        classify: optional function from images to class ids (e.g.
+            ``classify_emoji``), with ``labels`` the true class of each image.
+
+    Returns:
+        ``{"l1", "fd"}`` and, with ``classify``, ``"class_kept"``: the mean
+        absolute pixel difference (in units of the [-1, 1] range), the
+        Fréchet distance of the translated set from the true set, and the
+        share of translations classified as their image's true class.
+    """
+    from keras_gan_zoo.metrics.distances import frechet_distance
+    from keras_gan_zoo.metrics.features import features
+
+    translated, truth = np.asarray(translated, np.float32), np.asarray(truth, np.float32)
+    if translated.shape != truth.shape:
+        raise ValueError(f"expected one true image per translation, of the same shape; got "
+                         f"{translated.shape} and {truth.shape}")
+    if (classify is None) != (labels is None):
+        raise ValueError("pass classify and labels together (the class of each true image)")
+    scores = {"l1": float(np.abs(translated - truth).mean()),
+              "fd": frechet_distance(features(truth, extractor=extractor, verbose=0),
+                                     features(translated, extractor=extractor, verbose=0))}
+    if classify is not None:
+        labels = np.asarray(labels)
+        if len(labels) != len(truth):
+            raise ValueError(f"expected one label per image, got {len(labels)} for {len(truth)}")
+        scores["class_kept"] = float(np.mean(np.asarray(classify(translated)) == labels))
+    return scores
