@@ -1,8 +1,10 @@
-"""Paired translation on CMP facades: label map -> photo by pix2pix, GauGAN and CycleGAN, FCN-scored.
+"""Label map -> photo on CMP facades: pix2pix and GauGAN (pairs), CycleGAN, GANILLA and NICE-GAN (unpaired), FCN-scored.
 
     python benchmarks/paired_facades.py --size 128 --variants pix2pix --epochs 40
-    python benchmarks/paired_facades.py --size 128 --variants gaugan --epochs 40
-    python benchmarks/paired_facades.py --size 256 --variants pix2pix --epochs 20
+    python benchmarks/paired_facades.py --size 128 --variants gaugan --filters 16 --epochs 40
+    python benchmarks/paired_facades.py --size 128 --variants ganilla,nicegan --filters 16 \
+        --epochs 20 --precision float32
+    python benchmarks/paired_facades.py --table              # redraw the page's tables
 
 Data: ../shared/data/facades, files 0-399 train (as pairs for pix2pix and
 GauGAN, shuffled apart for CycleGAN), files 400-499 are held out. Each
@@ -15,14 +17,21 @@ ceiling of that segmenter. Fréchet and kernel distances are measured in the
 segmenter's features against the 400 training photos (the real held-out
 photos give their floor).
 
-Each run writes a JSON of its figures to ``--out`` (so variants trained in
-separate runs are tabled together) and a grid PNG of held-out maps, real
-photos and translations. Training uses mixed_bfloat16.
+Each run adds its rows to ``benchmarks/paired_facades.json`` (so variants
+trained in separate runs are tabled together; a row keeps the command and
+hardware it came from), redraws the tables of ``docs/benchmarks/paired.md``
+and writes grids of held-out maps, real photos and translations. The
+unpaired models train on photos and maps shuffled apart, each with its
+paper's Adam settings decaying linearly to zero over the run. Training uses
+``--precision`` (mixed_bfloat16 by default: slower than float32 on a CPU
+without native bfloat16, where ``float32`` is the better choice).
 """
 
 import argparse
 import json
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -31,9 +40,15 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
-from common import DATA, RESULTS, Timer, hardware  # noqa: E402
+from common import DATA, RESULTS, Timer, hardware, write_between_markers  # noqa: E402
 
 NUM_CLASSES = len(kgz.data.FACADE_CLASSES)
+RECORD = Path(__file__).resolve().parent / "paired_facades.json"
+PAGE = RESULTS.parents[1] / "docs" / "benchmarks" / "paired.md"
+IMAGES = RESULTS.parents[1] / "docs" / "images"
+PAIRED = ("pix2pix", "gaugan")
+UNPAIRED = ("cyclegan", "ganilla", "nicegan")
+CEILING = "real held-out photos (the ceiling)"
 
 
 def load(size):
@@ -64,18 +79,23 @@ def train(variant, photos, maps, args):
         model.fit(one_hot(maps[:400]), photos[:400], batch_size=args.batch_size,
                   epochs=args.epochs, verbose=2)
         return model, lambda m: model.translate(m, seed=0)  # colour maps, read by the palette
-    if variant == "cyclegan":
+    if variant in UNPAIRED:
         order = np.random.default_rng(args.seed).permutation(400)
         data = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(photos[:400]),
                                     tf.data.Dataset.from_tensor_slices(maps[:400][order])))
         data = data.shuffle(400, seed=args.seed).batch(args.batch_size, drop_remainder=True)
-        model = kgz.CycleGAN.for_shape(shape, shape, base_filters=args.filters, seed=args.seed)
-        lr = kgz.CycleGAN.linear_decay(2e-4, total_steps=steps)
-        model.compile(keras.optimizers.Adam(lr, 0.5), keras.optimizers.Adam(lr, 0.5),
-                      steps_per_execution=10)
+        cls = kgz.VARIANTS[variant]
+        model = cls.for_shape(shape, shape, base_filters=args.filters, seed=args.seed)
+        decayed = []
+        for default in cls.default_optimizers():  # the paper's Adam, decaying to zero
+            config = default.get_config()
+            lr = kgz.CycleGAN.linear_decay(float(config["learning_rate"]), total_steps=steps)
+            decayed.append(keras.optimizers.Adam(lr, config["beta_1"], config["beta_2"]))
+        model.compile(*decayed, steps_per_execution=10)
         model.fit(data, epochs=args.epochs, verbose=2)
-        return model, lambda m: model.translate(m, "b_to_a")
-    raise ValueError(f"unknown variant {variant!r}; expected pix2pix, gaugan or cyclegan")
+        return model, lambda m: model.translate(m, model.directions[1])
+    raise ValueError(f"unknown variant {variant!r}; expected one of "
+                     f"{', '.join(PAIRED + UNPAIRED)}")
 
 
 def measure(images, maps, reference_features):
@@ -87,6 +107,47 @@ def measure(images, maps, reference_features):
     return scores
 
 
+def load_record():
+    return json.loads(RECORD.read_text()) if RECORD.exists() else {}
+
+
+def save_record(record):
+    RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def write_tables(record):
+    """The page's table at each size, and its grid of the unpaired models' photos."""
+    names = {"pix2pix": "pix2pix", "gaugan": "GauGAN", "cyclegan": "CycleGAN (unpaired)",
+             "ganilla": "GANILLA (unpaired)", "nicegan": "NICE-GAN (unpaired)"}
+    for size, rows in sorted(record.items()):
+        lines = ["| model | per-pixel acc. | per-class acc. | class IoU | FD | KID x1000 | "
+                 "generator parameters | base filters | epochs | precision | minutes |",
+                 "| --- |" + " ---: |" * 10]
+        for key in (CEILING, *PAIRED, *UNPAIRED):
+            r = rows.get(key)
+            if r is None:
+                continue
+            cells = [f"{r['pixel_accuracy']:.3f}", f"{r['mean_class_accuracy']:.3f}",
+                     f"{r['mean_iou']:.3f}", f"{r['fd']:.2f}", f"{r['kid_x1000']:.2f}"]
+            if key == CEILING:
+                cells += [""] * 5
+            else:
+                cells += [f"{r['parameters_generator'] / 1e6:.1f} M", str(r["filters"]),
+                          str(r["epochs"]), r["precision"], f"{r['minutes']:.1f}"]
+            lines.append(f"| {names.get(key, key)} | " + " | ".join(cells) + " |")
+        write_between_markers(PAGE, f"facades {size} table", "\n".join(lines))
+
+
+def save_grid(size, out, held_maps, held_photos):
+    """Held-out maps, their photos, then the photos of each unpaired model of this size."""
+    found = [v for v in UNPAIRED if os.path.exists(os.path.join(out, f"{v}_{size}.npy"))]
+    rows = [held_maps[:8], held_photos[:8]] + [np.load(os.path.join(out, f"{v}_{size}.npy"))
+                                               for v in found]
+    kgz.visualize.save_image_grid(np.concatenate(rows),
+                                  IMAGES / f"unpaired_facades_{size}.png", ncols=8)
+    return found
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=128)
@@ -95,49 +156,43 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--filters", type=int, default=32, help="base filters of every network")
     parser.add_argument("--latent-dim", type=int, default=64, help="GauGAN's style code")
+    parser.add_argument("--precision", default="mixed_bfloat16",
+                        choices=["float32", "mixed_bfloat16"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(RESULTS / "paired_facades"))
+    parser.add_argument("--table", action="store_true", help="only redraw the page's tables")
     args = parser.parse_args(argv)
+    if args.table:
+        write_tables(load_record())
+        return
     os.makedirs(args.out, exist_ok=True)
 
     photos, maps = load(args.size)
     held_photos, held_maps = photos[400:], maps[400:]
     reference = kgz.metrics.features(photos[:400], extractor="facades")  # the training photos
-    results_path = os.path.join(args.out, f"results_{args.size}.json")
-    results = json.load(open(results_path)) if os.path.exists(results_path) else {}
-    results["real held-out photos (the ceiling)"] = measure(held_photos, held_maps, reference)
-    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    record = load_record()
+    rows = record.setdefault(str(args.size), {})
+    rows[CEILING] = measure(held_photos, held_maps, reference)
+    keras.mixed_precision.set_global_policy(args.precision)
+    command = "python benchmarks/paired_facades.py " + " ".join(sys.argv[1:] if argv is None
+                                                                  else argv)
     for variant in args.variants.split(","):
         with Timer() as timer:
             model, translate = train(variant, photos, maps, args)
         made = translate(held_maps)
-        results[variant] = {**measure(made, held_maps, reference),
-                            "minutes": round(timer.seconds / 60, 1), "epochs": args.epochs,
-                            "batch_size": args.batch_size, "filters": args.filters,
-                            "parameters_generator": int(model.generator.count_params())}
+        rows[variant] = {**measure(made, held_maps, reference),
+                         "minutes": round(timer.seconds / 60, 1), "epochs": args.epochs,
+                         "batch_size": args.batch_size, "filters": args.filters,
+                         "precision": args.precision, "command": command,
+                         "hardware": hardware(),
+                         "parameters_generator": int(model.generator.count_params())}
         np.save(os.path.join(args.out, f"{variant}_{args.size}.npy"), made[:8])
         model.save(os.path.join(args.out, f"{variant}_{args.size}.keras"))
-        with open(results_path, "w") as file:
-            json.dump(results, file, indent=1)
-        print(variant, results[variant], flush=True)
-
-    rows = [held_maps[:8], held_photos[:8]]
-    rows += [np.load(os.path.join(args.out, f"{v}_{args.size}.npy")) for v in
-             ("pix2pix", "gaugan", "cyclegan") if v in results]
-    grid = kgz.visualize.save_image_grid(np.concatenate(rows),
-                                         os.path.join(args.out, f"grid_{args.size}.png"), ncols=8)
-    print()
-    print(f"CMP facades label map -> photo at {args.size}x{args.size}; train 0-399, held out "
-          f"400-499; FCN score by the bundled segmenter at 64x64; {hardware()}")
-    print()
-    print("| model | per-pixel acc. | per-class acc. | class IoU | FD | KID x1000 | epochs | "
-          "minutes |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, r in results.items():
-        print(f"| {name} | {r['pixel_accuracy']:.3f} | {r['mean_class_accuracy']:.3f} | "
-              f"{r['mean_iou']:.3f} | {r['fd']:.2f} | {r['kid_x1000']:.2f} | "
-              f"{r.get('epochs', '')} | {r.get('minutes', '')} |")
-    print(f"\ngrid (rows: maps, real photos, then each model's photos): {grid}")
+        save_record(record)
+        write_tables(record)
+        print(variant, rows[variant], flush=True)
+    found = save_grid(args.size, args.out, held_maps, held_photos)
+    print(f"grid of the unpaired models' photos ({', '.join(found)}) in {IMAGES}")
 
 
 if __name__ == "__main__":
