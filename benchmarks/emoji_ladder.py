@@ -4,6 +4,9 @@
     python benchmarks/emoji_ladder.py train --model dcgan           # resumable; --seed 1, 2
     python benchmarks/emoji_ladder.py train --all                   # every model in turn
     python benchmarks/emoji_ladder.py score                         # redraw the page's table
+    python benchmarks/emoji_ladder.py steps --torch                 # PyTorch's, beside them
+    python benchmarks/emoji_ladder.py params                        # Keras vs PyTorch sizes
+    python benchmarks/emoji_ladder.py small --recipe sngan+diffaugment   # 10% of the emoji
 
 Data: Twemoji on white at 64x64 (``kgz.data.emoji``, Twemoji CC-BY 4.0), the
 project's split by base emoji: the 3,025 training emoji train every model
@@ -23,6 +26,15 @@ extractor's category accuracy on the category asked for. The scores go to
 ``benchmarks/ladder.json`` (runs do not outlive a session, scores do), and
 the table and seed 0's sample grids to ``docs/benchmarks/ladder.md``; models
 trained with more than one seed show the mean and spread.
+
+``small`` trains SNGAN on a tenth of the training emoji (a fixed draw
+``SMALL_SEED``) for the same 15,000 images, plain, with DiffAugment
+(colour, translation, cutout) and with ADA, each keeping a moving average of
+its generator (0.999): the small-data recipe. Its scores, of the raw and the
+averaged generator, are against all 3,025 training emoji (what the ladder
+measures) and against the tenth seen, with the memorisation check: the
+median feature distance of a sample to its nearest seen emoji, beside the
+same for the unseen ones.
 
 The ResNet models (SNGAN, SAGAN, BigGAN) use 16 base filters, StyleGAN2 16
 too (the defaults are sized for GPUs); every model keeps a moving average of
@@ -77,6 +89,15 @@ MODELS = {
     "lapgan": (lambda seed: kgz.LAPGAN.for_shape(SHAPE, seed=seed), None),
     "stylegan2": (lambda seed: kgz.StyleGAN2.for_shape(SHAPE, network_kwargs={"base_filters": 16},
                                                        seed=seed), None),
+}
+
+
+#: The small-data recipe on a tenth of the emoji: SNGAN's networks, loss and TTUR, with EMA.
+SMALL_FRACTION, SMALL_SEED = 0.1, 0
+SMALL_RECIPES = {
+    "sngan": {},
+    "sngan+diffaugment": {"augment": "diffaugment"},
+    "sngan+ada": {"augment": "ada", "ada_kimg": 20},
 }
 
 
@@ -211,6 +232,8 @@ def write_table(record):
              for name in MODELS if "0" in record["runs"].get(name, {})
              and (IMAGES / f"ladder_{name}.png").exists()]
     write_between_markers(PAGE, "ladder grids", "\n".join(grids).rstrip())
+    if record.get("small_data"):
+        write_between_markers(PAGE, "ladder small data", small_table(record))
 
 
 def steps(names, count=8, batch_size=32):
@@ -235,6 +258,163 @@ def steps(names, count=8, batch_size=32):
         record["step_hardware"] = hardware()
         save_record(record)
     print(f"\n{hardware()}")
+
+
+def small_split(x):
+    """The tenth of the training emoji the small-data runs see, and the rest (fixed draw)."""
+    order = np.random.default_rng(SMALL_SEED).permutation(len(x))
+    k = int(round(SMALL_FRACTION * len(x)))
+    return np.sort(order[:k]), np.sort(order[k:])
+
+
+def train_small(recipe, seed=0, kimg=KIMG, batch_size=32):
+    """SNGAN on a tenth of the emoji with ``recipe``'s augmentation and EMA, for ``kimg``
+    thousand images; then measured (``measure_small``)."""
+    keras.utils.set_random_seed(seed)
+    x, _ = emoji()
+    seen, _ = small_split(x)
+    directory = OUT / f"small_{recipe.replace('+', '_')}_s{seed}"
+    resume = (directory / kgz.training.CHECKPOINT).exists()
+    model = None
+    if not resume:
+        model = kgz.GAN.for_shape(SHAPE, network_kwargs=RESNET, loss="hinge", ema=0.999,
+                                  seed=seed, **SMALL_RECIPES[recipe])
+        model.compile(*_ttur()())
+    steps = int(np.ceil(kimg * 1000 / batch_size))
+    epochs = int(np.ceil(steps / (len(seen) // batch_size)))
+    model, _ = kgz.training.fit_resumable(model, x[seen], directory=str(directory),
+                                          epochs=epochs, batch_size=batch_size, seed=seed,
+                                          resume=resume, verbose=2)
+    model.save(directory / "model.keras")
+    measure_small(recipe, seed, model)
+
+
+def measure_small(recipe, seed, model):
+    x, _ = emoji()
+    seen, unseen = small_split(x)
+    every_f = kgz.metrics.features(x, extractor="emoji")
+    seen_f, unseen_f = every_f[seen], every_f[unseen]
+
+    def nearest_seen(f):  # median distance of each row to its nearest seen emoji
+        d = ((f[:, None, :] - seen_f[None]) ** 2).sum(-1)
+        return float(np.median(np.sqrt(d.min(1))))
+
+    row = {"steps": int(model.generator_optimizer.iterations), "seen": len(seen),
+           "unseen": len(unseen),
+           "hardware": hardware(), "unseen_nearest_seen": round(nearest_seen(unseen_f[:1000]), 3)}
+    for use_ema in (False, True):
+        images = model.generate(3000, seed=1, use_ema=use_ema)
+        f = kgz.metrics.features(images, extractor="emoji")
+        scores = {"fd": kgz.metrics.frechet_distance(every_f, f),
+                  "fd_seen": kgz.metrics.frechet_distance(seen_f, f),
+                  "kid_x1000": 1000 * kgz.metrics.kernel_distance(every_f, f)[0],
+                  **kgz.metrics.precision_recall(every_f, f),
+                  **kgz.metrics.density_coverage(every_f, f),
+                  "nearest_seen": nearest_seen(f[:1000])}
+        row["ema" if use_ema else "raw"] = {k: round(float(v), 4) for k, v in scores.items()}
+        if use_ema and seed == 0:
+            kgz.visualize.save_image_grid(images[:36], IMAGES / f"ladder_small_{recipe.replace('+', '_')}.png",
+                                          ncols=9)
+    record = load_record()
+    record.setdefault("small_data", {}).setdefault(recipe, {})[str(seed)] = row
+    save_record(record)
+    print(f"{recipe} seed {seed} on a tenth: {json.dumps(row)}", flush=True)
+    write_table(record)
+
+
+def small_table(record):
+    """The small-data table: each recipe's raw and averaged generator, and SNGAN on all."""
+    runs = [r for rs in record.get("small_data", {}).values() for r in rs.values()]
+    total = runs[0]["seen"] + runs[0]["unseen"]
+    keys = [("fd", f"FD (all {total:,})", ".1f"), ("fd_seen", f"FD (the {runs[0]['seen']} seen)",
+                                                    ".1f"),
+            ("kid_x1000", "KID x 1000", ".1f"), ("precision", "precision", ".2f"),
+            ("recall", "recall", ".2f"), ("coverage", "coverage", ".2f"),
+            ("nearest_seen", "nearest seen (median)", ".2f")]
+    lines = ["| training emoji | recipe | generator | seeds | " + " | ".join(k[1] for k in keys)
+             + " |", "| --- | --- | --- | ---: |" + " ---: |" * len(keys)]
+    full = [r["same_images"] for r in record["runs"].get("sngan", {}).values()]
+    if full:
+        lines.append(f"| {total:,} (all) | sngan | raw | {len(full)} | " + " | ".join(
+            _cell([r.get(k) for r in full], fmt) for k, _, fmt in keys) + " |")
+    for recipe in SMALL_RECIPES:
+        runs = list(record.get("small_data", {}).get(recipe, {}).values())
+        for which in ("raw", "ema"):
+            if runs:
+                lines.append(f"| {runs[0]['seen']:,} (a tenth) | {recipe} | "
+                             f"{'EMA 0.999' if which == 'ema' else 'raw'} | {len(runs)} | "
+                             + " | ".join(_cell([r[which].get(k) for r in runs], fmt)
+                                          for k, _, fmt in keys) + " |")
+    lines += ["", f"The {runs[0]['unseen']:,} training emoji not seen lie at a median feature "
+                  f"distance of {runs[0]['unseen_nearest_seen']:.2f} from their nearest seen "
+                  "emoji: samples much nearer than that copy the seen ones."]
+    return "\n".join(lines)
+
+
+def torch_steps(names, count=8, batch_size=32):
+    """The seconds of a training step of each model's PyTorch eager reference
+    (``benchmarks/torch_reference.py``'s ``LADDER``: the same networks, losses and updates
+    a step, float32, channels first), batch 32 of 64 px images (BigGAN with labels of the 9
+    categories), measured as ``steps`` measures the Keras models: the first two steps left
+    out, the median of the next ``count - 2``. StyleGAN2 regularises lazily (R1 every 16
+    discriminator updates, path length every 4 generator updates), so it runs 16 steps, a
+    whole number of both, and their mean (the amortised cost) is printed too; a median leaves
+    the regularised steps out. Printed beside the Keras figure kept in
+    ``benchmarks/ladder.json`` (measured by ``steps`` on an idle machine); nothing is written."""
+    import torch
+    import torch_reference
+
+    torch.set_num_threads(os.cpu_count())
+    kept = load_record()
+    print("| model | Keras s/step (kept) | PyTorch eager s/step (median) | "
+          "PyTorch mean over the timed steps |\n| --- | ---: | ---: | ---: |")
+    for name in names:
+        keras_seconds = kept["step_seconds"].get(name)
+        keras_cell = "-" if keras_seconds is None else f"{keras_seconds:.2f}"
+        if name not in torch_reference.LADDER:
+            print(f"| {name} | {keras_cell} | no PyTorch reference | - |", flush=True)
+            continue
+        torch.manual_seed(0)
+        step, shape = torch_reference.LADDER[name](batch_size)
+        rng = np.random.default_rng(0)
+        real = torch.from_numpy(rng.uniform(-1, 1, shape).astype("float32"))
+        inputs = (real,) if step.num_classes is None else (
+            real, torch.arange(batch_size) % step.num_classes)
+        for _ in range(2):
+            step(*inputs)
+        laps = []
+        for _ in range(max(count - 2, step.period)):
+            start = time.perf_counter()
+            step(*inputs)
+            laps.append(time.perf_counter() - start)
+        print(f"| {name} | {keras_cell} | {np.median(laps):.2f} | {np.mean(laps):.2f} "
+              f"({len(laps)} steps) |", flush=True)
+    print(f"\nPyTorch {torch.__version__}, {torch.get_num_threads()} threads, on {hardware()}; "
+          f"Keras kept from {kept.get('step_hardware', '-')}")
+
+
+def parameter_counts(names):
+    """Each model's Keras networks beside its PyTorch reference's: trainable parameters
+    (these should agree), and all weights (Keras ``count_params()``, with batch-norm
+    statistics and spectral norm's ``u``; PyTorch's parameters and buffers, with batch norm's
+    step count and spectral norm's ``u`` and ``v``). Builds the models, trains nothing."""
+    import torch_reference
+
+    print("| model | network | Keras trainable | PyTorch trainable | PyTorch / Keras | "
+          "Keras count_params() | PyTorch parameters + buffers |\n"
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for name in names:
+        model = MODELS[name][0](0)
+        if name not in torch_reference.LADDER:
+            print(f"| {name} | - | - | no PyTorch reference | - | - | - |")
+            continue
+        step, _ = torch_reference.LADDER[name](2)
+        for role in ("generator", "discriminator"):
+            network = getattr(model, role)
+            trainable = sum(int(np.prod(w.shape)) for w in network.trainable_weights)
+            own, buffers = torch_reference.parameter_counts(step.networks[role])
+            print(f"| {name} | {role} | {trainable:,} | {own:,} | {own / trainable:.4f} | "
+                  f"{network.count_params():,} | {own + buffers:,} |", flush=True)
 
 
 def _cell(values, fmt):
@@ -283,8 +463,18 @@ def main(argv=None):
                                             "table from benchmarks/ladder.json")
     sc.add_argument("runs", nargs="*", help="MODEL:SEED of finished runs to measure again")
     sc.add_argument("--minutes", type=float, default=MINUTES)
+    sm = commands.add_parser("small", help="SNGAN on a tenth of the emoji: a small-data recipe")
+    sm.add_argument("--recipe", choices=list(SMALL_RECIPES))
+    sm.add_argument("--all", action="store_true")
+    sm.add_argument("--seed", type=int, default=0)
     st = commands.add_parser("steps", help="time a training step of each model (idle machine)")
     st.add_argument("models", nargs="*", default=list(MODELS))
+    st.add_argument("--torch", action="store_true",
+                    help="time the PyTorch eager references instead (torch_reference.py; "
+                         "printed beside the kept Keras figures, nothing written)")
+    pc = commands.add_parser("params", help="parameter counts of the Keras models beside their "
+                                            "PyTorch references (builds them, trains nothing)")
+    pc.add_argument("models", nargs="*", default=list(MODELS))
     args = parser.parse_args(argv)
     if args.command == "train":
         if not (args.all or args.model):
@@ -292,7 +482,14 @@ def main(argv=None):
         for name in (MODELS if args.all else [args.model]):
             train(name, args.seed, args.kimg, args.minutes)
     elif args.command == "steps":
-        steps(args.models)
+        (torch_steps if args.torch else steps)(args.models)
+    elif args.command == "params":
+        parameter_counts(args.models)
+    elif args.command == "small":
+        if not (args.all or args.recipe):
+            parser.error("small needs --recipe NAME or --all")
+        for recipe in (SMALL_RECIPES if args.all else [args.recipe]):
+            train_small(recipe, args.seed)
     else:
         for run in args.runs:
             name, _, seed = run.partition(":")
