@@ -4,7 +4,7 @@
     python benchmarks/emoji_ladder.py train --model dcgan           # resumable; --seed 1, 2
     python benchmarks/emoji_ladder.py train --all                   # every model in turn
     python benchmarks/emoji_ladder.py score                         # redraw the page's table
-    python benchmarks/emoji_ladder.py steps --torch                 # PyTorch's, beside them
+    python benchmarks/emoji_ladder.py steps --torch                 # Keras beside PyTorch, one run
     python benchmarks/emoji_ladder.py params                        # Keras vs PyTorch sizes
     python benchmarks/emoji_ladder.py small --recipe sngan+diffaugment   # 10% of the emoji
 
@@ -234,24 +234,32 @@ def write_table(record):
     write_between_markers(PAGE, "ladder grids", "\n".join(grids).rstrip())
     if record.get("small_data"):
         write_between_markers(PAGE, "ladder small data", small_table(record))
+    if record.get("torch", {}).get("steps"):
+        write_between_markers(PAGE, "ladder torch", torch_table(record))
+
+
+def _keras_step_seconds(name, count=8, batch_size=32):
+    """The median seconds of a Keras training step of ladder model ``name`` (the first two
+    steps, which trace the graph, left out)."""
+    x = np.random.default_rng(0).uniform(-1, 1, (batch_size * count, *SHAPE)).astype("float32")
+    y = (np.arange(len(x)) % 9).astype("int32")
+    build, optimizers = MODELS[name]
+    model = build(0)
+    g_opt, d_opt = optimizers() if optimizers else (None, None)
+    model.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
+    clock = StepClock()
+    model.fit(x, y if name == "biggan" else None, batch_size=batch_size, epochs=1, verbose=0,
+              callbacks=[clock])
+    return float(np.median(np.diff(clock.times)[1:]))
 
 
 def steps(names, count=8, batch_size=32):
     """The median seconds of a training step of each model (batch 32 of 64 px images, the
-    ladder's settings; the first two steps, which trace the graph, left out), kept in
-    ``benchmarks/ladder.json``: the wall-clock budget is counted in them."""
-    x = np.random.default_rng(0).uniform(-1, 1, (batch_size * count, *SHAPE)).astype("float32")
-    y = (np.arange(len(x)) % 9).astype("int32")
+    ladder's settings), kept in ``benchmarks/ladder.json``: the wall-clock budget is counted
+    in them."""
     print(f"| model | seconds a step (batch {batch_size}, 64 px) |\n| --- | ---: |")
     for name in names:
-        build, optimizers = MODELS[name]
-        model = build(0)
-        g_opt, d_opt = optimizers() if optimizers else (None, None)
-        model.compile(generator_optimizer=g_opt, discriminator_optimizer=d_opt)
-        clock = StepClock()
-        model.fit(x, y if name == "biggan" else None, batch_size=batch_size, epochs=1, verbose=0,
-                  callbacks=[clock])
-        seconds = float(np.median(np.diff(clock.times)[1:]))
+        seconds = _keras_step_seconds(name, count, batch_size)
         print(f"| {name} | {seconds:.2f} |", flush=True)
         record = load_record()
         record["step_seconds"][name] = round(seconds, 3)
@@ -352,28 +360,26 @@ def small_table(record):
 
 
 def torch_steps(names, count=8, batch_size=32):
-    """The seconds of a training step of each model's PyTorch eager reference
+    """Each model's Keras step beside its PyTorch eager reference's, timed in one run
     (``benchmarks/torch_reference.py``'s ``LADDER``: the same networks, losses and updates
     a step, float32, channels first), batch 32 of 64 px images (BigGAN with labels of the 9
-    categories), measured as ``steps`` measures the Keras models: the first two steps left
-    out, the median of the next ``count - 2``. StyleGAN2 regularises lazily (R1 every 16
-    discriminator updates, path length every 4 generator updates), so it runs 16 steps, a
-    whole number of both, and their mean (the amortised cost) is printed too; a median leaves
-    the regularised steps out. Printed beside the Keras figure kept in
-    ``benchmarks/ladder.json`` (measured by ``steps`` on an idle machine); nothing is written."""
+    categories). Both sides leave out their first two steps and take the median of the
+    next ``count - 2``. StyleGAN2 regularises lazily (R1 every 16 discriminator updates,
+    path length every 4 generator updates), so its PyTorch side runs 16 steps, a whole
+    number of both, and keeps their mean (the amortised cost) too; a median leaves the
+    regularised steps out. The figures go to ``benchmarks/ladder.json`` (``torch``) and
+    the page's table; the ladder's own step costs (its budget) are not touched."""
     import torch
     import torch_reference
 
     torch.set_num_threads(os.cpu_count())
-    kept = load_record()
-    print("| model | Keras s/step (kept) | PyTorch eager s/step (median) | "
-          "PyTorch mean over the timed steps |\n| --- | ---: | ---: | ---: |")
+    record = load_record()
+    rows = record.setdefault("torch", {"steps": {}})
     for name in names:
-        keras_seconds = kept["step_seconds"].get(name)
-        keras_cell = "-" if keras_seconds is None else f"{keras_seconds:.2f}"
         if name not in torch_reference.LADDER:
-            print(f"| {name} | {keras_cell} | no PyTorch reference | - |", flush=True)
+            print(f"{name}: no PyTorch reference", flush=True)
             continue
+        keras_seconds = _keras_step_seconds(name, count, batch_size)
         torch.manual_seed(0)
         step, shape = torch_reference.LADDER[name](batch_size)
         rng = np.random.default_rng(0)
@@ -387,10 +393,29 @@ def torch_steps(names, count=8, batch_size=32):
             start = time.perf_counter()
             step(*inputs)
             laps.append(time.perf_counter() - start)
-        print(f"| {name} | {keras_cell} | {np.median(laps):.2f} | {np.mean(laps):.2f} "
-              f"({len(laps)} steps) |", flush=True)
-    print(f"\nPyTorch {torch.__version__}, {torch.get_num_threads()} threads, on {hardware()}; "
-          f"Keras kept from {kept.get('step_hardware', '-')}")
+        rows["steps"][name] = {"keras": round(keras_seconds, 3),
+                               "torch": round(float(np.median(laps)), 3),
+                               "torch_mean": round(float(np.mean(laps)), 3),
+                               "torch_steps_timed": len(laps)}
+        print(name, rows["steps"][name], flush=True)
+    rows["hardware"] = f"{hardware()}; PyTorch {torch.__version__}, {torch.get_num_threads()} threads"
+    save_record(record)
+    write_table(record)
+
+
+def torch_table(record):
+    lines = ["| model | Keras (s a step) | PyTorch eager (s a step) | PyTorch / Keras |",
+             "| --- | ---: | ---: | ---: |"]
+    for name in MODELS:
+        r = record["torch"]["steps"].get(name)
+        if r is None:
+            continue
+        mean = (f" (mean of {r['torch_steps_timed']} with the lazy regularisation: "
+                f"{r['torch_mean']:.2f})" if name == "stylegan2" else "")
+        lines.append(f"| {name} | {r['keras']:.2f} | {r['torch']:.2f}{mean} | "
+                     f"{r['torch'] / r['keras']:.2f} |")
+    return "\n".join(lines + ["", f"Both timed in one run on {record['torch']['hardware']}, "
+                                   "the machine otherwise idle; batch 32, 64 px, float32."])
 
 
 def parameter_counts(names):
@@ -470,8 +495,8 @@ def main(argv=None):
     st = commands.add_parser("steps", help="time a training step of each model (idle machine)")
     st.add_argument("models", nargs="*", default=list(MODELS))
     st.add_argument("--torch", action="store_true",
-                    help="time the PyTorch eager references instead (torch_reference.py; "
-                         "printed beside the kept Keras figures, nothing written)")
+                    help="time each model beside its PyTorch eager reference (torch_reference.py) "
+                         "in one run; kept apart from the ladder's budget")
     pc = commands.add_parser("params", help="parameter counts of the Keras models beside their "
                                             "PyTorch references (builds them, trains nothing)")
     pc.add_argument("models", nargs="*", default=list(MODELS))
