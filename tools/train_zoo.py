@@ -18,9 +18,11 @@ its last finished epoch (``keras.callbacks.BackupAndRestore`` in
 """
 
 import argparse
+import json
 import os
 import shutil
 import tempfile
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -30,7 +32,7 @@ import tensorflow as tf  # noqa: E402
 
 import keras_gan_zoo as kgz  # noqa: E402
 import zoo_recipes  # noqa: E402
-from kit import DATA, ROOT, Timer, hardware  # noqa: E402
+from kit import DATA, ROOT, hardware  # noqa: E402
 
 # the data sets an entry's data line names, cited on its card
 SOURCES = {"MNIST": "MNIST (LeCun, Cortes and Burges)", "USPS": "USPS (Hull, 1994)",
@@ -507,6 +509,35 @@ def _build(recipe, epochs):
     return model, fit, measure
 
 
+class TrainingMinutes(keras.callbacks.Callback):
+    """The minutes a resumable run has trained, over every session: kept in ``path`` at each
+    epoch's end, so that a run resumed after a crash reports its whole time."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.earlier = json.load(open(path))["minutes"] if os.path.exists(path) else 0.0
+        self.started = None
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def minutes(self):
+        now = 0.0 if self.started is None else (time.perf_counter() - self.started) / 60
+        return self.earlier + now
+
+    def on_epoch_end(self, epoch, logs=None):
+        with open(self.path, "w") as f:
+            json.dump({"minutes": round(self.minutes(), 2), "epochs_done": epoch + 1}, f)
+
+
+def _loaded(recipe, epochs, weights):
+    """The recipe's model with ``weights`` (a ``.weights.h5`` saved by ``save_weights``)."""
+    model, _, _ = _build(recipe, epochs)
+    model.load_weights(weights)
+    return model
+
+
 def train(name, epochs=None, out=None):
     """Train entry ``name`` as its recipe says, measure it as stored, and write it with its card.
 
@@ -529,9 +560,19 @@ def train(name, epochs=None, out=None):
         meta["image"] = recipe.image
     backup = os.path.join(ROOT, "tools", "results", "zoo_backup", name)
     print(f"== {name}: {epochs} epochs in {precision} (backup in {backup})", flush=True)
-    with Timer() as timer:
-        model.fit(epochs=epochs, verbose=2, callbacks=[keras.callbacks.BackupAndRestore(backup)],
-                  **fit)
+    # BackupAndRestore deletes its folder when fit ends, so the trained model lives only in
+    # this process until the entry is written: keep the final weights beside the folder too,
+    # and the minutes of earlier sessions of a resumed run.
+    kept = backup + ".final.weights.h5"
+    clock = TrainingMinutes(backup + ".minutes.json")
+    if os.path.exists(kept):
+        print(f"== {name}: training finished earlier; measuring the weights kept in {kept}",
+              flush=True)
+        model.set_weights(_loaded(recipe, epochs, kept).get_weights())
+    else:
+        model.fit(epochs=epochs, verbose=2,
+                  callbacks=[keras.callbacks.BackupAndRestore(backup), clock], **fit)
+        model.save_weights(kept)
     if precision != "float32":
         keras.mixed_precision.set_global_policy("float32")
         trained = model
@@ -543,7 +584,7 @@ def train(name, epochs=None, out=None):
     command = f"python tools/train_zoo.py {name}" + (
         f" --epochs {epochs}" if epochs != recipe.epochs else "")
     meta.update(name=name, command=command, epochs=epochs,
-                training_minutes=round(timer.seconds / 60, 1), hardware=hardware(),
+                training_minutes=round(clock.minutes(), 1), hardware=hardware(),
                 package_version=kgz.__version__, keras_version=keras.__version__,
                 limits=recipe.limits, task=recipe.task,
                 data_source="; ".join(v for k, v in SOURCES.items() if k in meta["data"]))
@@ -563,6 +604,9 @@ def train(name, epochs=None, out=None):
 
         zoo_index.main([])
     shutil.rmtree(backup, ignore_errors=True)
+    for path in (kept, clock.path):
+        if os.path.exists(path):
+            os.remove(path)
     print(f"== {name}: {headline}; {metrics}; {meta['training_minutes']} min -> {directory}",
           flush=True)
 
