@@ -135,6 +135,12 @@ def write_tables(record):
                 cells += [f"{r['parameters_generator'] / 1e6:.1f} M", str(r["filters"]),
                           str(r["epochs"]), r["precision"], f"{r['minutes']:.1f}"]
             lines.append(f"| {names.get(key, key)} | " + " | ".join(cells) + " |")
+        drawn = [names[v] for v in UNPAIRED if rows.get(v, {}).get("in_grid")]
+        if drawn and (IMAGES / f"unpaired_facades_{size}.png").exists():
+            lines += ["", f"![held-out label maps, their photos, then the photos of "
+                          f"{', '.join(drawn)}](../images/unpaired_facades_{size}.png)", "",
+                      "Rows: held-out label maps, the real photos, then the photos drawn from "
+                      f"the maps by {', '.join(drawn)}."]
         write_between_markers(PAGE, f"facades {size} table", "\n".join(lines))
 
 
@@ -192,6 +198,10 @@ def main(argv=None):
         write_tables(record)
         print(variant, rows[variant], flush=True)
     found = save_grid(args.size, args.out, held_maps, held_photos)
+    for variant in found:
+        rows[variant]["in_grid"] = True
+    save_record(record)
+    write_tables(record)
     print(f"grid of the unpaired models' photos ({', '.join(found)}) in {IMAGES}")
 
 
