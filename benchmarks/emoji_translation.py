@@ -156,7 +156,7 @@ def entry(handle):
         raise SystemExit(f"{handle} is a {card['variant']}; this table has rows for "
                          f"{', '.join(MODELS)}")
     model = kgz.zoo.load(handle)
-    steps = card["epochs"] * (len(training_data(False)[0]) // BATCH)
+    steps = card["epochs"] * (len(emoji("twemoji", "train")[0]) // BATCH)
     measure(card["variant"], model, card["epochs"], card["training_minutes"],
             source=f"zoo entry {handle}", steps=steps)
 

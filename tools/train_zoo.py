@@ -531,13 +531,6 @@ class TrainingMinutes(keras.callbacks.Callback):
             json.dump({"minutes": round(self.minutes(), 2), "epochs_done": epoch + 1}, f)
 
 
-def _loaded(recipe, epochs, weights):
-    """The recipe's model with ``weights`` (a ``.weights.h5`` saved by ``save_weights``)."""
-    model, _, _ = _build(recipe, epochs)
-    model.load_weights(weights)
-    return model
-
-
 def train(name, epochs=None, out=None):
     """Train entry ``name`` as its recipe says, measure it as stored, and write it with its card.
 
@@ -568,7 +561,7 @@ def train(name, epochs=None, out=None):
     if os.path.exists(kept):
         print(f"== {name}: training finished earlier; measuring the weights kept in {kept}",
               flush=True)
-        model.set_weights(_loaded(recipe, epochs, kept).get_weights())
+        model.load_weights(kept)
     else:
         model.fit(epochs=epochs, verbose=2,
                   callbacks=[keras.callbacks.BackupAndRestore(backup), clock], **fit)
