@@ -194,7 +194,8 @@ def _quantized(proto, quantize, feeds, parent, tolerance):
     if quantize == "float16":
         from onnxruntime.transformers.float16 import convert_float_to_float16
 
-        return convert_float_to_float16(proto, keep_io_types=True), {}
+        return convert_float_to_float16(_omit_empty_resize_inputs(proto),
+                                        keep_io_types=True), {}
     import onnx
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -205,6 +206,27 @@ def _quantized(proto, quantize, feeds, parent, tolerance):
         quant_pre_process(source, prepared, skip_symbolic_shape=True)  # onnx.shape_inference is enough
         activations = _int8_with_fallback(prepared, target, feeds, tolerance)
         return onnx.load(target), {"activations": activations}
+
+
+def _omit_empty_resize_inputs(proto):
+    """``proto`` with each ``Resize``'s empty ``roi`` and ``scales`` given as omitted inputs.
+
+    tf2onnx passes a resize to a computed size (SinGAN's upsampling between scales) an empty
+    initializer as both ``roi`` and ``scales``. The float16 converter casts that initializer
+    back to float32 for ``scales``, and onnxruntime, no longer seeing it empty, refuses the
+    node for having both ``scales`` and ``sizes``. An omitted input (``""``) means the same
+    and survives the conversion."""
+    empty = {i.name for i in proto.graph.initializer if 0 in i.dims}
+    for node in proto.graph.node:
+        if node.op_type == "Resize" and len(node.input) == 4 and node.input[3]:
+            for k in (1, 2):
+                if node.input[k] in empty:
+                    node.input[k] = ""
+    used = {name for node in proto.graph.node for name in node.input}
+    unused = [i for i in proto.graph.initializer if i.name in empty and i.name not in used]
+    for initializer in unused:  # or onnxruntime warns of each when it loads the file
+        proto.graph.initializer.remove(initializer)
+    return proto
 
 
 def _int8_with_fallback(prepared, target, feeds, tolerance):
