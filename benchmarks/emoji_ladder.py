@@ -332,9 +332,9 @@ def measure_small(recipe, seed, model):
 
 def small_table(record):
     """The small-data table: each recipe's raw and averaged generator, and SNGAN on all."""
-    runs = [r for rs in record.get("small_data", {}).values() for r in rs.values()]
-    total = runs[0]["seen"] + runs[0]["unseen"]
-    keys = [("fd", f"FD (all {total:,})", ".1f"), ("fd_seen", f"FD (the {runs[0]['seen']} seen)",
+    first = next(r for rs in record["small_data"].values() for r in rs.values())
+    total = first["seen"] + first["unseen"]
+    keys = [("fd", f"FD (all {total:,})", ".1f"), ("fd_seen", f"FD (the {first['seen']} seen)",
                                                     ".1f"),
             ("kid_x1000", "KID x 1000", ".1f"), ("precision", "precision", ".2f"),
             ("recall", "recall", ".2f"), ("coverage", "coverage", ".2f"),
@@ -353,9 +353,14 @@ def small_table(record):
                              f"{'EMA 0.999' if which == 'ema' else 'raw'} | {len(runs)} | "
                              + " | ".join(_cell([r[which].get(k) for r in runs], fmt)
                                           for k, _, fmt in keys) + " |")
-    lines += ["", f"The {runs[0]['unseen']:,} training emoji not seen lie at a median feature "
-                  f"distance of {runs[0]['unseen_nearest_seen']:.2f} from their nearest seen "
+    lines += ["", f"The {first['unseen']:,} training emoji not seen lie at a median feature "
+                  f"distance of {first['unseen_nearest_seen']:.2f} from their nearest seen "
                   "emoji: samples much nearer than that copy the seen ones."]
+    for recipe in SMALL_RECIPES:  # the averaged generator's samples, seed 0
+        grid = f"ladder_small_{recipe.replace('+', '_')}.png"
+        if recipe in record["small_data"] and (IMAGES / grid).exists():
+            lines += ["", f"{recipe} on a tenth, EMA generator:", "",
+                      f"![{recipe} on a tenth of the emoji](../images/{grid})"]
     return "\n".join(lines)
 
 
