@@ -353,7 +353,8 @@ def small_table(record):
                              f"{'EMA 0.999' if which == 'ema' else 'raw'} | {len(runs)} | "
                              + " | ".join(_cell([r[which].get(k) for r in runs], fmt)
                                           for k, _, fmt in keys) + " |")
-    lines += ["", f"The {first['unseen']:,} training emoji not seen lie at a median feature "
+    lines += ["", f"The training emoji not seen (the first 1,000 of {first['unseen']:,}) lie "
+                  "at a median feature "
                   f"distance of {first['unseen_nearest_seen']:.2f} from their nearest seen "
                   "emoji: samples much nearer than that copy the seen ones."]
     for recipe in SMALL_RECIPES:  # the averaged generator's samples, seed 0

@@ -216,13 +216,18 @@ def _omit_empty_resize_inputs(proto):
     back to float32 for ``scales``, and onnxruntime, no longer seeing it empty, refuses the
     node for having both ``scales`` and ``sizes``. An omitted input (``""``) means the same
     and survives the conversion."""
+    opset = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")),
+                default=0)
+    if opset < 13:  # Resize-11 requires roi and scales (empty, not omitted)
+        return proto
     empty = {i.name for i in proto.graph.initializer if 0 in i.dims}
     for node in proto.graph.node:
         if node.op_type == "Resize" and len(node.input) == 4 and node.input[3]:
             for k in (1, 2):
                 if node.input[k] in empty:
                     node.input[k] = ""
-    used = {name for node in proto.graph.node for name in node.input}
+    used = {name for node in proto.graph.node for name in node.input} | {
+        v.name for v in (*proto.graph.input, *proto.graph.output)}
     unused = [i for i in proto.graph.initializer if i.name in empty and i.name not in used]
     for initializer in unused:  # or onnxruntime warns of each when it loads the file
         proto.graph.initializer.remove(initializer)
