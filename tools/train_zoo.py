@@ -20,6 +20,7 @@ its last finished epoch (``keras.callbacks.BackupAndRestore`` in
 import argparse
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -71,19 +72,23 @@ def _fd_headline(metrics):
     return f"FD (digit features) {metrics['frechet_distance_digit_features']:.2f}"
 
 
-#: Recall below this on a card's headline says the model collapsed.
-COLLAPSED_RECALL = 0.05
+#: Recall below this on a card's headline says the samples cover few real images.
+LOW_RECALL = 0.05
 
 
 def reveal(headline, metrics):
     """The headline with the precision and recall of ``metrics`` after it, when measured, and
-    "collapsed" when recall is near zero: a distance alone hides a model that draws one
-    good image every time."""
-    if "precision" not in metrics or "recall" not in metrics or "recall " in headline:
+    a warning when recall is near zero: a distance alone hides a model that draws one good
+    image every time. Near-zero recall is what a collapsed model shows, and also one whose
+    varied samples are still far from every real image; the card's limits say which."""
+    if "precision" not in metrics or "recall" not in metrics:
+        return headline
+    headline = re.sub(r", precision [\d.]+ / recall [\d.]+(: [^,]*)?$", "", headline)  # again
+    if "recall " in headline:  # the trainer's own words
         return headline
     headline += f", precision {metrics['precision']:.2f} / recall {metrics['recall']:.2f}"
-    if metrics["recall"] < COLLAPSED_RECALL:
-        headline += ": collapsed"
+    if metrics["recall"] < LOW_RECALL:
+        headline += ": covers few real images"
     return headline
 
 
@@ -631,8 +636,9 @@ def main(argv=None):
                              "recall beside the distance) and limits (from the recipe)")
     args = parser.parse_args(argv)
     names = zoo_recipes.names() if args.name == "all" else [args.name]
-    if args.cards:
-        return cards(names)
+    if args.cards:  # every written entry; a recipe still in training has no card yet
+        return cards([n for n in names if args.name != "all" or
+                      os.path.exists(os.path.join(ROOT, "zoo", n, "metadata.json"))])
     if args.check:
         print(f"Re-measuring {len(names)} bundled entries ({hardware()})\n")
         print("| entry | card's headline | measured now | |\n| --- | --- | --- | --- |")
