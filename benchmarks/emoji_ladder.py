@@ -268,6 +268,11 @@ def steps(names, count=8, batch_size=32):
     print(f"\n{hardware()}")
 
 
+#: Rows whose nearest seen emoji the small-data table measures (of the samples and of the
+#: unseen training emoji): enough for a median, and the distance matrix stays small.
+NEAREST_ROWS = 1000
+
+
 def small_split(x):
     """The tenth of the training emoji the small-data runs see, and the rest (fixed draw)."""
     order = np.random.default_rng(SMALL_SEED).permutation(len(x))
@@ -309,7 +314,8 @@ def measure_small(recipe, seed, model):
 
     row = {"steps": int(model.generator_optimizer.iterations), "seen": len(seen),
            "unseen": len(unseen),
-           "hardware": hardware(), "unseen_nearest_seen": round(nearest_seen(unseen_f[:1000]), 3)}
+           "hardware": hardware(),
+           "unseen_nearest_seen": round(nearest_seen(unseen_f[:NEAREST_ROWS]), 3)}
     for use_ema in (False, True):
         images = model.generate(3000, seed=1, use_ema=use_ema)
         f = kgz.metrics.features(images, extractor="emoji")
@@ -318,7 +324,7 @@ def measure_small(recipe, seed, model):
                   "kid_x1000": 1000 * kgz.metrics.kernel_distance(every_f, f)[0],
                   **kgz.metrics.precision_recall(every_f, f),
                   **kgz.metrics.density_coverage(every_f, f),
-                  "nearest_seen": nearest_seen(f[:1000])}
+                  "nearest_seen": nearest_seen(f[:NEAREST_ROWS])}
         row["ema" if use_ema else "raw"] = {k: round(float(v), 4) for k, v in scores.items()}
         if use_ema and seed == 0:
             kgz.visualize.save_image_grid(images[:36], IMAGES / f"ladder_small_{recipe.replace('+', '_')}.png",
@@ -353,9 +359,9 @@ def small_table(record):
                              f"{'EMA 0.999' if which == 'ema' else 'raw'} | {len(runs)} | "
                              + " | ".join(_cell([r[which].get(k) for r in runs], fmt)
                                           for k, _, fmt in keys) + " |")
-    lines += ["", f"The training emoji not seen (the first 1,000 of {first['unseen']:,}) lie "
-                  "at a median feature "
-                  f"distance of {first['unseen_nearest_seen']:.2f} from their nearest seen "
+    lines += ["", f"The training emoji not seen (the first {NEAREST_ROWS:,} of "
+                  f"{first['unseen']:,}) lie at a median feature distance of "
+                  f"{first['unseen_nearest_seen']:.2f} from their nearest seen "
                   "emoji: samples much nearer than that copy the seen ones."]
     for recipe in SMALL_RECIPES:  # the averaged generator's samples, seed 0
         grid = f"ladder_small_{recipe.replace('+', '_')}.png"
