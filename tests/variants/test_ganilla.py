@@ -20,6 +20,10 @@ class TestGANILLAChecks(VariantChecks):
     # replica and two differed by 2e-3 of that move on another x86 CPU. A wrong gradient
     # scale across replicas would be off by half the move.
     replica_rtol = 1e-2
+    # The same conditioning makes its second Adam step chaotic at this size: nudging every
+    # weight by one float32 ulp moves that step's result by up to 1.9 times the step itself
+    # (CycleGAN's by 1e-3 of it), so only the step's losses are compared after a reload.
+    next_step_conditioned = False
 
     def build(self):
         return kgz.GANILLA.for_shape(SHAPE, SHAPE, base_filters=4, seed=1)
