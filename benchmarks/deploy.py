@@ -18,7 +18,7 @@ its own runtime (``kgz.export.load``) against the Keras model in float32:
 * quality: the entry's measure on the file's own outputs: Fréchet distance in
   the bundled digit classifier's features (2,000 samples against the 2,000
   held-out MNIST digits 8,000-9,999; emoji entries: the emoji extractor's
-  features against the 3,025 training Twemoji), FCN per-pixel accuracy for facades
+  features against the 3,035 training Twemoji), FCN per-pixel accuracy for facades
   translators (the 100 held-out maps 400-499), labels kept by the digit
   classifier for MNIST -> USPS; and its relative change from Keras.
 

@@ -9,7 +9,7 @@
     python benchmarks/emoji_ladder.py small --recipe sngan+diffaugment   # 10% of the emoji
 
 Data: Twemoji on white at 64x64 (``kgz.data.emoji``, Twemoji CC-BY 4.0), the
-project's split by base emoji: the 3,025 training emoji train every model
+project's split by base emoji: the 3,035 training emoji train every model
 (BigGAN also reads their 9 categories); the distances are to them.
 
 Every model sees the same number of images (``--kimg``, 15,000 by default:
@@ -31,7 +31,7 @@ trained with more than one seed show the mean and spread.
 ``SMALL_SEED``) for the same 15,000 images, plain, with DiffAugment
 (colour, translation, cutout) and with ADA, each keeping a moving average of
 its generator (0.999): the small-data recipe. Its scores, of the raw and the
-averaged generator, are against all 3,025 training emoji (what the ladder
+averaged generator, are against all 3,035 training emoji (what the ladder
 measures) and against the tenth seen, with the memorisation check: the
 median feature distance of a sample to its nearest seen emoji, beside the
 same for the unseen ones.

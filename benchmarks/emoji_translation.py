@@ -9,7 +9,7 @@
 Data: the emoji data set (``kgz.data.emoji``; Twemoji CC-BY 4.0, Noto Emoji
 Apache 2.0) on white at 64x64, the project's split by base emoji. Every
 emoji exists in both styles, so a translation can be judged against the
-truth: the unpaired models train on the 3,025 training emoji of each style
+truth: the unpaired models train on the 3,035 training emoji of each style
 in two independent orders (they never see which Twemoji is which Noto);
 pix2pix trains on the pairs, the ceiling of what the pairs teach. All of
 them translate the 746 held-out Twemoji, and are measured against their

@@ -5,7 +5,7 @@
 
 Data: the emoji data set (``kgz.data.emoji``; Twemoji CC-BY 4.0) on white at
 64x64 with each emoji's name as its text, the project's split by base emoji
-(3,025 training emoji; 761 held out, whose 381 names the model never saw).
+(3,035 training emoji; 746 held out, whose 381 names the model never saw).
 Measured with the bundled emoji extractor (features and its category
 classifier):
 

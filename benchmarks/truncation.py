@@ -4,7 +4,7 @@
     python benchmarks/truncation.py benchmarks/results/emoji_ladder/stylegan2_s0/same_images.keras
 
 For each psi (none, 1.0 down to 0.25) draws 3,000 samples and measures them in
-the bundled emoji extractor's features against the 3,025 training Twemoji
+the bundled emoji extractor's features against the 3,035 training Twemoji
 (``kgz.data.emoji``, Twemoji CC-BY 4.0): Fréchet distance, precision, recall,
 density, coverage, and for a conditional model the extractor's category
 accuracy on the category asked for (samples follow the categories'

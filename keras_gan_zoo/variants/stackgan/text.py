@@ -5,7 +5,7 @@ char-CNN-RNN, trained to match images and their captions). Here the encoder
 is a bag of words: a word embedding, the mean over the text's words (padding
 left out) and a linear map to a unit vector. The bundled encoder
 (``emoji_text_encoder``) was trained by ``tools/train_text_encoder.py`` on
-the names of the 3,025 training emoji, contrastively against the bundled
+the names of the 3,035 training emoji, contrastively against the bundled
 emoji extractor's features of their Twemoji and Noto images (as CLIP pairs
 texts and images), so texts of emoji that look alike lie close. Its
 vocabulary is the training names' words; others read as unknown.
