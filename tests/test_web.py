@@ -84,8 +84,21 @@ def stackgan_file(tmp_path_factory):
     return _small_stackgan(tmp_path_factory.mktemp("stackgan") / "stackgan_small.keras")
 
 
+def _small_stylegan2(path):
+    """An untrained StyleGAN2 at 16x16: a generator fed z, psi and one noise map per layer."""
+    kgz.StyleGAN2.for_shape((16, 16, 3), latent_dim=8,
+                            network_kwargs={"base_filters": 4, "mapping_layers": 2},
+                            seed=1).save(path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, singan_file, stackgan_file):
+def stylegan2_file(tmp_path_factory):
+    return _small_stylegan2(tmp_path_factory.mktemp("stylegan2") / "stylegan2_small.keras")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, singan_file, stackgan_file, stylegan2_file):
     """The page, its onnxruntime-web and three zoo entries prepared by prepare.py, served
     on 127.0.0.1."""
     if not (WEB / "node_modules" / "onnxruntime-web" / "dist").is_dir():
@@ -105,9 +118,10 @@ def site(tmp_path_factory, singan_file, stackgan_file):
     spec = importlib.util.spec_from_file_location("prepare", WEB / "prepare.py")
     prepare = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(prepare)
-    assert prepare.prepare([*ENTRIES, str(singan_file), str(stackgan_file)],
+    assert prepare.prepare([*ENTRIES, str(singan_file), str(stackgan_file),
+                            str(stylegan2_file)],
                            str(root / "models")) == sorted([*ENTRIES, "singan_small",
-                                                            "stackgan_small"])
+                                                            "stackgan_small", "stylegan2_small"])
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -296,3 +310,23 @@ def test_a_text_becomes_word_ids_in_the_page_as_in_python(page, stackgan_file):
     page.fill("#port-text", "lorem ipsum")
     page.click("#draw")
     page.wait_for_function("document.getElementById('status').textContent.includes('vocabulary')")
+
+
+def test_a_stylegan2_draws_in_the_page_as_in_python(page, stylegan2_file):
+    """StyleGAN2's exported generator (modulation on activations, z, psi and a noise map per
+    layer): the page feeds every port and draws what Keras draws on the same feeds."""
+    import keras
+
+    model = keras.saving.load_model(stylegan2_file)
+    _select(page, "stylegan2_small")
+    page.click("#draw")
+    page.wait_for_function("document.getElementById('status').textContent.includes(' ms')")
+    feeds = page.evaluate("window.kgz.lastFeeds()")
+    signature = model.signature(model.directions[0])
+    names = [port.name for port in signature.inputs]
+    assert sorted(feeds) == sorted(names) and "psi" in names and len(names) > 3
+    arrays = [np.asarray(feeds[n]["data"], "float32").reshape(feeds[n]["dims"]) for n in names]
+    drawn = _tiles(page.evaluate("window.kgz.canvas()"), 8, 16, 16).astype(int)
+    expected = _pixels(keras.ops.convert_to_numpy(signature.generator(arrays, training=False)))
+    assert np.abs(drawn - expected.astype(int)).max() <= LEVELS
+    assert drawn.std() > 20  # the feeds reach the image: not one flat colour
