@@ -4,6 +4,7 @@
     python benchmarks/emoji_ladder.py train --model dcgan           # resumable; --seed 1, 2
     python benchmarks/emoji_ladder.py train --all                   # every model in turn
     python benchmarks/emoji_ladder.py score                         # redraw the page's table
+    python benchmarks/emoji_ladder.py grids                         # redraw the sample grids
     python benchmarks/emoji_ladder.py steps --torch                 # Keras beside PyTorch, one run
     python benchmarks/emoji_ladder.py params                        # Keras vs PyTorch sizes
     python benchmarks/emoji_ladder.py small --recipe sngan+diffaugment   # 10% of the emoji
@@ -24,8 +25,9 @@ both, saving a snapshot at each; a finished run is measured at both, with
 distance, precision, recall, density, coverage, and for BigGAN the
 extractor's category accuracy on the category asked for. The scores go to
 ``benchmarks/ladder.json`` (runs do not outlive a session, scores do), and
-the table and seed 0's sample grids to ``docs/benchmarks/ladder.md``; models
-trained with more than one seed show the mean and spread.
+the table and the sample grids (seed 0's 36, a row of 9 from each other seed) to
+``docs/benchmarks/ladder.md``; models trained with more than one seed show the
+mean, the sample standard deviation and each seed's FD.
 
 ``small`` trains SNGAN on a tenth of the training emoji (a fixed draw
 ``SMALL_SEED``) for the same 15,000 images, plain, with DiffAugment
@@ -205,14 +207,56 @@ def measure_run(name, seed, minutes, batch_size=32):
         row[when] = {**_measure(model, real_f, name == "biggan", counts), "steps": steps,
                      "images": steps * batch_size,
                      "idle_minutes": round(steps * record["step_seconds"][name] / 60, 1)}
-        if when == "same_images" and seed == 0:
-            grid = (model.generate(36, labels=np.arange(36) % 9, seed=0) if name == "biggan"
-                    else model.generate(36, seed=0))
-            kgz.visualize.save_image_grid(grid, IMAGES / f"ladder_{name}.png", ncols=9)
+        if when == "same_images":
+            draw_grid(model, name, seed)
+    record = load_record()  # again: another run may have saved its scores while this one measured
     record["runs"].setdefault(name, {})[str(seed)] = row
     save_record(record)
     print(f"{name} seed {seed}: {json.dumps(row)}", flush=True)
     write_table(record)
+
+
+def grid_path(name, seed):
+    return IMAGES / (f"ladder_{name}.png" if seed == 0 else f"ladder_{name}_s{seed}.png")
+
+
+def draw_grid(model, name, seed):
+    """Seed 0's grid: 36 samples (BigGAN: a column a category). Other seeds': one row of 9, to
+    show how far seeds differ at this stage."""
+    count = 36 if seed == 0 else 9
+    labels = {"labels": np.arange(count) % 9} if name == "biggan" else {}
+    kgz.visualize.save_image_grid(model.generate(count, seed=0, **labels), grid_path(name, seed),
+                                  ncols=9)
+
+
+def redraw_grids(record):
+    """Draw the grids of every finished run again from its same-images snapshot."""
+    for name in MODELS:
+        for seed in sorted(record["runs"].get(name, {}), key=int):
+            path = run_dir(name, int(seed)) / "same_images.keras"
+            if not path.exists():
+                print(f"{name} seed {seed}: no snapshot at {path}; grid left as it is")
+                continue
+            draw_grid(keras.saving.load_model(path), name, int(seed))
+            print(f"{name} seed {seed}: drew {grid_path(name, int(seed)).name}")
+
+
+def _grid_section(record):
+    """Seed 0's grids, each followed by a row from every other seed trained."""
+    parts = []
+    for name in MODELS:
+        seeds = sorted((int(s) for s in record["runs"].get(name, {})
+                        if grid_path(name, int(s)).exists()))
+        if 0 not in seeds:
+            continue
+        extra = "; a column a category" if name == "biggan" else ""
+        parts.append(f"**{name}** (seed 0, after {KIMG * 1000:,.0f} images{extra})\n\n"
+                     f"![{name} samples](../images/{grid_path(name, 0).name})\n")
+        for seed in seeds[1:]:
+            fd = record["runs"][name][str(seed)]["same_images"]["fd"]
+            parts.append(f"{name}, seed {seed} (FD {fd:.1f})\n\n"
+                         f"![{name} seed {seed} samples](../images/{grid_path(name, seed).name})\n")
+    return "\n".join(parts).rstrip()
 
 
 def write_table(record):
@@ -227,11 +271,7 @@ def write_table(record):
     minutes = {r["minutes"] for runs in record["runs"].values() for r in runs.values()}
     text = table(record["runs"], ", ".join(f"{m:g}" for m in sorted(minutes)))
     write_between_markers(PAGE, "ladder table", text)
-    grids = [f"**{name}** (seed 0, after {KIMG * 1000:,.0f} images{'; a column a category' if name == 'biggan' else ''})\n\n"
-             f"![{name} samples](../images/ladder_{name}.png)\n"
-             for name in MODELS if "0" in record["runs"].get(name, {})
-             and (IMAGES / f"ladder_{name}.png").exists()]
-    write_between_markers(PAGE, "ladder grids", "\n".join(grids).rstrip())
+    write_between_markers(PAGE, "ladder grids", _grid_section(record))
     if record.get("small_data"):
         write_between_markers(PAGE, "ladder small data", small_table(record))
     if record.get("torch", {}).get("steps"):
@@ -460,7 +500,8 @@ def _cell(values, fmt):
         return "-"
     if len(values) == 1:
         return format(values[0], fmt)
-    return f"{format(np.mean(values), fmt)} ± {format(np.std(values), fmt)}"
+    # the sample standard deviation: with two or three seeds, the population one understates
+    return f"{format(np.mean(values), fmt)} ± {format(np.std(values, ddof=1), fmt)}"
 
 
 def table(results, minutes):
@@ -483,6 +524,14 @@ def table(results, minutes):
             lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells)
                          + f" | {_cell([r['steps'] for r in runs], '.0f')} | "
                          + f"{STUDIOGAN_CIFAR10_FID.get(name, '-')} |")
+        spread = []
+        for name in MODELS:
+            by_seed = sorted(results.get(name, {}).items(), key=lambda item: int(item[0]))
+            fds = [f"{run[when]['fd']:.1f}" for _, run in by_seed if run.get(when)]
+            if len(fds) > 1:
+                spread.append(f"{name} " + ", ".join(fds))
+        if spread:
+            lines += ["", "FD of each seed, in seed order: " + "; ".join(spread) + "."]
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -509,6 +558,7 @@ def main(argv=None):
     st.add_argument("--torch", action="store_true",
                     help="time each model beside its PyTorch eager reference (torch_reference.py) "
                          "in one run; kept apart from the ladder's budget")
+    commands.add_parser("grids", help="draw the sample grids of finished runs again")
     pc = commands.add_parser("params", help="parameter counts of the Keras models beside their "
                                             "PyTorch references (builds them, trains nothing)")
     pc.add_argument("models", nargs="*", default=list(MODELS))
@@ -520,6 +570,10 @@ def main(argv=None):
             train(name, args.seed, args.kimg, args.minutes)
     elif args.command == "steps":
         (torch_steps if args.torch else steps)(args.models)
+    elif args.command == "grids":
+        record = load_record()
+        redraw_grids(record)
+        write_table(record)
     elif args.command == "params":
         parameter_counts(args.models)
     elif args.command == "small":
