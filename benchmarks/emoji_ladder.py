@@ -250,7 +250,8 @@ def _grid_section(record):
         if 0 not in seeds:
             continue
         extra = "; a column a category" if name == "biggan" else ""
-        parts.append(f"**{name}** (seed 0, after {KIMG * 1000:,.0f} images{extra})\n\n"
+        fd = record["runs"][name]["0"]["same_images"]["fd"]
+        parts.append(f"**{name}** (seed 0, after {KIMG * 1000:,.0f} images, FD {fd:.1f}{extra})\n\n"
                      f"![{name} samples](../images/{grid_path(name, 0).name})\n")
         for seed in seeds[1:]:
             fd = record["runs"][name][str(seed)]["same_images"]["fd"]
