@@ -232,13 +232,13 @@ def draw_grid(model, name, seed):
 def redraw_grids(record):
     """Draw the grids of every finished run again from its same-images snapshot."""
     for name in MODELS:
-        for seed in sorted(record["runs"].get(name, {}), key=int):
-            path = run_dir(name, int(seed)) / "same_images.keras"
+        for seed in sorted(map(int, record["runs"].get(name, {}))):
+            path = run_dir(name, seed) / "same_images.keras"
             if not path.exists():
                 print(f"{name} seed {seed}: no snapshot at {path}; grid left as it is")
                 continue
-            draw_grid(keras.saving.load_model(path), name, int(seed))
-            print(f"{name} seed {seed}: drew {grid_path(name, int(seed)).name}")
+            draw_grid(keras.saving.load_model(path), name, seed)
+            print(f"{name} seed {seed}: drew {grid_path(name, seed).name}")
 
 
 def _grid_section(record):
@@ -517,20 +517,18 @@ def table(results, minutes):
                   "| model | seeds | " + " | ".join(k[1] for k in keys)
                   + " | steps | StudioGAN CIFAR-10 FID |",
                   "| --- | ---: |" + " ---: |" * (len(keys) + 2)]
+        spread = []
         for name in MODELS:
-            runs = [r[when] for r in results.get(name, {}).values() if r.get(when)]
+            by_seed = sorted(results.get(name, {}).items(), key=lambda item: int(item[0]))
+            runs = [run[when] for _, run in by_seed if run.get(when)]
             if not runs:
                 continue
             cells = [_cell([r.get(k) for r in runs], fmt) for k, _, fmt in keys]
             lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells)
                          + f" | {_cell([r['steps'] for r in runs], '.0f')} | "
                          + f"{STUDIOGAN_CIFAR10_FID.get(name, '-')} |")
-        spread = []
-        for name in MODELS:
-            by_seed = sorted(results.get(name, {}).items(), key=lambda item: int(item[0]))
-            fds = [f"{run[when]['fd']:.1f}" for _, run in by_seed if run.get(when)]
-            if len(fds) > 1:
-                spread.append(f"{name} " + ", ".join(fds))
+            if len(runs) > 1:
+                spread.append(f"{name} " + ", ".join(f"{r['fd']:.1f}" for r in runs))
         if spread:
             lines += ["", "FD of each seed, in seed order: " + "; ".join(spread) + "."]
         lines.append("")
